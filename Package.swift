@@ -1,0 +1,32 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The layers of docs/design: TapWalkerCore, TapWalkerSim (and later TapWalkerServices) are
+// Embedded-clean and are also compiled in Embedded Swift by scripts/check-embedded.sh.
+// Only TapWalkerPlatform and the `tapwalker` executable may use Foundation/Glibc.
+let package = Package(
+    name: "TapWalker",
+    products: [
+        .executable(name: "tapwalker", targets: ["tapwalker"]),
+        .library(name: "TapWalkerCore", targets: ["TapWalkerCore"]),
+        .library(name: "TapWalkerSim", targets: ["TapWalkerSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "TapWalkerCore"),
+        .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
+        .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore"]),
+        .executableTarget(
+            name: "tapwalker",
+            dependencies: [
+                "TapWalkerCore", "TapWalkerSim", "TapWalkerPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TapWalkerCoreTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
+        .testTarget(name: "TapWalkerSimTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
+        .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore"]),
+    ]
+)

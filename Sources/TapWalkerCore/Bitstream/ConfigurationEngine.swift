@@ -1,0 +1,425 @@
+/// The ECP5 configuration engine: consumes a bitstream byte by byte (or bit by bit) exactly as the
+/// device does and records what it finds, stopping at the first error with the BSE code the status
+/// register would show.
+///
+/// One implementation serves two masters: `BitstreamInspector` runs it over a file (`tapwalker info`,
+/// and the programmer's pre-check), and the simulated ECP5 runs it over the bits shifted during
+/// LSC_BITSTREAM_BURST or read from flash at refresh. What the device checks, both check.
+///
+/// Facts (reference §3): junk before the preamble is ignored; CRC-16/BUYPASS covers every byte since
+/// the last LSC_RESET_CRC or check, except 0xFF at command position; each frame is followed by its
+/// CRC and one dummy byte which counts towards the next CRC. Where the reference marks a mapping as
+/// unconfirmed (which problem raises which BSE code), the engine picks the strict reading and says so.
+public final class ConfigurationEngine {
+    /// Where the bitstream arrives from. Over JTAG an SPI_MODE command aborts the load (ecpdap strips
+    /// it for that reason); when booting from flash it is legal.
+    public enum Source: Sendable { case jtag, flash }
+
+    public struct Problem: Sendable {
+        public let code: BSECode
+        /// Byte offset of the byte that revealed the problem, counted from the first byte consumed.
+        public let offset: Int
+        /// The frame being written, as its frame number (the highest-numbered frame is sent first).
+        public let frame: Int?
+        public let message: String
+    }
+
+    /// The part whose geometry and IDCODE apply. nil: take the part from the bitstream's VERIFY_ID
+    /// (validation of a file with no device at hand).
+    public private(set) var part: Part?
+    public let checksID: Bool
+    public let source: Source
+
+    // What was found so far.
+    public private(set) var offset = 0
+    public private(set) var preambleOffset: Int?
+    public private(set) var verifiedID: UInt32?
+    public private(set) var compressed = false
+    public private(set) var framesDeclared = 0
+    public private(set) var framesWritten = 0
+    public private(set) var userCode: UInt32?
+    public private(set) var ebrWrites = 0
+    public private(set) var ebrFramesWritten = 0
+    public private(set) var crcChecks = 0
+    public private(set) var programDone = false
+    /// Commands found after ISC_PROGRAM_DONE (dummy 0xFF bytes do not count).
+    public private(set) var commandsAfterDone = 0
+    public private(set) var problem: Problem?
+
+    /// Receives each configuration frame (frame number, `bytesPerFrame` bytes, padding removed).
+    public var frameSink: ((Int, UnsafeRawBufferPointer) -> Void)?
+
+    /// A complete, valid configuration: everything the device needs before wake-up may set DONE.
+    public var isComplete: Bool {
+        guard problem == nil, programDone, let part else { return false }
+        return framesWritten == part.frames
+    }
+
+    private enum Phase {
+        case searching, opcode, info, operand, crc, frameData, frameCRC, frameDummy, ebrData, ebrCRC, failed
+    }
+
+    private var phase = Phase.searching
+    private var window: UInt32 = 0
+    private var crc = CRC16()
+    private var command: BitstreamCommand?
+    private var info: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    private var infoCount = 0
+    private var operand: UInt64 = 0
+    private var operandLeft = 0
+    private var crcBytes: UInt16 = 0
+    private var crcLeft = 0
+    private var dictionary = [UInt8](repeating: 0, count: 8)
+    private var haveDictionary = false
+    // Frame command state.
+    private var frameFlags: UInt8 = 0
+    private var frameCount = 0
+    private var frameIndex = 0
+    private var frame: [UInt8] = []
+    private var frameFill = 0
+    private var frameTarget = 0
+    private var dummyLeft = 0
+    // Compressed-frame bit decoder.
+    private var bitBuffer: UInt32 = 0
+    private var bitCount = 0
+    // EBR state.
+    private var ebrAddress: UInt32 = 0
+    // Bit-serial assembly (MSB first).
+    private var partialByte: UInt8 = 0
+    private var partialBits = 0
+
+    public init(part: Part?, checksID: Bool = true, source: Source = .jtag) {
+        self.part = part
+        self.checksID = checksID && part != nil
+        self.source = source
+    }
+
+    // MARK: - Feeding
+
+    /// Consumes one bit (bitstreams travel MSB first on TDI).
+    @inline(__always)
+    public func consume(bit: Bool) {
+        partialByte = (partialByte << 1) | (bit ? 1 : 0)
+        partialBits += 1
+        if partialBits == 8 {
+            partialBits = 0
+            consume(partialByte)
+        }
+    }
+
+    public func consume(_ bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            // Fast path for uncompressed frame bytes: copy and CRC a run at once.
+            if phase == .frameData && !compressed {
+                let take = min(frameTarget - frameFill, n - i)
+                let run = UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)])
+                crc.update(run)
+                for k in 0..<take { frame[frameFill + k] = run[k] }
+                frameFill += take
+                offset += take
+                i += take
+                if frameFill == frameTarget { frameBytesComplete() }
+                continue
+            }
+            consume(bytes[i])
+            i += 1
+        }
+    }
+
+    public func consume(_ byte: UInt8) {
+        switch phase {
+        case .searching:
+            window = (window << 8) | UInt32(byte)
+            if window == BitstreamCommand.preamble {
+                preambleOffset = offset - 3
+                phase = .opcode
+            }
+        case .opcode:
+            if byte == BitstreamCommand.dummy { break }  // not part of the CRC
+            if programDone { commandsAfterDone += 1 }
+            crc.update(byte)
+            guard let c = BitstreamCommand.with(opcode: byte) else {
+                fail(.illegalCommand, "unknown command 0x\(hex2(byte))")
+                break
+            }
+            command = c
+            infoCount = 0
+            phase = .info
+        case .info:
+            crc.update(byte)
+            switch infoCount {
+            case 0: info.0 = byte
+            case 1: info.1 = byte
+            default: info.2 = byte
+            }
+            infoCount += 1
+            if infoCount == 3 { infoComplete() }
+        case .operand:
+            crc.update(byte)
+            operand = (operand << 8) | UInt64(byte)
+            operandLeft -= 1
+            if operandLeft == 0 { operandComplete() }
+        case .crc, .frameCRC, .ebrCRC:
+            crcBytes = (crcBytes << 8) | UInt16(byte)
+            crcLeft -= 1
+            if crcLeft == 0 { crcComplete() }
+        case .frameData:
+            crc.update(byte)
+            if compressed { decompress(byte) } else {
+                frame[frameFill] = byte
+                frameFill += 1
+                if frameFill == frameTarget { frameBytesComplete() }
+            }
+        case .frameDummy:
+            crc.update(byte)  // the dummy byte after a frame counts towards the next CRC [verified]
+            dummyLeft -= 1
+            if dummyLeft == 0 { nextFrame() }
+        case .ebrData:
+            crc.update(byte)
+            frameFill += 1
+            if frameFill == BitstreamCommand.ebrFrameBytes { ebrFrameComplete() }
+        case .failed:
+            break
+        }
+        offset += 1
+    }
+
+    // MARK: - Commands
+
+    private func infoComplete() {
+        guard let command else { return }
+        switch command.layout {
+        case .fixed(let n):
+            if n > 0 {
+                operand = 0
+                operandLeft = n
+                phase = .operand
+            } else {
+                operandComplete()
+            }
+        case .frames(let isCompressed):
+            startFrames(compressed: isCompressed)
+        case .ebrFrames:
+            startEBR()
+        }
+    }
+
+    private func operandComplete() {
+        guard let command else { return }
+        let value = operand
+        switch command.opcode {
+        case BitstreamCommand.resetCRC:
+            crc.reset()
+        case BitstreamCommand.verifyID:
+            let id = UInt32(truncatingIfNeeded: value)
+            verifiedID = id
+            if let part {
+                if checksID && id != part.idcode {
+                    let named = Part.with(idcode: id).map { " (\($0.name))" } ?? ""
+                    return fail(.id, "VERIFY_ID \(ASCII.hex(id))\(named) does not match the device's IDCODE \(ASCII.hex(part.idcode)) (\(part.name))")
+                }
+            } else if let p = Part.with(idcode: id) {
+                part = p
+            } else {
+                return fail(.id, "VERIFY_ID \(ASCII.hex(id)) is not the IDCODE of any ECP5 part")
+            }
+        case BitstreamCommand.writeCompressionDictionary:
+            // pattern 7 first … pattern 0 last
+            for i in 0..<8 { dictionary[7 - i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (7 - i))) }
+            haveDictionary = true
+        case BitstreamCommand.programUserCode:
+            userCode = UInt32(truncatingIfNeeded: value)
+        case BitstreamCommand.ebrAddress:
+            ebrAddress = UInt32(truncatingIfNeeded: value)
+            if let part, Int((ebrAddress >> 11) & 0x3FF) >= part.ebrBlocks {
+                // (?) BSE code for an EBR beyond the array is not documented; OVFL is the closest name.
+                return fail(.overflow, "LSC_EBR_ADDRESS selects EBR \((ebrAddress >> 11) & 0x3FF) but \(part.name) has \(part.ebrBlocks)")
+            }
+        case BitstreamCommand.programDone:
+            programDone = true
+        case BitstreamCommand.spiMode:
+            if source == .jtag {
+                return fail(.aborted, "SPI_MODE command aborts a load over JTAG (rebuild without --spimode, or write it to flash)")
+            }
+        default:
+            break
+        }
+        if info.0 & 0x80 != 0 { expectCRC(.crc) } else { phase = .opcode }
+    }
+
+    private func expectCRC(_ p: Phase) {
+        crcLeft = 2
+        crcBytes = 0
+        phase = p
+    }
+
+    private func crcComplete() {
+        let expected = crc.value
+        crc.reset()
+        crcChecks += 1
+        if crcBytes != expected {
+            let which = phase == .frameCRC ? "frame" : phase == .ebrCRC ? "EBR frame" : (command?.name ?? "command")
+            return fail(.crc, "CRC mismatch after \(which): bitstream says 0x\(hex4(crcBytes)), data gives 0x\(hex4(expected))")
+        }
+        switch phase {
+        case .frameCRC: afterFrameCRC()
+        case .ebrCRC: nextEBRFrame()
+        default: phase = .opcode
+        }
+    }
+
+    // MARK: - Configuration frames
+
+    private func startFrames(compressed isCompressed: Bool) {
+        guard let part, verifiedID != nil else {
+            // (?) A stream with frame data before VERIFY_ID: the strict reading is to refuse it.
+            return fail(.id, "frame data before VERIFY_ID")
+        }
+        if isCompressed && !haveDictionary {
+            return fail(.illegalCommand, "compressed frames before LSC_WRITE_COMP_DIC")
+        }
+        compressed = isCompressed
+        frameFlags = info.0
+        frameCount = Int(info.1) << 8 | Int(info.2)
+        framesDeclared += frameCount
+        if framesWritten + frameCount > part.frames {
+            // (?) Mapping inferred from the code's name (reference §2): frames past the array → SDM.
+            return fail(.sdm, "\(frameCount) frames declared but \(part.name) has \(part.frames)")
+        }
+        frameTarget = isCompressed ? part.compressedFrameBytes : part.bytesPerFrame
+        if frame.count < frameTarget { frame = [UInt8](repeating: 0, count: frameTarget) }
+        frameIndex = 0
+        if frameCount == 0 { phase = .opcode; return }
+        beginFrame()
+    }
+
+    private func beginFrame() {
+        frameFill = 0
+        bitBuffer = 0
+        bitCount = 0
+        phase = .frameData
+    }
+
+    /// Frame number of the frame being written: frames go highest-numbered first.
+    private var currentFrameNumber: Int? {
+        guard let part, phase == .frameData || phase == .frameCRC || phase == .frameDummy else { return nil }
+        return part.frames - 1 - (framesWritten)
+    }
+
+    private func frameBytesComplete() {
+        guard let part else { return }
+        if let sink = frameSink {
+            let pad = frameTarget - part.bytesPerFrame
+            frame.withUnsafeBytes { p in
+                sink(part.frames - 1 - framesWritten, UnsafeRawBufferPointer(rebasing: p[pad..<frameTarget]))
+            }
+        }
+        let crcEach = frameFlags & 0x80 != 0 && frameFlags & 0x40 == 0
+        let crcLast = frameFlags & 0x80 != 0 && frameIndex == frameCount - 1
+        if crcEach || crcLast { expectCRC(.frameCRC) } else { afterFrameCRC() }
+    }
+
+    private func afterFrameCRC() {
+        dummyLeft = Int(frameFlags & 0x0F)
+        if dummyLeft > 0 { phase = .frameDummy } else { nextFrame() }
+    }
+
+    private func nextFrame() {
+        framesWritten += 1
+        frameIndex += 1
+        if frameIndex < frameCount { beginFrame() } else { phase = .opcode }
+    }
+
+    /// Codes, MSB first: `0` → 0x00; `100bbb` → 1 << bbb; `101iii` → dictionary[iii];
+    /// `11dddddddd` → the literal byte. A frame ends byte-aligned (zero-bit padding).
+    private func decompress(_ byte: UInt8) {
+        bitBuffer = (bitBuffer << 8) | UInt32(byte)
+        bitCount += 8
+        while frameFill < frameTarget && bitCount > 0 {
+            let top = (bitBuffer >> UInt32(bitCount - 1)) & 1
+            if top == 0 {
+                emit(0, bits: 1)
+                continue
+            }
+            guard bitCount >= 2 else { break }
+            if (bitBuffer >> UInt32(bitCount - 2)) & 1 == 1 {
+                guard bitCount >= 10 else { break }
+                emit(UInt8(truncatingIfNeeded: bitBuffer >> UInt32(bitCount - 10)), bits: 10)
+            } else {
+                guard bitCount >= 6 else { break }
+                // 10kbbb: k = 0 → a single set bit, k = 1 → dictionary entry
+                let code = (bitBuffer >> UInt32(bitCount - 6)) & 0x3F
+                let index = Int(code & 0x7)
+                emit(code & 0x8 == 0 ? UInt8(1) << UInt8(index) : dictionary[index], bits: 6)
+            }
+        }
+        if frameFill == frameTarget {
+            // The rest of the current byte is padding.
+            bitCount = 0
+            bitBuffer = 0
+            frameBytesComplete()
+        } else {
+            bitBuffer &= bitCount >= 32 ? ~0 : (UInt32(1) << UInt32(bitCount)) - 1
+        }
+    }
+
+    @inline(__always)
+    private func emit(_ value: UInt8, bits: Int) {
+        frame[frameFill] = value
+        frameFill += 1
+        bitCount -= bits
+    }
+
+    // MARK: - EBR initialisation
+
+    private func startEBR() {
+        guard part != nil, verifiedID != nil else {
+            return fail(.id, "EBR data before VERIFY_ID")
+        }
+        frameFlags = info.0
+        frameCount = Int(info.1) << 8 | Int(info.2)
+        let word = Int(ebrAddress & 0x7FF)
+        if word + frameCount * 8 > 2048 {
+            // (?) Undocumented mapping; see LSC_EBR_ADDRESS.
+            return fail(.overflow, "LSC_EBR_WRITE of \(frameCount) frames from word \(word) runs past the end of the EBR")
+        }
+        ebrWrites += 1
+        frameIndex = 0
+        frameFill = 0
+        phase = frameCount == 0 ? .opcode : .ebrData
+    }
+
+    private func ebrFrameComplete() {
+        ebrFramesWritten += 1
+        let crcEach = frameFlags & 0x80 != 0 && frameFlags & 0x40 == 0
+        let crcLast = frameFlags & 0x80 != 0 && frameIndex == frameCount - 1
+        if crcEach || crcLast { expectCRC(.ebrCRC) } else { nextEBRFrame() }
+    }
+
+    private func nextEBRFrame() {
+        frameIndex += 1
+        frameFill = 0
+        phase = frameIndex < frameCount ? .ebrData : .opcode
+    }
+
+    // MARK: - Errors
+
+    private func fail(_ code: BSECode, _ message: String) {
+        guard problem == nil else { return }
+        problem = Problem(code: code, offset: offset, frame: currentFrameNumber, message: message)
+        phase = .failed
+    }
+
+    private func hex2(_ b: UInt8) -> String {
+        let s = String(b, radix: 16)
+        return s.utf8.count == 1 ? "0" + s : s
+    }
+
+    private func hex4(_ v: UInt16) -> String {
+        var s = String(v, radix: 16)
+        while s.utf8.count < 4 { s = "0" + s }
+        return s
+    }
+}

@@ -1,0 +1,214 @@
+/// Loads a bitstream into the ECP5's configuration SRAM over JTAG.
+///
+/// The sequence is the vendor's (Diamond/ecppack SVF, reference §1): IDCODE → PRELOAD → ISC_ENABLE
+/// → status check → ISC_ERASE → status check → LSC_INIT_ADDRESS → LSC_BITSTREAM_BURST + data →
+/// USERCODE → ISC_DISABLE → BYPASS → status: DONE and no error. Two things differ: BUSY is polled
+/// instead of sleeping fixed times, and the bitstream's VERIFY_ID is checked against the chip before
+/// anything is erased. The input is streamed; only its first bytes (up to VERIFY_ID) are held back.
+public final class SRAMProgrammer {
+    public struct Options: Sendable {
+        /// Send a bitstream whose VERIFY_ID names another part (the device will then refuse it).
+        public var force = false
+        /// How consecutive chunks of the burst are joined. Real devices accept all three; the
+        /// alternatives exist to prove it (tests) and for cables that cannot stay in Shift-DR.
+        public enum Split: Sendable { case continuous, pauseDR, updateDR }
+        public var split = Split.continuous
+        /// Bytes read from the input and shifted at a time.
+        public var chunkBytes = 4096
+        /// How far into the input VERIFY_ID may be (the comment header comes first).
+        public var prefixLimit = 16 * 1024
+
+        public init(force: Bool = false, split: Split = .continuous, chunkBytes: Int = 4096) {
+            self.force = force
+            self.split = split
+            self.chunkBytes = chunkBytes
+        }
+    }
+
+    /// What happened, whether it worked or not.
+    public struct Report: Sendable {
+        public var idcode: UInt32?
+        public var part: Part?
+        /// The bitstream as far as it was read, checked on the way through.
+        public var bitstream: BitstreamInfo?
+        public var status: StatusRegister?
+        public var usercode: UInt32?
+        public var bytesSent = 0
+        /// False when the SRAM was left untouched (refused before ISC_ERASE).
+        public var sramTouched = false
+        public var failure: TapWalkerError?
+
+        public var ok: Bool { failure == nil }
+        public var done: Bool { status?.done ?? false }
+    }
+
+    public let port: ECP5Port
+
+    public init(port: ECP5Port) {
+        self.port = port
+    }
+
+    /// Programs `source` into SRAM. Never throws: every outcome, including cable failures, is in the
+    /// report so that callers can show the status the device was left in.
+    public func program(_ source: any ByteSource, options: Options = Options(), progress: ProgressHandler? = nil)
+        -> Report
+    {
+        var report = Report()
+        do throws(TapWalkerError) {
+            try run(source, options, progress, &report)
+        } catch {
+            report.failure = error
+            if report.status == nil, report.idcode != nil {
+                report.status = try? port.readStatus()
+            }
+        }
+        return report
+    }
+
+    private func run(
+        _ source: any ByteSource, _ options: Options, _ progress: ProgressHandler?, _ report: inout Report
+    ) throws(TapWalkerError) {
+        try port.reset()
+        let idcode = try port.readIDCODE()
+        report.idcode = idcode
+        guard let part = Part.with(idcode: idcode) else {
+            throw TapWalkerError(.device, noECP5Message(idcode))
+        }
+        report.part = part
+
+        // Read up to VERIFY_ID and decide before touching the device.
+        let tracker = BitstreamInspector.Tracker(name: source.name)
+        var held: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(options.chunkBytes, 1))
+        var ended = false
+        while tracker.engineState.verifiedID == nil && tracker.engineState.problem == nil
+            && tracker.engineState.framesDeclared == 0 && held.count < options.prefixLimit
+        {
+            let n = try read(source, into: &chunk)
+            if n == 0 { ended = true; break }
+            chunk.withUnsafeBytes { tracker.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            held.append(contentsOf: chunk[0..<n])
+        }
+        report.bitstream = tracker.finish()
+        if held.isEmpty {
+            throw TapWalkerError(.input, "\(source.name) is empty; nothing was written")
+        }
+        if tracker.engineState.preambleOffset == nil {
+            throw TapWalkerError(.input, "\(source.name) is not an ECP5 bitstream: no preamble (FF FF BD B3) in its first \(held.count) bytes; nothing was written")
+        }
+        if let fileID = tracker.engineState.verifiedID, fileID != idcode, !options.force {
+            let named = Part.with(idcode: fileID).map { "\($0.name) (\(ASCII.hex(fileID)))" } ?? "IDCODE \(ASCII.hex(fileID))"
+            throw TapWalkerError(.data, "bitstream is for \(named) but the board is \(part.name) (\(ASCII.hex(idcode))); nothing was written (--force sends it anyway, and the device will refuse it)")
+        }
+        if let problem = tracker.engineState.problem, problem.code != .id || !options.force {
+            throw TapWalkerError(.data, "\(source.name) is damaged at byte \(problem.offset): \(problem.message); nothing was written")
+        }
+
+        // From here on the SRAM changes.
+        try port.preload(part)
+        try port.command(.iscEnable, operand: 0x00)
+        try port.waitUntilReady(after: "ISC_ENABLE")
+        var status = try port.readStatus()
+        // Diamond's check after ISC_ENABLE; openFPGALoader additionally requires ISC enable (bit 9).
+        guard status.raw & 0x0002_4040 == 0, status.has(.iscEnable) else {
+            report.status = status
+            throw TapWalkerError(.device, "the FPGA did not enter configuration mode (status \(ASCII.hex(status.raw)): \(status.summary)); nothing was written")
+        }
+        report.sramTouched = true
+        try port.command(.iscErase, operand: 0x01)
+        try port.waitUntilReady(after: "ISC_ERASE")
+        status = try port.readStatus()
+        guard status.raw & 0xB000 == 0 else {
+            report.status = status
+            throw TapWalkerError(.device, "erasing the SRAM failed (status \(ASCII.hex(status.raw)): \(status.summary))")
+        }
+        try port.command(.initAddress, operand: 0x01)
+        try port.walker.shiftIR(UInt32(ECP5Instruction.bitstreamBurst.rawValue), length: ECP5Instruction.length)
+        try port.walker.idle(clocks: ECP5Port.idleClocks)
+
+        // Stream: always one chunk held back so the last one can leave Shift-DR on its final bit.
+        var pending = held
+        let total = source.totalBytes
+        do throws(TapWalkerError) {
+            while !ended {
+                let n = try read(source, into: &chunk)
+                if n == 0 { ended = true; break }
+                chunk.withUnsafeBytes { tracker.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                if pending.count >= options.chunkBytes {
+                    try send(pending, last: false, options.split)
+                    report.bytesSent += pending.count
+                    progress?(Progress(phase: "programming", done: report.bytesSent, total: total))
+                    pending.removeAll(keepingCapacity: true)
+                }
+                pending.append(contentsOf: chunk[0..<n])
+            }
+            try send(pending, last: true, options.split)
+            report.bytesSent += pending.count
+            progress?(Progress(phase: "programming", done: report.bytesSent, total: total))
+        } catch {
+            report.bitstream = tracker.finish()
+            try leaveUnconfigured()
+            report.status = try? port.readStatus()
+            throw TapWalkerError(error.kind, "\(error.message); \(report.bytesSent) bytes had been sent, and the FPGA was erased and left unconfigured")
+        }
+        report.bitstream = tracker.finish()
+
+        try port.walker.idle(clocks: 100)
+        report.usercode = try port.readUserCode()
+        try port.command(.iscDisable)
+        try port.waitUntilReady(after: "ISC_DISABLE")
+        try port.command(.bypass)
+        status = try port.readStatus()
+        report.status = status
+        if !status.done || status.hasError {
+            throw TapWalkerError(.device, failureMessage(status, report.bitstream))
+        }
+    }
+
+    private func read(_ source: any ByteSource, into chunk: inout [UInt8]) throws(TapWalkerError) -> Int {
+        try chunk.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
+    }
+
+    private func send(_ bytes: [UInt8], last: Bool, _ split: Options.Split) throws(TapWalkerError) {
+        let end: TAPState
+        switch split {
+        case .continuous: end = last ? .runTestIdle : .shiftDR
+        case .pauseDR: end = last ? .runTestIdle : .pauseDR
+        case .updateDR: end = .runTestIdle
+        }
+        try bytes.withBytes { (p) throws(TapWalkerError) in
+            try port.walker.shiftDRBytesMSBFirst(p, end: end)
+        }
+    }
+
+    /// After an interrupted burst: erase and wake up empty, so that no half-written configuration
+    /// is left behind looking like a design.
+    private func leaveUnconfigured() throws(TapWalkerError) {
+        try port.walker.move(to: .runTestIdle)
+        try port.command(.iscErase, operand: 0x01)
+        try port.waitUntilReady(after: "ISC_ERASE")
+        try port.command(.iscDisable)
+        try port.waitUntilReady(after: "ISC_DISABLE")
+    }
+
+    private func failureMessage(_ status: StatusRegister, _ file: BitstreamInfo?) -> String {
+        var s = "the FPGA did not reach DONE: status \(ASCII.hex(status.raw)) (\(status.summary))"
+        if status.bse != .none {
+            s += "; \(status.bse.meaning); \(status.bse.advice())"
+        }
+        if let file, let problem = file.problem {
+            s += "; the input itself has a problem at byte \(problem.offset)"
+            if let frame = problem.frame { s += " (frame \(frame))" }
+            s += ": \(problem.message)"
+        }
+        return s
+    }
+}
+
+/// The message for an IDCODE that is no ECP5, shared by every command that looks for one.
+public func noECP5Message(_ idcode: UInt32) -> String {
+    if idcode == 0 || idcode == 0xFFFF_FFFF {
+        return "no JTAG device answered (IDCODE reads \(ASCII.hex(idcode))): check power, wiring and the cable, or lower the TCK frequency; nothing was written"
+    }
+    return "the device's IDCODE \(ASCII.hex(idcode)) is not an ECP5; nothing was written"
+}

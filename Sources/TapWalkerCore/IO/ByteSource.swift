@@ -1,0 +1,32 @@
+/// A stream of input bytes: a file, standard input, a network download, or memory.
+///
+/// Programmers pull from it in chunks so that no input ever has to be held whole in memory.
+public protocol ByteSource: AnyObject {
+    /// Reads up to `buffer.count` bytes; returns how many, 0 only at the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int
+    /// The total size if known in advance (files), for progress and ETA.
+    var totalBytes: Int? { get }
+    /// How to name the input in messages ("blink.bit", "standard input").
+    var name: String { get }
+}
+
+/// Bytes already in memory (tests, the embedded check, small payloads).
+public final class MemorySource: ByteSource {
+    private let bytes: [UInt8]
+    private var position = 0
+    public let name: String
+
+    public init(_ bytes: [UInt8], name: String = "memory") {
+        self.bytes = bytes
+        self.name = name
+    }
+
+    public var totalBytes: Int? { bytes.count }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        for i in 0..<n { buffer[i] = bytes[position + i] }
+        position += n
+        return n
+    }
+}
