@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TapWalkerCore
+import TapWalkerPlatform
+
+@main
+struct TapWalkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tapwalker",
+        abstract: "Program Lattice ECP5 FPGAs over JTAG.",
+        discussion: """
+            Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ]`) is the one available in this \
+            build, and it is used when no cable is configured (--cable or TAPWALKER_CABLE).
+
+            Inputs: a file path, or - for standard input.
+
+            Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
+            """,
+        subcommands: [Detect.self, Info.self, Prog.self]
+    )
+
+    /// Runs the command with TapWalker's exit codes: argument errors exit 2, not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Prints a failure the way every command does (stderr, or the JSON object) and exits.
+func fail(_ error: TapWalkerError, json: JSONObject?) -> ExitCode {
+    if var json {
+        json["ok"] = .bool(false)
+        json["error"] = .string(error.message)
+        print(json.serialized())
+    } else {
+        Terminal.error("tapwalker: \(error.message)")
+    }
+    return ExitCode(error.exitCode)
+}
