@@ -223,6 +223,9 @@ public final class SimulatedECP5 {
     private func afterBurstData() {
         guard let engine else { return }
         if engine.preambleOffset != nil { status.set(.standardPreamble) }
+        // USERCODE takes the bitstream's value as soon as ISC_PROGRAM_USERCODE arrives: Diamond's
+        // SVF reads it after the burst, before ISC_DISABLE, and expects the programmed value.
+        if let code = engine.userCode { userCode = code }
         if let problem = engine.problem, status.bse == .none {
             status.bse = problem.code
             status.set(.fail)

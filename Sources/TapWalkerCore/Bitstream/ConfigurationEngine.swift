@@ -261,7 +261,8 @@ public final class ConfigurationEngine {
         crcChecks += 1
         if crcBytes != expected {
             let which = phase == .frameCRC ? "frame" : phase == .ebrCRC ? "EBR frame" : (command?.name ?? "command")
-            return fail(.crc, "CRC mismatch after \(which): bitstream says 0x\(hex4(crcBytes)), data gives 0x\(hex4(expected))")
+            // Reported at the first byte of the stored CRC16.
+            return fail(.crc, "CRC mismatch after \(which): bitstream says 0x\(hex4(crcBytes)), data gives 0x\(hex4(expected))", at: offset - 1)
         }
         switch phase {
         case .frameCRC: afterFrameCRC()
@@ -406,9 +407,9 @@ public final class ConfigurationEngine {
 
     // MARK: - Errors
 
-    private func fail(_ code: BSECode, _ message: String) {
+    private func fail(_ code: BSECode, _ message: String, at position: Int? = nil) {
         guard problem == nil else { return }
-        problem = Problem(code: code, offset: offset, frame: currentFrameNumber, message: message)
+        problem = Problem(code: code, offset: position ?? offset, frame: currentFrameNumber, message: message)
         phase = .failed
     }
 
