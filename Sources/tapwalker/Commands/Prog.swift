@@ -36,6 +36,7 @@ struct Prog: ParsableCommand {
             bar.finish()
             let seconds = MonotonicClock.now() - started
             record(report, cable.cable, into: &out)
+            out["seconds"] = .double((seconds * 1e6).rounded() / 1e6)
             if let failure = report.failure { throw failure }
             out["ok"] = .bool(true)
             if json {

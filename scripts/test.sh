@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs everything — the embedded build
+# check, the SRAM benchmark (prints figures, asserts nothing), and the unit and CLI tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the checks use: binutils for `size` (embedded code size).
+missing=()
+command -v size >/dev/null || missing+=(binutils)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+fi
+
+echo "== build"
+swift build
+
+echo "== embedded build check"
+bash scripts/check-embedded.sh
+
+echo "== benchmark: SRAM programming into the simulator"
+python3 benchmarks/sram_program.py
+
+echo "== tests"
+log=$(mktemp)
+set +e
+swift test 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line for CI, from Swift Testing's own summary.
+passed=$(grep -oE 'Test run with [0-9]+ tests' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+failed=$(grep -cE '^✘ Test .* failed' "$log" || true)
+rm -f "$log"
+echo "swift-test: $((passed - failed)) passed, $failed failed"
+exit "$status"
