@@ -27,6 +27,7 @@ let package = Package(
         ),
         .testTarget(name: "TapWalkerCoreTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
         .testTarget(name: "TapWalkerSimTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
-        .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore"]),
+        // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
+        .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]
 )

@@ -47,6 +47,8 @@ struct Prog: ParsableCommand {
             print("DONE: \(report.part?.name ?? "FPGA") configured from \(source.name) (\(report.bytesSent) bytes in \((seconds * 1000).rounded() / 1000) s\(sim))")
             print("status \(hexString(report.status?.raw ?? 0)) (\(report.status?.summary ?? "")), usercode \(hexString(report.usercode ?? 0))")
         } catch {
+            // Refused before the programmer ran (unreadable input, no cable): the SRAM was not touched.
+            if out["sram_touched"] == nil { out["sram_touched"] = .bool(false) }
             if out["tck_cycles"] == nil, let c = opened?.cable { out.addStatistics(c) }
             throw fail(error, json: json ? out : nil)
         }
