@@ -1,0 +1,172 @@
+/// A SPI NOR flash chip on a bus: identification, status, read, program, erase and protection,
+/// each operation waiting for WIP with a timeout taken from the chip's maximum time.
+public final class SPIFlash {
+    public let bus: any SPIBus
+    public private(set) var chip: FlashChip
+    public private(set) var jedecID: UInt32
+    /// Bytes read and written through the bus by this driver (for reports).
+    public private(set) var bytesRead = 0
+    public private(set) var bytesWritten = 0
+
+    enum Op {
+        static let writeEnable: UInt8 = 0x06, writeDisable: UInt8 = 0x04
+        static let readStatus: UInt8 = 0x05, readStatus2: UInt8 = 0x35, writeStatus: UInt8 = 0x01
+        static let readFunction: UInt8 = 0x48, writeFunction: UInt8 = 0x42, readConfig: UInt8 = 0x15
+        static let jedec: UInt8 = 0x9F, releasePowerDown: UInt8 = 0xAB
+        static let resetEnable: UInt8 = 0x66, reset: UInt8 = 0x99
+        static let fastRead: UInt8 = 0x0B, pageProgram: UInt8 = 0x02, chipErase: UInt8 = 0xC7, sfdp: UInt8 = 0x5A
+    }
+
+    /// Wakes the chip, resets it, reads its JEDEC ID and finds it in the table (or by SFDP).
+    /// Refuses when nothing answers (00/FF) or the chip is unknown, naming the ID.
+    public init(bus: any SPIBus, keepRunningHint: Bool = false) throws(TapWalkerError) {
+        self.bus = bus
+        // Release from deep power-down, then a software reset (66, 99) into a known state; both are
+        // harmless on chips that do not need them.
+        _ = try bus.transfer([Op.releasePowerDown, 0, 0, 0], readCount: 1)
+        _ = try bus.transfer([Op.resetEnable], readCount: 0)
+        _ = try bus.transfer([Op.reset], readCount: 0)
+        try bus.wait(microseconds: 50)
+        let id = try bus.transfer([Op.jedec], readCount: 3)
+        let jedec = UInt32(id[0]) << 16 | UInt32(id[1]) << 8 | UInt32(id[2])
+        jedecID = jedec
+        if jedec == 0 || jedec == 0xFF_FFFF {
+            var message = "no SPI flash answered (JEDEC ID reads \(ASCII.hex(jedec, digits: 6)))"
+            message += keepRunningHint
+                ? "; with --keep-running the running design must enable the master SPI port (MASTER_SPI_PORT=ENABLE, no USRMCLK), or drop --keep-running"
+                : "; the board may have no flash, or its flash is not wired to the ECP5's configuration pins"
+            throw TapWalkerError(.device, message + "; nothing was changed")
+        }
+        guard let known = FlashChip.with(jedecID: jedec) else {
+            throw TapWalkerError(.device, "unknown SPI flash with JEDEC ID \(ASCII.hex(jedec, digits: 6)); TapWalker knows \(FlashChip.knownList) and refuses to write a chip whose erase and protection rules it does not know; nothing was changed")
+        }
+        chip = known
+    }
+
+    // MARK: - Status
+
+    public func readStatus() throws(TapWalkerError) -> UInt8 {
+        try bus.transfer([Op.readStatus], readCount: 1)[0]
+    }
+
+    public func readProtectionRegisters() throws(TapWalkerError) -> ProtectionRegisters {
+        let status = try readStatus()
+        switch chip.protection {
+        case .winbond:
+            return ProtectionRegisters(status: status, status2: try bus.transfer([Op.readStatus2], readCount: 1)[0])
+        case .issi:
+            // Never 35h on ISSI: it enters QPI mode there.
+            return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readFunction], readCount: 1)[0])
+        case .macronix:
+            return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readConfig], readCount: 1)[0])
+        }
+    }
+
+    public func protectedRange() throws(TapWalkerError) -> Range<Int> {
+        chip.protection.protectedRange(try readProtectionRegisters(), size: chip.size)
+    }
+
+    /// Writes the rewritable protection bits. One-time bits are never touched here.
+    public func writeProtection(_ r: ProtectionRegisters) throws(TapWalkerError) {
+        try writeEnable()
+        switch chip.protection {
+        case .winbond:
+            // WRSR with two bytes writes SR1 and SR2 together (CMP lives in SR2). SRL and the LB bits
+            // of SR2 are kept as read, so nothing one-time changes.
+            _ = try bus.transfer([Op.writeStatus, r.status, r.status2], readCount: 0)
+        case .issi, .macronix:
+            _ = try bus.transfer([Op.writeStatus, r.status], readCount: 0)
+        }
+        try waitReady(chip.writeStatus, "writing the status register")
+        let now = try readProtectionRegisters()
+        guard now.status & chip.protection.statusMask == r.status & chip.protection.statusMask,
+              now.status2 & 0x40 == r.status2 & 0x40
+        else {
+            throw TapWalkerError(.device, "the flash did not take the new protection bits (status \(ASCII.hex(now.status)), wanted \(ASCII.hex(r.status))); a status-register lock (SRP/SRWD with WP# low) may hold them")
+        }
+    }
+
+    /// Sets the one-time top/bottom bit so that protection counts from address 0. Permanent.
+    public func setBottomProtectionOTP() throws(TapWalkerError) {
+        switch chip.protection {
+        case .winbond:
+            return  // Winbond's TB is an ordinary status bit; nothing one-time is needed.
+        case .issi:
+            let fr = try bus.transfer([Op.readFunction], readCount: 1)[0]
+            try writeEnable()
+            _ = try bus.transfer([Op.writeFunction, fr | 0x02], readCount: 0)
+        case .macronix:
+            let sr = try readStatus()
+            let cr = try bus.transfer([Op.readConfig], readCount: 1)[0]
+            try writeEnable()
+            _ = try bus.transfer([Op.writeStatus, sr, cr | 0x08], readCount: 0)
+        }
+        try waitReady(chip.writeStatus, "writing the one-time top/bottom bit")
+    }
+
+    func writeEnable() throws(TapWalkerError) {
+        _ = try bus.transfer([Op.writeEnable], readCount: 0)
+    }
+
+    public func writeDisable() throws(TapWalkerError) {
+        _ = try bus.transfer([Op.writeDisable], readCount: 0)
+    }
+
+    /// Waits for WIP to clear: first the typical time, then polls; gives up after twice the maximum.
+    func waitReady(_ timing: FlashChip.Timing, _ what: String) throws(TapWalkerError) {
+        try bus.wait(microseconds: timing.typical)
+        let step = max(timing.typical / 8, 50)
+        var waited = timing.typical
+        while try readStatus() & 0x01 != 0 {
+            if waited > timing.maximum * 2 {
+                throw TapWalkerError(.device, "the flash stayed busy \(waited / 1000) ms \(what) (its maximum is \(timing.maximum / 1000) ms)")
+            }
+            try bus.wait(microseconds: step)
+            waited += step
+        }
+    }
+
+    // MARK: - Data
+
+    /// FAST READ (0x0B) in chunks of up to 4 KB per transaction.
+    public func read(address: Int, count: Int) throws(TapWalkerError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var at = address
+        while out.count < count {
+            let n = min(4096, count - out.count)
+            out += try bus.transfer([Op.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0], readCount: n)
+            at += n
+        }
+        bytesRead += count
+        return out
+    }
+
+    /// Programs up to one page; `data` must not cross a page boundary.
+    public func programPage(address: Int, _ data: ArraySlice<UInt8>) throws(TapWalkerError) {
+        try writeEnable()
+        _ = try bus.transfer([Op.pageProgram, UInt8(address >> 16 & 0xFF), UInt8(address >> 8 & 0xFF), UInt8(address & 0xFF)] + Array(data), readCount: 0)
+        bytesWritten += data.count
+        try waitReady(chip.pageProgram, "programming \(ASCII.hex(UInt32(address), digits: 6))")
+    }
+
+    public func erase(_ kind: FlashChip.EraseKind, address: Int) throws(TapWalkerError) {
+        try writeEnable()
+        _ = try bus.transfer([kind.opcode, UInt8(address >> 16 & 0xFF), UInt8(address >> 8 & 0xFF), UInt8(address & 0xFF)], readCount: 0)
+        try waitReady(kind.timing, "erasing \(kind.size / 1024) KB at \(ASCII.hex(UInt32(address), digits: 6))")
+    }
+
+    public func eraseChip() throws(TapWalkerError) {
+        try writeEnable()
+        _ = try bus.transfer([Op.chipErase], readCount: 0)
+        try waitReady(chip.chipErase, "erasing the whole chip")
+    }
+}
+
+extension FlashChip {
+    static var knownList: String {
+        var s = ""
+        for (i, c) in all.enumerated() { s += (i == 0 ? "" : ", ") + c.name + " (" + ASCII.hex(c.jedecID, digits: 6) + ")" }
+        return s
+    }
+}
