@@ -9,6 +9,9 @@ public final class ECP5Port {
     /// How long BUSY may stay set before TapWalker gives up (ISC_ERASE on an 85F is the longest;
     /// Diamond allows it 200 ms, this allows ten times that).
     public static let busyTimeoutMicroseconds: UInt32 = 2_000_000
+    /// Booting from flash (LSC_REFRESH) reads the whole bitstream at the master SPI clock: an 85F
+    /// image at the 2.4 MHz default takes seconds. Allow a 16 MB read at that clock, and more.
+    public static let bootTimeoutMicroseconds: UInt32 = 90_000_000
 
     public init(walker: TAPWalker) {
         self.walker = walker
@@ -46,18 +49,20 @@ public final class ECP5Port {
 
     /// Polls LSC_CHECK_BUSY until the device is ready. Polling replaces the fixed waits of Diamond's
     /// SVF (10–200 ms): correct on a slow device, fast on a quick one.
-    public func waitUntilReady(after what: String) throws(TapWalkerError) {
+    public func waitUntilReady(after what: String, timeoutMicroseconds: UInt32 = ECP5Port.busyTimeoutMicroseconds)
+        throws(TapWalkerError)
+    {
         var waited: UInt32 = 0
         while true {
             try walker.shiftIR(UInt32(ECP5Instruction.checkBusy.rawValue), length: ECP5Instruction.length)
             // LSC_CHECK_BUSY has a 1-bit register; tools read 8 bits and see it zero-extended.
             let busy = try walker.scanDR(0, length: 8) & 1 == 1
             if !busy { return }
-            if waited >= ECP5Port.busyTimeoutMicroseconds {
+            if waited >= timeoutMicroseconds {
                 throw TapWalkerError(.device, "the FPGA stayed BUSY for \(waited / 1000) ms after \(what); check power and the JTAG wiring")
             }
-            // 100 µs steps for the first 10 ms (a poll costs about 40 TCK), then 1 ms.
-            let step: UInt32 = waited < 10_000 ? 100 : 1_000
+            // 100 µs steps for the first 10 ms (a poll costs about 40 TCK), then 1 ms, then 10 ms.
+            let step: UInt32 = waited < 10_000 ? 100 : waited < 1_000_000 ? 1_000 : 10_000
             try walker.cable.wait(microseconds: step)
             waited += step
         }

@@ -104,6 +104,8 @@ public final class SRAMProgrammer {
             throw TapWalkerError(.data, "\(source.name) is damaged at byte \(problem.offset): \(problem.message); nothing was written")
         }
 
+        // A device still booting from flash would ignore ISC_ENABLE: wait for it first.
+        try port.waitUntilReady(after: "power-up", timeoutMicroseconds: ECP5Port.bootTimeoutMicroseconds)
         // From here on the SRAM changes.
         try port.preload(part)
         try port.command(.iscEnable, operand: 0x00)
