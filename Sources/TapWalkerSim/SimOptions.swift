@@ -1,14 +1,19 @@
 import TapWalkerCore
 
 /// Options of the simulated board, written as a cable option: `sim`, `sim:part=45f`,
-/// `sim:part=LFE5UM5G-85F,tck=10000000`.
+/// `sim:part=LFE5UM5G-85F,tck=10000000`, `sim:flash=is25lp128,flash-image=board.img`.
 public struct SimOptions: Sendable {
     public var part: Part = Part.with(idcode: 0x4111_3043)!  // LFE5U-85F
     /// Simulated TCK frequency in Hz; the ECP5's maximum is 25 MHz.
     public var tck: UInt32 = SimOptions.maximumTCK
+    /// The SPI flash behind the FPGA; a simulated board always has one.
+    public var flash: FlashChip = FlashChip.named("w25q128jv")!
+    /// Where the host keeps the flash content between runs. Only stored here: the simulator does no
+    /// file I/O; the host loads the file into `SimulatedFlash.load` and saves `memory` back.
+    public var flashImage: String?
 
     public static let maximumTCK: UInt32 = 25_000_000
-    public static let keys = "part, tck"
+    public static let keys = "part, tck, flash, flash-image"
 
     public init() {}
 
@@ -34,6 +39,18 @@ public struct SimOptions: Sendable {
                     throw TapWalkerError(.usage, "tck=\(value): give a frequency in Hz from 1 to \(maximumTCK) (the ECP5's maximum TCK is 25 MHz)")
                 }
                 options.tck = UInt32(hz)
+            } else if ASCII.equalFold(key, "flash") {
+                guard let chip = FlashChip.named(value) else {
+                    var names = ""
+                    for (i, c) in FlashChip.all.enumerated() { names += (i == 0 ? "" : ", ") + c.id }
+                    throw TapWalkerError(.usage, "unknown flash chip '\(value)'; use one of \(names)")
+                }
+                options.flash = chip
+            } else if ASCII.equalFold(key, "flash-image") {
+                guard !value.isEmpty else {
+                    throw TapWalkerError(.usage, "flash-image= needs a path: the file that holds the simulated flash between runs")
+                }
+                options.flashImage = value
             } else {
                 throw TapWalkerError(.usage, "unknown simulator option '\(key)'; known: \(keys)")
             }

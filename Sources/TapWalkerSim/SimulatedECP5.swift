@@ -11,6 +11,24 @@ import TapWalkerCore
 /// - An instruction that arrives while BUSY is set is ignored, and burst data shifted while BUSY
 ///   is lost. A programmer must wait for BUSY to clear.
 /// - Configuration data is accepted only in ISC mode (after ISC_ENABLE).
+///
+/// The SPI bridge, LSC_PROG_SPI (0x3A, reference §4):
+/// - After Update-IR with 0x3A the first DR scan is the key: exactly 16 bits whose value, shifted LSB
+///   first, is 0x68FE (Diamond's `SDR 16 TDI(68FE)`), checked at Update-DR. Any other value or length
+///   leaves the bridge closed until 0x3A is loaded again (strict; the chip's behaviour is unknown).
+/// - With the bridge open and IR still 0x3A, each Shift-DR period is one SPI transaction: CS# falls
+///   on entering Shift-DR, every TCK rising edge in Shift-DR (including the one that moves to
+///   Exit1-DR) clocks one bit with MOSI = TDI, TDO = MISO with no bit offset, and CS# rises when the
+///   TAP leaves Shift-DR (so Pause-DR ends a transaction). Another instruction or Test-Logic-Reset
+///   closes the bridge.
+/// - Strict on the precondition: while a user design runs (configurationValid and DONE) the design
+///   owns the configuration pins; as if it had no MASTER_SPI_PORT=ENABLE, the bridge does not drive
+///   the flash and reads 1s. Tools must clear the SRAM first (ISC_ENABLE, ISC_ERASE, ISC_DISABLE).
+///   The same while BUSY (the FPGA itself may be reading the flash) and when no flash is attached.
+/// - LSC_REFRESH boots from the flash at address 0 (READ 03) at `masterSPIClockHz`, 2.4 MHz on one
+///   data line by default (?) (the ECP5's default MCLK; a bitstream that raises it is not modelled):
+///   BUSY lasts `busyTimes.refresh` plus the bits read at that clock, and DONE shows only afterwards.
+///   (?) The FPGA gives up when no preamble appears in the first `bootPreambleSearchBytes`.
 public final class SimulatedECP5 {
     public let part: Part
 
@@ -36,6 +54,33 @@ public final class SimulatedECP5 {
     private var busyUntil: UInt64 = 0
     public var busy: Bool { timeNanoseconds < busyUntil }
 
+    // MARK: SPI flash and the bridge
+
+    /// The SPI flash on the configuration pins (nil: none; the bridge then reads 1s and REFRESH finds
+    /// no preamble).
+    public var flash: SimulatedFlash?
+    /// The master SPI clock the FPGA boots with, in Hz, on one data line. (?) 2.4 MHz: the ECP5's
+    /// default MCLK before a bitstream can change it.
+    public var masterSPIClockHz: UInt64 = 2_400_000
+    /// (?) How far the FPGA reads looking for the preamble before it reports a preamble error.
+    public var bootPreambleSearchBytes = 64 * 1024
+    /// The key was accepted and IR is still LSC_PROG_SPI.
+    public private(set) var spiBridgeOpen = false
+    private var awaitingSPIKey = false
+    /// The chip whose CS# is low in this Shift-DR period (nil: none, MISO reads 1s).
+    private var spiSelected: SimulatedFlash? {
+        didSet { spiShifting = spiSelected != nil }
+    }
+    /// In Shift-DR with a chip selected: `shiftSPI` may take a run of bits at once.
+    public private(set) var spiShifting = false
+    /// DONE stays hidden until the boot from flash has finished.
+    private var bootingUntil: UInt64 = 0
+    /// Bytes the last LSC_REFRESH read from the flash.
+    public private(set) var bootBytesRead = 0
+
+    /// The board lost power (a power-cut fault of the flash).
+    public var poweredOff: Bool { flash?.poweredOff ?? false }
+
     // MARK: TAP and registers
     public private(set) var state: TAPState = .testLogicReset
     public private(set) var instruction: UInt8 = ECP5Instruction.readID.rawValue
@@ -46,6 +91,7 @@ public final class SimulatedECP5 {
     private var bsr: [Bool] = []
     private var bsrHead = 0
     private var armed: UInt8?
+    private var register = Register.value32
 
     // MARK: Configuration
     public private(set) var status = StatusRegister(raw: 0)
@@ -70,6 +116,7 @@ public final class SimulatedECP5 {
 
     public func wait(nanoseconds: UInt64) {
         timeNanoseconds &+= nanoseconds
+        flash?.advance(toNanoseconds: timeNanoseconds)
     }
 
     private func setBusy(_ ns: UInt64) {
@@ -116,12 +163,28 @@ public final class SimulatedECP5 {
         switch next {
         case .testLogicReset:
             instruction = ECP5Instruction.readID.rawValue
+            register = SimulatedECP5.register(for: instruction)
             armed = nil
+            spiBridgeOpen = false
+            awaitingSPIKey = false
         case .captureIR:
             irShift = ECP5Instruction.captureValue
         case .updateIR:
             instruction = UInt8(truncatingIfNeeded: irShift)
+            register = SimulatedECP5.register(for: instruction)
             armed = instruction
+            // Any instruction closes the bridge; LSC_PROG_SPI opens a window for the key.
+            spiBridgeOpen = false
+            awaitingSPIKey = register == .spi
+        case .shiftDR:
+            if register == .spi && spiBridgeOpen { spiSelect() }
+        case .exit1DR:
+            // Leaving Shift-DR raises CS#. (Exit1-DR is also entered from Capture-DR: nothing selected.)
+            if let f = spiSelected {
+                f.advance(toNanoseconds: timeNanoseconds)
+                f.deselect()
+                spiSelected = nil
+            }
         case .captureDR:
             capture()
         case .updateDR:
@@ -133,16 +196,18 @@ public final class SimulatedECP5 {
 
     // MARK: - Data registers
 
-    private enum Register { case value32, busyFlag, boundaryScan, burst, command, bypass }
+    private enum Register { case value32, busyFlag, boundaryScan, burst, command, spi, bypass }
 
-    private var register: Register {
+    private static func register(for instruction: UInt8) -> Register {
         switch ECP5Instruction(rawValue: instruction) {
         case .readID, .userCode, .readStatus, .verifyID, .programUserCode: return .value32
         case .checkBusy: return .busyFlag
         case .preload: return .boundaryScan
         case .bitstreamBurst: return .burst
-        case .iscEnable, .iscErase, .initAddress, .iscDisable, .refresh, .iscEnableX, .resetCRC, .progSPI:
+        case .iscEnable, .iscErase, .initAddress, .iscDisable, .refresh, .iscEnableX, .resetCRC:
             return .command
+        case .progSPI:
+            return .spi
         case .user1, .user2, .bypass, nil:
             // No user design implements USER1/USER2 here; unknown instructions select BYPASS.
             return .bypass
@@ -157,6 +222,7 @@ public final class SimulatedECP5 {
         case .readStatus: dr = UInt64(currentStatus.raw); drLength = 32
         case .verifyID, .programUserCode: dr = 0; drLength = 32
         case .checkBusy: dr = busy ? 1 : 0; drLength = 64  // 1-bit register, read zero-extended
+        case .progSPI: dr = 0; drLength = awaitingSPIKey ? 16 : 1
         default: dr = 0; drLength = 1
         }
     }
@@ -167,6 +233,10 @@ public final class SimulatedECP5 {
         case .value32, .busyFlag, .bypass: return dr & 1 == 1
         case .boundaryScan: return bsr[bsrHead]
         case .burst, .command: return false
+        case .spi:
+            // MISO of the selected chip; 1s when the bridge drives nothing; 0 while taking the key.
+            if let f = spiSelected { return f.miso }
+            return spiBridgeOpen
         }
     }
 
@@ -183,12 +253,55 @@ public final class SimulatedECP5 {
             guard acceptsBurst, let engine else { return }
             engine.consume(bit: tdi)
             if drShifted & 7 == 0 { burstBytes += 1; afterBurstData() }
+        case .spi:
+            if let f = spiSelected {
+                f.advance(toNanoseconds: timeNanoseconds)
+                f.clock(mosi: tdi)
+            } else if awaitingSPIKey {
+                dr = (dr >> 1) | (tdi ? 1 << 15 : 0)
+            }
         case .command:
             break
         }
     }
 
+    /// CS# falls: the flash is driven only when attached, not hidden by a running design, and the
+    /// FPGA is not busy (reading the flash itself at boot).
+    /// Fast path for SPI transactions: takes the run of bits from `from` on that keep TMS low in
+    /// Shift-DR with a chip selected, exactly as `clock(tms:tdi:)` would, and returns how many it
+    /// took (0 when not applicable; the bit that leaves Shift-DR always goes through `clock`).
+    public func shiftSPI(
+        bits: Int, tms: UnsafeRawBufferPointer, tdi: UnsafeRawBufferPointer, tdo: UnsafeMutableRawBufferPointer?,
+        from: Int
+    ) -> Int {
+        guard spiShifting, state == .shiftDR, let f = spiSelected else { return 0 }
+        var end = from
+        while end < bits && (tms[end >> 3] >> UInt8(end & 7)) & 1 == 0 { end += 1 }
+        let n = end - from
+        guard n > 0 else { return 0 }
+        let period = tckPeriodNanoseconds
+        f.shift(count: n, tdi: tdi, tdo: tdo, from: from, startTime: timeNanoseconds, period: period)
+        cycles &+= UInt64(n)
+        timeNanoseconds &+= UInt64(n) &* period
+        drShifted += n
+        return n
+    }
+
+    private func spiSelect() {
+        guard let f = flash, !busy, !(configurationValid && status.done) else { return }
+        f.advance(toNanoseconds: timeNanoseconds)
+        f.select()
+        spiSelected = f
+    }
+
     private func updateDR() {
+        if register == .spi {
+            if awaitingSPIKey {
+                awaitingSPIKey = false
+                spiBridgeOpen = drShifted == 16 && UInt16(truncatingIfNeeded: dr) == ECP5Instruction.spiKey
+            }
+            return
+        }
         guard drShifted >= 32 else { return }
         let value = UInt32(truncatingIfNeeded: dr)
         switch ECP5Instruction(rawValue: instruction) {
@@ -241,6 +354,7 @@ public final class SimulatedECP5 {
     private var currentStatus: StatusRegister {
         var s = status
         s.set(.busy, busy)
+        if timeNanoseconds < bootingUntil { s.set(.done, false) }
         return s
     }
 
@@ -285,8 +399,7 @@ public final class SimulatedECP5 {
             wakeUp()
             setBusy(busyTimes.wakeUp)
         case .refresh:
-            bootFromFlash()
-            setBusy(busyTimes.refresh)
+            refresh()
         default:
             break
         }
@@ -324,16 +437,92 @@ public final class SimulatedECP5 {
         status.set(.done, configurationValid && !status.fail && status.bse == .none)
     }
 
-    /// LSC_REFRESH: like pulsing PROGRAMN, the device clears itself and boots from SPI flash.
-    /// No flash is attached yet, so it reads all 0xFF and reports a preamble error, as a board
-    /// with a blank flash does.
-    private func bootFromFlash() {
+    /// Power off and on: the flash loses its volatile state (and a power-cut fault is over), the TAP
+    /// resets, and the FPGA boots from the flash as at power-up, BUSY while it reads.
+    public func powerCycle() {
+        flash?.powerCycle()
+        state = .testLogicReset
+        instruction = ECP5Instruction.readID.rawValue
+        register = SimulatedECP5.register(for: instruction)
+        armed = nil
+        spiBridgeOpen = false
+        awaitingSPIKey = false
+        spiSelected = nil
+        busyUntil = 0
+        refresh()
+    }
+
+    /// Power-up as a person sees it: the board was switched on long before the first command, so
+    /// the boot from flash has finished without costing the command simulated time.
+    public func powerUpSettled() {
+        powerCycle()
+        busyUntil = timeNanoseconds
+        bootingUntil = timeNanoseconds
+    }
+
+    private func refresh() {
+        let read = bootFromFlash()
+        bootBytesRead = read
+        setBusy(busyTimes.refresh + UInt64(read) * 8 * 1_000_000_000 / max(masterSPIClockHz, 1))
+        bootingUntil = busyUntil
+    }
+
+    /// LSC_REFRESH: like pulsing PROGRAMN, the device clears itself and boots from the SPI flash at
+    /// address 0, through the same configuration engine as a JTAG load. Returns the bytes read.
+    private func bootFromFlash() -> Int {
         status = StatusRegister(raw: 0)
         configurationValid = false
         configurationDigest = 0
         userCode = 0
         engine = nil
-        status.bse = .preamble
+        guard let flash else {
+            status.bse = .preamble  // nothing answers: all 1s, no preamble
+            return bootPreambleSearchBytes
+        }
+        flash.advance(toNanoseconds: timeNanoseconds)
+        let e = ConfigurationEngine(part: part, source: .flash)
+        let d = FrameDigest()
+        e.frameSink = { frame, bytes in d.add(frame: frame, bytes) }
+        let size = flash.memory.count
+        var chunk = [UInt8](repeating: 0xFF, count: 4096)
+        var consumed = 0
+        while consumed < size && e.problem == nil && !e.isComplete {
+            if e.preambleOffset == nil && consumed >= bootPreambleSearchBytes { break }
+            // Whole chunks only while they cannot reach past the last frame (a frame takes at least
+            // 13 bytes even compressed): the FPGA stops reading at the end of the stream, and bytes
+            // after it must not be taken for commands.
+            let framesLeft = part.frames - e.framesWritten
+            let bulk = min(chunk.count, size - consumed, max(framesLeft - 1, 0) * 13)
+            let n = max(bulk, 1)
+            chunk.withUnsafeMutableBytes { p in
+                _ = flash.masterRead(from: consumed, into: UnsafeMutableRawBufferPointer(rebasing: p[0..<n]))
+            }
+            chunk.withUnsafeBytes { p in
+                if bulk > 0 {
+                    e.consume(UnsafeRawBufferPointer(rebasing: p[0..<n]))
+                } else {
+                    e.consume(p[0])
+                }
+            }
+            consumed += n
+        }
+        if e.isComplete {
+            configurationValid = true
+            configurationDigest = d.value
+            userCode = e.userCode ?? 0
+            status.set(.done)
+        } else if let problem = e.problem {
+            status.bse = problem.code
+            status.set(.fail)
+            if problem.code == .id { status.set(.idError) }
+            if problem.code == .illegalCommand { status.set(.invalidCommand) }
+        } else if e.preambleOffset == nil {
+            status.bse = .preamble
+        } else {
+            status.set(.fail)  // (?) a stream that ends without completing: FAIL, as for JTAG
+        }
+        if e.preambleOffset != nil { status.set(.standardPreamble) }
+        return consumed
     }
 }
 

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import TapWalkerCore
+@testable import TapWalkerSim
+
+private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+
+private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
+
+/// A simulated 25F board with the given flash chip; `contents` preloads the flash.
+private func board(_ chip: String = "w25q128jv", contents: [UInt8]? = nil) -> SimCable {
+    var o = SimOptions()
+    o.part = Part.named("25f")!
+    o.flash = FlashChip.named(chip)!
+    let cable = SimCable(options: o)
+    if let contents { cable.board.flash!.load(contents) }
+    return cable
+}
+
+private func session(_ cable: SimCable, _ options: FlashSession.Options = .init()) throws(TapWalkerError) -> FlashSession {
+    try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)), options: options)
+}
+
+private func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
+    var s = seed
+    return (0..<count).map { _ in
+        s = s &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: s >> 33)
+    }
+}
+
+@Test func aBitstreamWrittenToFlashBootsTheFPGA() throws {
+    let image = bytes("blink-25f.bit")
+    let cable = board()
+    let s = try session(cable)
+    let report = try FlashWriter(flash: s.flash).write(image, at: 0)
+    #expect(report.verified && report.sectorsErased == 0, "a blank flash needs no erase")
+    #expect(try s.flash.read(address: 0, count: image.count) == image)
+    let reload = try s.close()
+    #expect(reload?.done == true)
+
+    // The same design loaded over JTAG configures the same frames.
+    var o = SimOptions(); o.part = Part.named("25f")!
+    let jtag = SimCable(options: o)
+    #expect(SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: jtag))).program(MemorySource(image)).done)
+    #expect(cable.board.configurationDigest == jtag.board.configurationDigest)
+}
+
+@Test func rewritingTheSameImageErasesAndProgramsNothing() throws {
+    let image = pattern(300_000, seed: 1)
+    let cable = board()
+    let first = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x200000)
+    #expect(first.pagesProgrammed > 0)
+    let flash = cable.board.flash!
+    let (pp, e4) = (flash.pagePrograms, flash.erase4K)
+    let again = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x200000)
+    #expect(again.sectorsUnchanged == again.sectorsTotal)
+    #expect(again.pagesProgrammed == 0 && again.erase4K + again.erase32K + again.erase64K == 0)
+    #expect(flash.pagePrograms == pp && flash.erase4K == e4, "the chip saw no program or erase")
+    #expect(String(decoding: again.map, as: UTF8.self).allSatisfy { $0 == "." })
+}
+
+@Test func changingOneSectorErasesExactlyThatSector() throws {
+    var image = pattern(200_000, seed: 2)
+    let cable = board()
+    _ = try FlashWriter(flash: try session(cable).flash).write(image, at: 0)
+    for i in 0x5000..<0x5010 { image[i] = ~image[i] }  // some bits must go 0 → 1
+    let flash = cable.board.flash!
+    let erasesBefore = flash.erase4K + flash.erase32K + flash.erase64K
+    let r = try FlashWriter(flash: try session(cable).flash).write(image, at: 0)
+    #expect(r.sectorsErased == 1 && r.erase4K == 1 && r.sectorsProgrammed == 0)
+    #expect(r.sectorsUnchanged == r.sectorsTotal - 1)
+    #expect(flash.erase4K + flash.erase32K + flash.erase64K == erasesBefore + 1)
+    #expect(Array(flash.memory[0..<image.count]) == image)
+}
+
+@Test func aChangeThatOnlyClearsBitsProgramsWithoutErasing() throws {
+    var image = pattern(100_000, seed: 3)
+    let cable = board()
+    _ = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x10000)
+    for i in 0x2000..<0x2100 { image[i] &= 0x0F }
+    let r = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x10000)
+    #expect(r.sectorsProgrammed == 1 && r.sectorsErased == 0)
+    #expect(r.erase4K + r.erase32K + r.erase64K == 0)
+    #expect(r.pagesProgrammed == 1, "only the page that differs")
+    #expect(Array(cable.board.flash!.memory[0x10000..<(0x10000 + image.count)]) == image)
+}
+
+@Test func aFullyRewrittenBlockUsesOne64KErase() throws {
+    let cable = board(contents: pattern(0x40000, seed: 4))
+    let image = pattern(0x10000, seed: 5)  // every sector of the block at 0x20000 needs an erase
+    let r = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x20000)
+    #expect(r.erase64K == 1 && r.erase32K == 0 && r.erase4K == 0)
+    #expect(r.sectorsErased == 16)
+    #expect(Array(cable.board.flash!.memory[0x20000..<0x30000]) == image)
+}
+
+@Test func halfABlockUsesOne32KErase() throws {
+    let cable = board(contents: pattern(0x40000, seed: 6))
+    let image = pattern(0x8000, seed: 7)
+    let r = try FlashWriter(flash: try session(cable).flash).write(image, at: 0x28000)
+    #expect(r.erase32K == 1 && r.erase64K == 0 && r.erase4K == 0)
+}
+
+@Test func anUnalignedImageKeepsItsNeighbours() throws {
+    let old = pattern(0x20000, seed: 8)
+    let cable = board(contents: old)
+    let image = pattern(5000, seed: 9)
+    let at = 0x3123
+    _ = try FlashWriter(flash: try session(cable).flash).write(image, at: at)
+    let m = cable.board.flash!.memory
+    #expect(Array(m[at..<(at + image.count)]) == image)
+    #expect(Array(m[0..<at]) == Array(old[0..<at]))
+    #expect(Array(m[(at + image.count)..<0x20000]) == Array(old[(at + image.count)..<0x20000]))
+}
+
+@Test func anImagePastTheEndIsRefusedAndNothingChanges() throws {
+    let cable = board("is25lp032")
+    let before = cable.board.flash!.memory
+    #expect(throws: TapWalkerError.self) {
+        try FlashWriter(flash: try session(cable).flash).write(pattern(0x2000, seed: 10), at: (4 << 20) - 0x1000)
+    }
+    #expect(cable.board.flash!.memory == before)
+}
+
+@Test func anImageOverAProtectedRangeIsRefusedNamingTheRange() throws {
+    let cable = board()
+    let s = try session(cable)
+    try s.flash.writeProtection(ProtectionRegisters(status: 0x30))  // bottom 2 MB
+    let before = cable.board.flash!.memory
+    do {
+        _ = try FlashWriter(flash: s.flash).write(pattern(0x1000, seed: 11), at: 0x1FF000)
+        Issue.record("not refused")
+    } catch {
+        #expect(error.message.contains("0x000000–0x1fffff"))
+        #expect(error.message.contains("tapwalker flash unprotect"))
+        #expect(error.message.contains("nothing was written"))
+    }
+    #expect(cable.board.flash!.memory == before)
+    // Outside the protected range it works.
+    #expect(try FlashWriter(flash: s.flash).write(pattern(0x1000, seed: 12), at: 0x200000).verified)
+}
+
+@Test func noFlashOrAnUnknownChipIsRefusedByName() throws {
+    let cable = board()
+    cable.board.flash = nil
+    do { _ = try session(cable); Issue.record("no flash accepted") } catch {
+        #expect(error.message.contains("0xffffff") && error.message.contains("no SPI flash"))
+    }
+    let odd = FlashChip(id: "odd", name: "Odd", jedecID: 0x123456, otherJEDECIDs: [], size: 1 << 20, pageSize: 256,
+                        erases: FlashChip.named("w25q128jv")!.erases, chipErase: .init(typical: 1, maximum: 2),
+                        pageProgram: .init(typical: 1, maximum: 2), writeStatus: .init(typical: 1, maximum: 2), protection: .winbond)
+    let other = board()
+    other.board.flash = SimulatedFlash(chip: odd)
+    do { _ = try session(other); Issue.record("unknown chip accepted") } catch {
+        #expect(error.message.contains("0x123456") && error.message.contains("unknown SPI flash"))
+    }
+}
+
+@Test func protectionRoundTripsOnEveryChip() throws {
+    for chip in FlashChip.all {
+        let cable = board(chip.id)
+        let s = try session(cable)
+        let size = chip.size
+        // A top range every scheme can express without one-time bits: the top 256 KB... or its
+        // closest table entry; take what the table says for BP=3 (status 0x0C) and write it back.
+        let current = try s.flash.readProtectionRegisters()
+        let range = chip.protection.protectedRange(ProtectionRegisters(status: 0x0C, status2: current.status2, extra: current.extra), size: size)
+        let regs = chip.protection.registers(protecting: range, size: size, from: current)!
+        try s.flash.writeProtection(regs)
+        #expect(try s.flash.protectedRange() == range, "\(chip.id)")
+        #expect(cable.board.flash!.protectedRange == range, "the chip itself agrees")
+        try s.flash.writeProtection(chip.protection.registers(protecting: 0..<0, size: size, from: try s.flash.readProtectionRegisters())!)
+        #expect(try s.flash.protectedRange().isEmpty)
+    }
+}
+
+@Test func aStuckBitIsCaughtByVerifyNamingTheSector() throws {
+    let cable = board()
+    cable.board.flash!.stuckBits = [SimulatedFlash.StuckBits(address: 0x3456, mask: 0x01, value: 1)]
+    var image = [UInt8](repeating: 0x00, count: 0x8000)
+    image[0] = 1
+    do {
+        _ = try FlashWriter(flash: try session(cable).flash).write(image, at: 0)
+        Issue.record("verify passed")
+    } catch {
+        #expect(error.message.contains("verify failed in sector 0x003000"))
+        #expect(error.message.contains("0x003456"))
+    }
+}
+
+@Test func aPowerCutMidWriteIsRepairedByRunningTheSameWriteAgain() throws {
+    let image = pattern(0x30000, seed: 13)
+    let old = pattern(0x40000, seed: 14)
+    let cable = board(contents: old)
+    cable.board.flash!.powerCutDuringOperation = 40
+    #expect(throws: TapWalkerError.self) { try FlashWriter(flash: try session(cable).flash).write(image, at: 0) }
+    let afterCut = cable.board.flash!.memory
+
+    // Power comes back: a new board with the same flash content, the same command again.
+    let again = board(contents: afterCut)
+    let r = try FlashWriter(flash: try session(again).flash).write(image, at: 0)
+    #expect(Array(again.board.flash!.memory[0..<image.count]) == image)
+    // Only sectors the cut left wrong were touched.
+    var wrong = 0
+    for s in stride(from: 0, to: image.count, by: 4096) where Array(afterCut[s..<(s + 4096)]) != Array(image[s..<(s + 4096)]) {
+        wrong += 1
+    }
+    #expect(r.sectorsErased + r.sectorsProgrammed == wrong)
+    #expect(r.sectorsUnchanged == r.sectorsTotal - wrong && r.sectorsUnchanged > 0)
+}
