@@ -9,7 +9,7 @@ struct CableOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The JTAG cable: sim[:part=NAME,tck=HZ] (the simulated board). Default: $TAPWALKER_CABLE, else sim.",
+            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board). Default: $TAPWALKER_CABLE, else sim.",
             valueName: "cable"))
     var cable: String?
 
@@ -19,6 +19,21 @@ struct CableOptions: ParsableArguments {
         let description: String
         let isSimulator: Bool
         let simulator: SimCable?
+        /// Where the simulated flash is kept between commands (`sim:flash-image=PATH`).
+        let flashImage: String?
+
+        /// Ends the command: saves the simulated flash image, whatever happened before. The chip's
+        /// non-volatile registers (protection bits, one-time bits) go to PATH.registers beside it, so
+        /// that the file itself holds exactly the flash content.
+        func finish() {
+            guard let path = flashImage, let flash = simulator?.board.flash else { return }
+            do throws(TapWalkerError) {
+                try FileSink.write(flash.memory, to: path)
+                try FileSink.write(flash.nonVolatileRegisters, to: path + ".registers")
+            } catch {
+                Terminal.error("tapwalker: could not save the simulated flash: \(error.message)")
+            }
+        }
     }
 
     func open() throws(TapWalkerError) -> Opened {
@@ -29,17 +44,38 @@ struct CableOptions: ParsableArguments {
         if text == "sim" || text.hasPrefix("sim:") {
             let options = try SimOptions.parse(String(text.dropFirst(min(4, text.count))))
             let sim = SimCable(options: options)
+            if let path = options.flashImage, FileManager.default.fileExists(atPath: path) {
+                // The image is loaded when the file exists; otherwise the flash starts blank.
+                let source = try FileSource(path: path)
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 1 << 20)
+                while true {
+                    let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
+                    if n == 0 { break }
+                    bytes += chunk[0..<n]
+                }
+                guard let flash = sim.board.flash, bytes.count <= flash.memory.count else {
+                    throw TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated flash")
+                }
+                flash.load(bytes)
+                if let registers = FileManager.default.contents(atPath: path + ".registers") {
+                    flash.nonVolatileRegisters = [UInt8](registers)
+                }
+                // A board powered up with this flash has booted from it, as a real one would.
+                sim.board.powerUpSettled()
+            }
             let mhz = Double(options.tck) / 1e6
             let description = "simulated board (\(options.part.name), TCK \(formatNumber(mhz)) MHz)"
             if defaulted {
                 Terminal.error("tapwalker: no cable configured; using the \(description). Choose one with --cable.")
             }
-            return Opened(cable: sim, description: description, isSimulator: true, simulator: sim)
+            return Opened(cable: sim, description: description, isSimulator: true, simulator: sim,
+                          flashImage: options.flashImage)
         }
         if text.hasPrefix("xvc://") || text.hasPrefix("rbb://") {
             throw TapWalkerError(.usage, "--cable \(text): network cables are not available in this build yet; use --cable sim")
         }
-        throw TapWalkerError(.usage, "unknown cable '\(text)'; this build supports sim[:part=NAME,tck=HZ]")
+        throw TapWalkerError(.usage, "unknown cable '\(text)'; this build supports sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]")
     }
 }
 

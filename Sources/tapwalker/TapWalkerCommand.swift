@@ -9,14 +9,16 @@ struct TapWalkerCommand: ParsableCommand {
         commandName: "tapwalker",
         abstract: "Program Lattice ECP5 FPGAs over JTAG.",
         discussion: """
-            Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ]`) is the one available in this \
-            build, and it is used when no cable is configured (--cable or TAPWALKER_CABLE).
+            Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]`) is \
+            the one available in this build, and it is used when no cable is configured (--cable or \
+            TAPWALKER_CABLE). Its flash (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k) starts \
+            blank unless flash-image names a file, which is loaded and saved again when the command ends.
 
             Inputs: a file path, or - for standard input.
 
             Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
             """,
-        subcommands: [Detect.self, Info.self, Prog.self]
+        subcommands: [Detect.self, Info.self, Prog.self, Flash.self]
     )
 
     /// Runs the command with TapWalker's exit codes: argument errors exit 2, not 64.

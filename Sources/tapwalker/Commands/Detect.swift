@@ -10,10 +10,7 @@ struct Detect: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
-        var out = JSONObject()
-        out["ok"] = .bool(false)
-        out["error"] = .null
-        do throws(TapWalkerError) {
+        try runReporting(json: json) { (out) throws(TapWalkerError) in
             let opened = try cableOptions.open()
             let port = ECP5Port(walker: TAPWalker(cable: opened.cable))
             try port.reset()
@@ -31,23 +28,19 @@ struct Detect: ParsableCommand {
             out["usercode"] = .hex(usercode)
             out["cable"] = .string(opened.description)
             out.addStatistics(opened.cable)
-            out["ok"] = .bool(true)
-            if json {
-                print(out.serialized())
-                return
-            }
-            print("cable:    \(opened.description)")
-            print("IDCODE:   \(hexString(idcode))  \(part.name)")
-            print("geometry: \(part.frames) frames × \(part.bitsPerFrame) bits, boundary scan \(part.boundaryScanLength) bits, \(part.ebrBlocks) EBR")
-            print("usercode: \(hexString(usercode))")
-            print("status:   \(hexString(status.raw))  \(status.summary)")
-            for line in status.fieldLines { print("  " + line) }
+            var lines = [
+                "cable:    \(opened.description)",
+                "IDCODE:   \(hexString(idcode))  \(part.name)",
+                "geometry: \(part.frames) frames × \(part.bitsPerFrame) bits, boundary scan \(part.boundaryScanLength) bits, \(part.ebrBlocks) EBR",
+                "usercode: \(hexString(usercode))",
+                "status:   \(hexString(status.raw))  \(status.summary)",
+            ]
+            lines += status.fieldLines.map { "  " + $0 }
             if status.bse != .none {
                 // At power-up and after LSC_REFRESH the code comes from booting the flash.
-                print("note:     \(status.bse.meaning); \(status.bse.advice(afterRefresh: !status.has(.iscEnable)))")
+                lines.append("note:     \(status.bse.meaning); \(status.bse.advice(afterRefresh: !status.has(.iscEnable)))")
             }
-        } catch {
-            throw fail(error, json: json ? out : nil)
+            return lines
         }
     }
 }

@@ -51,9 +51,9 @@ struct Info: ParsableCommand {
                 out["problem"] = .null
             }
             if let notBitstream = info.notABitstream { throw notBitstream }
-            if !json { printText(info) }
+            if !json { printText(info, name: source.name) }
             if let p = info.problem {
-                var message = "\(file): invalid at byte \(p.offset)"
+                var message = "\(source.name): invalid at byte \(p.offset)"
                 if let frame = p.frame { message += " (frame \(frame))" }
                 message += ": \(p.message)"
                 if p.code != .none { message += " — the FPGA would report BSE \(p.code.name)" }
@@ -66,8 +66,8 @@ struct Info: ParsableCommand {
         }
     }
 
-    private func printText(_ info: BitstreamInfo) {
-        print("file:        \(file) (\(info.bytes) bytes)")
+    private func printText(_ info: BitstreamInfo, name: String) {
+        print("file:        \(name) (\(info.bytes) bytes)")
         if info.headerStrings.isEmpty {
             print("header:      none (stripped)")
         } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TapWalkerCore
 import TapWalkerPlatform
 
@@ -13,22 +14,37 @@ struct Prog: ParsableCommand {
             it to the configuration flash.
             """)
 
-    @Argument(help: "The bitstream: a file path, or - for standard input.") var file: String
+    @Argument(help: "The bitstream: a file path, or - for standard input.") var file: String?
+    @Option(name: .customLong("by-idcode"), help: ArgumentHelp(
+        "Load DIR/passthru<idcode>.bit chosen by the FPGA's IDCODE (8 lower-case hex digits, as the ULX3S passthru files are named).",
+        valueName: "dir"))
+    var byIDCODE: String?
+
+    func validate() throws {
+        if (file == nil) == (byIDCODE == nil) { throw ValidationError("give a bitstream file or --by-idcode DIR (one of the two)") }
+    }
     @Flag(help: "Send a bitstream whose VERIFY_ID names another part (the FPGA will refuse it).") var force = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: "No progress bar.") var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {
-        var out = JSONObject()
-        out["ok"] = .bool(false)
-        out["error"] = .null
-        out["file"] = .string(file)
-        var opened: CableOptions.Opened?
-        do throws(TapWalkerError) {
-            let source = try FileSource(path: file)
-            let cable = try cableOptions.open()
-            opened = cable
+        try runReporting(json: json) { (out) throws(TapWalkerError) in
+            out["file"] = file.map { .string($0) } ?? .null
+            // Until the programmer runs (unreadable input, no cable), the SRAM is untouched.
+            out["sram_touched"] = .bool(false)
+            let cable: CableOptions.Opened
+            let source: FileSource
+            if let dir = byIDCODE {
+                cable = try cableOptions.open()
+                let path = try passthruFile(in: dir, cable.cable)
+                out["file"] = .string(path)
+                source = try FileSource(path: path)
+            } else {
+                source = try FileSource(path: file!)
+                cable = try cableOptions.open()
+            }
+            out.addStatistics(cable.cable)
             let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable.cable)))
             let bar = ProgressBar(enabled: !json && !quiet)
             let started = MonotonicClock.now()
@@ -38,20 +54,27 @@ struct Prog: ParsableCommand {
             record(report, cable.cable, into: &out)
             out["seconds"] = .double((seconds * 1e6).rounded() / 1e6)
             if let failure = report.failure { throw failure }
-            out["ok"] = .bool(true)
-            if json {
-                print(out.serialized())
-                return
-            }
             let sim = cable.cable.statistics.simulatedMicroseconds.map { ", \(Double($0) / 1e6) s simulated" } ?? ""
-            print("DONE: \(report.part?.name ?? "FPGA") configured from \(source.name) (\(report.bytesSent) bytes in \((seconds * 1000).rounded() / 1000) s\(sim))")
-            print("status \(hexString(report.status?.raw ?? 0)) (\(report.status?.summary ?? "")), usercode \(hexString(report.usercode ?? 0))")
-        } catch {
-            // Refused before the programmer ran (unreadable input, no cable): the SRAM was not touched.
-            if out["sram_touched"] == nil { out["sram_touched"] = .bool(false) }
-            if out["tck_cycles"] == nil, let c = opened?.cable { out.addStatistics(c) }
-            throw fail(error, json: json ? out : nil)
+            return [
+                "DONE: \(report.part?.name ?? "FPGA") configured from \(source.name) (\(report.bytesSent) bytes in \((seconds * 1000).rounded() / 1000) s\(sim))",
+                "status \(hexString(report.status?.raw ?? 0)) (\(report.status?.summary ?? "")), usercode \(hexString(report.usercode ?? 0))",
+            ]
         }
+    }
+
+    /// DIR/passthru%08x.bit for the FPGA's IDCODE.
+    private func passthruFile(in dir: String, _ cable: any Cable) throws(TapWalkerError) -> String {
+        let port = ECP5Port(walker: TAPWalker(cable: cable))
+        try port.reset()
+        let idcode = try port.readIDCODE()
+        guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
+        let hex = String(ASCII.hex(idcode).dropFirst(2))
+        let name = (dir.hasSuffix("/") ? dir : dir + "/") + "passthru" + hex + ".bit"
+        if FileManager.default.fileExists(atPath: name) { return name }
+        if FileManager.default.fileExists(atPath: name + ".gz") {
+            throw TapWalkerError(.input, "\(name).gz is gzip-compressed, which this build cannot read yet; unpack it with gunzip; nothing was written")
+        }
+        throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)) in \(dir): expected \(name); nothing was written")
     }
 
     private func record(_ report: SRAMProgrammer.Report, _ cable: any Cable, into out: inout JSONObject) {

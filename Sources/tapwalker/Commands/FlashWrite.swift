@@ -1,0 +1,51 @@
+import ArgumentParser
+import TapWalkerCore
+
+struct FlashWrite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Write an image (a bitstream or any data) to the flash, changing only what differs.",
+        discussion: """
+            Reads each 4 KB sector first and leaves it alone, programs it without erasing (when every \
+            change clears bits), or erases and programs it; merges erases into 32/64 KB blocks when \
+            that is faster; keeps the bytes of partly covered sectors; verifies by reading back. \
+            Refuses an image that does not fit or overlaps a protected range before writing anything. \
+            Then reloads the FPGA from flash (it boots from address 0).
+            """)
+
+    @Argument(help: "The image: a file path, or - for standard input.") var file: String
+    @Option(help: "Flash address to write at (decimal, 0x-hex, K/M suffix).") var addr = "0"
+    @Flag(help: "Skip the read-back verification.") var noVerify = false
+    @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: "No progress bar.") var quiet = false
+    @OptionGroup var access: FlashAccessOptions
+    @OptionGroup var cableOptions: CableOptions
+
+    func run() throws {
+        try runReporting(json: json) { (out) throws(TapWalkerError) in
+            let address = try parseAddress(addr, "--addr")
+            let bar = ProgressBar(enabled: !json && !quiet)
+            var report: FlashWriter.Report?
+            try runFlashJob(cableOptions, access, into: &out) { (session, out) throws(TapWalkerError) in
+                let image = try readImage(file, limit: session.flash.chip.size)
+                let r = try FlashWriter(flash: session.flash).write(image, at: address, verify: !noVerify) { bar.update($0) }
+                bar.finish()
+                out.addWriteReport(r)
+                report = r
+            }
+            if let failure = reloadFailure(out) { throw failure }
+            var lines = ["wrote \(file) at \(ASCII.hex(UInt32(address), digits: 6)) to the \(out.string("chip") ?? "flash")"]
+            if let report { lines += writeReportLines(report, verbose: verbose) }
+            if case .bool(true)? = out["done"] { lines.append("FPGA reloaded from flash: DONE") }
+            return lines
+        }
+    }
+}
+
+extension JSONObject {
+    func string(_ key: String) -> String? {
+        if case .string(let s)? = self[key] { return s }
+        return nil
+    }
+}
