@@ -1,11 +1,33 @@
 // End-to-end check of the Embedded Swift build: programs a real bitstream into the simulated ECP5
 // through TapWalkerCore and TapWalkerSim compiled with -enable-experimental-feature Embedded, and
 // exits non-zero unless the simulated FPGA reports DONE. Also proves a wrong-part bitstream is
-// refused before the SRAM is touched.
+// refused before the SRAM is touched, and writes the bitstream to the simulated flash with the
+// compare-first writer, reads it back, and boots the FPGA from it.
 import TapWalkerCore
 import TapWalkerSim
 
 /// Reads a file through stdio: the platform layer of an embedded build.
+/// The whole file, for the flash writer (which takes the image in memory).
+func readAll(_ source: StdioSource) -> [UInt8] {
+    var all: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, source.file) }
+        if n == 0 { return all }
+        all += chunk[0..<n]
+    }
+}
+
+func flashRoundTrip(_ image: [UInt8]) throws(TapWalkerError) -> Bool {
+    let cable = SimCable(options: SimOptions())
+    let session = try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)))
+    let report = try FlashWriter(flash: session.flash).write(image, at: 0)
+    let back = try session.flash.read(address: 0, count: image.count)
+    let reload = try session.close()
+    print("embedded-check: flash \(session.flash.chip.name): \(report.sectorsTotal) sectors, \(report.pagesProgrammed) pages, verified \(report.verified), read back \(back == image ? "equal" : "DIFFERENT"), boot DONE \(reload?.done ?? false)")
+    return report.verified && back == image && reload?.done == true
+}
+
 final class StdioSource: ByteSource {
     let file: UnsafeMutablePointer<FILE>
     let name: String
@@ -62,6 +84,16 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         return 1
     }
     print("embedded-check: wrong part refused: \(refused.failure?.message ?? "")")
+    guard let source = StdioSource(path: path) else { return 2 }
+    do throws(TapWalkerError) {
+        guard try flashRoundTrip(readAll(source)) else {
+            print("embedded-check: FAILED: flash write, read back or boot")
+            return 1
+        }
+    } catch {
+        print("embedded-check: FAILED: \(error.message)")
+        return 1
+    }
     print("embedded-check: OK")
     return 0
 }
