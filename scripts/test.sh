@@ -20,6 +20,8 @@ bash scripts/check-embedded.sh
 
 echo "== benchmark: SRAM programming into the simulator"
 python3 benchmarks/sram_program.py
+echo "== benchmark: flash writing into the simulator"
+python3 benchmarks/flash_write.py
 
 echo "== tests"
 log=$(mktemp)

@@ -111,9 +111,11 @@ extension JSONObject {
     }
 }
 
-/// Fails the command when the FPGA did not come back after the reload.
-func reloadFailure(_ out: JSONObject) -> TapWalkerError? {
-    if case .bool(false)? = out["done"], case .string(let why)? = out["reload_note"] {
+/// Fails the command when the FPGA did not come back after the reload although the image written
+/// is the one it boots (it covers address 0). An image elsewhere (a multiboot slot such as the
+/// ULX3S user area at 0x200000) is started by whatever sits at 0, so its reload is only reported.
+func reloadFailure(_ out: JSONObject, imageAt address: Int) -> TapWalkerError? {
+    if address == 0, case .bool(false)? = out["done"], case .string(let why)? = out["reload_note"] {
         return TapWalkerError(.device, "the flash was written, but \(why)")
     }
     return nil

@@ -34,10 +34,11 @@ struct FlashWrite: ParsableCommand {
                 out.addWriteReport(r)
                 report = r
             }
-            if let failure = reloadFailure(out) { throw failure }
+            if let failure = reloadFailure(out, imageAt: address) { throw failure }
             var lines = ["wrote \(file) at \(ASCII.hex(UInt32(address), digits: 6)) to the \(out.string("chip") ?? "flash")"]
             if let report { lines += writeReportLines(report, verbose: verbose) }
             if case .bool(true)? = out["done"] { lines.append("FPGA reloaded from flash: DONE") }
+            if let note = out.string("reload_note") { lines.append("note:     \(note)") }
             return lines
         }
     }
