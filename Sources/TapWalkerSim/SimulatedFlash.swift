@@ -145,9 +145,9 @@ public final class SimulatedFlash {
             // (?) Factory values: SR1 = 0, SR2 = 0 (QE=0, as the -IQ parts), SR3 = 0x60 (drive 25%).
             nvStatus = [0x00, 0x00, 0x60]
             extra = 0
-        case .issi:
+        case .issi, .unknown:
             nvStatus = [0x00, 0, 0]
-            extra = 0x00  // TBS = 0: top (factory default)
+            extra = 0x00  // ISSI: TBS = 0: top (factory default)
         case .macronix:
             nvStatus = [0x00, 0, 0]
             extra = 0x07  // (?) ODS = 111, T/B = 0 (top)
@@ -172,7 +172,7 @@ public final class SimulatedFlash {
     public var protectionRegisters: ProtectionRegisters {
         switch chip.protection {
         case .winbond: return ProtectionRegisters(status: status[0], status2: status[1])
-        case .issi, .macronix: return ProtectionRegisters(status: status[0], extra: extra)
+        case .issi, .macronix, .unknown: return ProtectionRegisters(status: status[0], extra: extra)
         }
     }
 

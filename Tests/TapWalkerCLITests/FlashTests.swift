@@ -114,6 +114,20 @@ struct FlashTests {
         }
     }
 
+    @Test("--keep-running on a board whose design hides the flash says why")
+    func keepRunning() throws {
+        try withTempDir { dir in
+            #expect(tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--cable", cable(dir)).exitCode == 0)
+            // The board now runs the blinker, which does not enable the master SPI port.
+            let r = tapwalker("flash", "info", "--keep-running", "--json", "--cable", cable(dir))
+            #expect(r.exitCode == 1)
+            let error = r.json()?.string("error") ?? ""
+            #expect(error.contains("0xffffff") && error.contains("MASTER_SPI_PORT"))
+            // Without it the SRAM is cleared first and the flash answers.
+            #expect(tapwalker("flash", "info", "--cable", cable(dir)).exitCode == 0)
+        }
+    }
+
     @Test("prog --by-idcode picks the passthru file for each part")
     func progByIDCODE() throws {
         try withTempDir { dir in

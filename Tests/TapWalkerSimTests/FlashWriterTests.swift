@@ -148,14 +148,32 @@ private func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
     do { _ = try session(cable); Issue.record("no flash accepted") } catch {
         #expect(error.message.contains("0xffffff") && error.message.contains("no SPI flash"))
     }
-    let odd = FlashChip(id: "odd", name: "Odd", jedecID: 0x123456, otherJEDECIDs: [], size: 1 << 20, pageSize: 256,
-                        erases: FlashChip.named("w25q128jv")!.erases, chipErase: .init(typical: 1, maximum: 2),
-                        pageProgram: .init(typical: 1, maximum: 2), writeStatus: .init(typical: 1, maximum: 2), protection: .winbond)
+    // A chip with neither a table row nor SFDP: refused by its ID.
+    let odd = oddChip(erases: [FlashChip.EraseKind(size: 65536, opcode: 0xD8, timing: .init(typical: 150_000, maximum: 2_000_000))])
     let other = board()
     other.board.flash = SimulatedFlash(chip: odd)
     do { _ = try session(other); Issue.record("unknown chip accepted") } catch {
         #expect(error.message.contains("0x123456") && error.message.contains("unknown SPI flash"))
     }
+}
+
+private func oddChip(erases: [FlashChip.EraseKind]) -> FlashChip {
+    FlashChip(id: "odd", name: "Odd", jedecID: 0x123456, otherJEDECIDs: [], size: 2 << 20, pageSize: 256,
+              erases: erases, chipErase: .init(typical: 1000, maximum: 2000),
+              pageProgram: .init(typical: 500, maximum: 2000), writeStatus: .init(typical: 1000, maximum: 2000), protection: .unknown)
+}
+
+@Test func anUnknownChipWithSFDPIsLearnedAndWritten() throws {
+    let cable = board()
+    cable.board.flash = SimulatedFlash(chip: oddChip(erases: FlashChip.named("w25q128jv")!.erases))
+    let s = try session(cable)
+    #expect(s.flash.chip.size == 2 << 20, "density from SFDP")
+    #expect(s.flash.chip.erases.map(\.size) == [4096, 32768, 65536])
+    let image = pattern(70_000, seed: 15)
+    let r = try FlashWriter(flash: s.flash).write(image, at: 0x100000)
+    #expect(r.verified)
+    #expect(Array(cable.board.flash!.memory[0x100000..<(0x100000 + image.count)]) == image)
+    #expect(throws: TapWalkerError.self) { try s.flash.writeProtection(ProtectionRegisters(status: 0x1C)) }
 }
 
 @Test func protectionRoundTripsOnEveryChip() throws {

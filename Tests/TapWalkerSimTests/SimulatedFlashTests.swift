@@ -118,13 +118,14 @@ private final class Bench {
         case .winbond: return ProtectionRegisters(status: sr, status2: try spi([0x35], read: 1)[0])
         case .issi: return ProtectionRegisters(status: sr, extra: try spi([0x48], read: 1)[0])
         case .macronix: return ProtectionRegisters(status: sr, extra: try spi([0x15], read: 1)[0])
+        case .unknown: return ProtectionRegisters(status: sr)
         }
     }
 
     /// Makes the chip count protection from address 0 (one-time bits on ISSI and Macronix).
     func setBottomOTP() throws {
         switch chip.protection {
-        case .winbond: return
+        case .winbond, .unknown: return
         case .issi:
             try wren()
             try spi([0x42, 0x02])
@@ -139,7 +140,7 @@ private final class Bench {
         try wren()
         switch chip.protection {
         case .winbond: try spi([0x01, r.status, r.status2])
-        case .issi: try spi([0x01, r.status])
+        case .issi, .unknown: try spi([0x01, r.status])
         case .macronix: try spi([0x01, r.status, r.extra])
         }
         try settle()

@@ -13,6 +13,9 @@ public enum ProtectionScheme: Sendable {
     /// Macronix MX25L: SR = SRWD QE BP3…BP0 WEL WIP, the same 2^(n−1) blocks as ISSI; bottom when
     /// configuration register bit 3 (T/B, one-time) is set. (?) from the MX25L12835F data sheet family.
     case macronix
+    /// A chip known only by SFDP: its protection table is not known, so TapWalker reports no
+    /// protected range (a protected area then shows up as a verify failure) and never sets one.
+    case unknown
 }
 
 /// The registers that hold protection, as read from the chip.
@@ -38,6 +41,7 @@ extension ProtectionScheme {
         switch self {
         case .winbond: return 0x7C
         case .issi, .macronix: return 0x3C
+        case .unknown: return 0
         }
     }
 
@@ -68,6 +72,8 @@ extension ProtectionScheme {
             if n == 0 { return 0..<0 }
             let length = n - 1 >= 20 ? size : min(size, 65536 << (n - 1))
             return bottom ? 0..<length : (size - length)..<size
+        case .unknown:
+            return 0..<0
         }
     }
 
@@ -75,7 +81,7 @@ extension ProtectionScheme {
     /// an ordinary status bit).
     public func otpBottom(_ r: ProtectionRegisters) -> Bool {
         switch self {
-        case .winbond: return false
+        case .winbond, .unknown: return false
         case .issi: return r.extra & 0x02 != 0
         case .macronix: return r.extra & 0x08 != 0
         }
@@ -114,6 +120,8 @@ extension ProtectionScheme {
                 r.status = (current.status & ~statusMask) | UInt8(bp << 2)
                 out.append(r)
             }
+        case .unknown:
+            break
         }
         return out
     }

@@ -37,10 +37,13 @@ public final class SPIFlash {
                 : "; the board may have no flash, or its flash is not wired to the ECP5's configuration pins"
             throw TapWalkerError(.device, message + "; nothing was changed")
         }
-        guard let known = FlashChip.with(jedecID: jedec) else {
-            throw TapWalkerError(.device, "unknown SPI flash with JEDEC ID \(ASCII.hex(jedec, digits: 6)); TapWalker knows \(FlashChip.knownList) and refuses to write a chip whose erase and protection rules it does not know; nothing was changed")
+        if let known = FlashChip.with(jedecID: jedec) {
+            chip = known
+        } else if let described = try SFDP.chip(jedecID: jedec, bus: bus) {
+            chip = described
+        } else {
+            throw TapWalkerError(.device, "unknown SPI flash with JEDEC ID \(ASCII.hex(jedec, digits: 6)) and no usable SFDP table; TapWalker knows \(FlashChip.knownList) and refuses to write a chip whose size and erase commands it does not know; nothing was changed")
         }
-        chip = known
     }
 
     // MARK: - Status
@@ -59,6 +62,8 @@ public final class SPIFlash {
             return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readFunction], readCount: 1)[0])
         case .macronix:
             return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readConfig], readCount: 1)[0])
+        case .unknown:
+            return ProtectionRegisters(status: status)
         }
     }
 
@@ -76,6 +81,8 @@ public final class SPIFlash {
             _ = try bus.transfer([Op.writeStatus, r.status, r.status2], readCount: 0)
         case .issi, .macronix:
             _ = try bus.transfer([Op.writeStatus, r.status], readCount: 0)
+        case .unknown:
+            throw TapWalkerError(.usage, "the protection table of this \(chip.name) is not known; nothing was changed")
         }
         try waitReady(chip.writeStatus, "writing the status register")
         let now = try readProtectionRegisters()
@@ -89,8 +96,8 @@ public final class SPIFlash {
     /// Sets the one-time top/bottom bit so that protection counts from address 0. Permanent.
     public func setBottomProtectionOTP() throws(TapWalkerError) {
         switch chip.protection {
-        case .winbond:
-            return  // Winbond's TB is an ordinary status bit; nothing one-time is needed.
+        case .winbond, .unknown:
+            return  // Winbond's TB is an ordinary status bit; an unknown chip is never given one-time bits.
         case .issi:
             let fr = try bus.transfer([Op.readFunction], readCount: 1)[0]
             try writeEnable()

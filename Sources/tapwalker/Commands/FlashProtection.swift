@@ -35,6 +35,8 @@ struct FlashInfo: ParsableCommand {
             return "SRP=\(bit(7)) SEC=\(bit(6)) TB=\(bit(5)) BP=\(Int(s >> 2) & 7) WEL=\(bit(1)) BUSY=\(bit(0)); SR2 \(ASCII.hex(r.status2, digits: 2)): CMP=\(Int(r.status2 >> 6) & 1) LB=\(Int(r.status2 >> 3) & 7) QE=\(Int(r.status2 >> 1) & 1) SRL=\(Int(r.status2) & 1)"
         case .issi:
             return "SRWD=\(bit(7)) QE=\(bit(6)) BP=\(Int(s >> 2) & 15) WEL=\(bit(1)) WIP=\(bit(0)); function register \(ASCII.hex(r.extra, digits: 2)): TBS=\(Int(r.extra >> 1) & 1) (one-time)"
+        case .unknown:
+            return "(this chip was identified by SFDP; its protection bits are not known)"
         case .macronix:
             return "SRWD=\(bit(7)) QE=\(bit(6)) BP=\(Int(s >> 2) & 15) WEL=\(bit(1)) WIP=\(bit(0)); configuration register \(ASCII.hex(r.extra, digits: 2)): T/B=\(Int(r.extra >> 3) & 1) (one-time)"
         }
