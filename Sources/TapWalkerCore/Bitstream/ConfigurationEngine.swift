@@ -141,7 +141,7 @@ public final class ConfigurationEngine {
             if programDone { commandsAfterDone += 1 }
             crc.update(byte)
             guard let c = BitstreamCommand.with(opcode: byte) else {
-                fail(.illegalCommand, "unknown command 0x\(hex2(byte))")
+                fail(.illegalCommand, "unknown command \(ASCII.hex(byte))")
                 break
             }
             command = c
@@ -262,7 +262,7 @@ public final class ConfigurationEngine {
         if crcBytes != expected {
             let which = phase == .frameCRC ? "frame" : phase == .ebrCRC ? "EBR frame" : (command?.name ?? "command")
             // Reported at the first byte of the stored CRC16.
-            return fail(.crc, "CRC mismatch after \(which): bitstream says 0x\(hex4(crcBytes)), data gives 0x\(hex4(expected))", at: offset - 1)
+            return fail(.crc, "CRC mismatch after \(which): bitstream says \(ASCII.hex(crcBytes)), data gives \(ASCII.hex(expected))", at: offset - 1)
         }
         switch phase {
         case .frameCRC: afterFrameCRC()
@@ -411,16 +411,5 @@ public final class ConfigurationEngine {
         guard problem == nil else { return }
         problem = Problem(code: code, offset: position ?? offset, frame: currentFrameNumber, message: message)
         phase = .failed
-    }
-
-    private func hex2(_ b: UInt8) -> String {
-        let s = String(b, radix: 16)
-        return s.utf8.count == 1 ? "0" + s : s
-    }
-
-    private func hex4(_ v: UInt16) -> String {
-        var s = String(v, radix: 16)
-        while s.utf8.count < 4 { s = "0" + s }
-        return s
     }
 }

@@ -62,11 +62,4 @@ public struct Part: Sendable {
 
     /// Bytes of a frame as stored in a compressed bitstream: padded on the left to a multiple of 8.
     public var compressedFrameBytes: Int { (bytesPerFrame + 7) / 8 * 8 }
-
-    /// Density name without the variant, e.g. "85F"; parts of one density share a bitstream layout.
-    public var density: String {
-        let bytes = Array(name.utf8)
-        guard let dash = bytes.firstIndex(of: UInt8(ascii: "-")) else { return name }
-        return String(decoding: bytes[(dash + 1)...], as: UTF8.self)
-    }
 }
