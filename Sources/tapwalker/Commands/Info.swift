@@ -21,7 +21,7 @@ struct Info: ParsableCommand {
         out["error"] = .null
         out["file"] = .string(file)
         do throws(TapWalkerError) {
-            let source = try FileSource(path: file)
+            let source = DecompressingSource(try FileSource(path: file))  // gzip/zlib by content
             let info = try BitstreamInspector.inspect(source)
             out["bytes"] = .int(info.bytes)
             var header = JSONObject()

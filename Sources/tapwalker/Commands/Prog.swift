@@ -16,7 +16,7 @@ struct Prog: ParsableCommand {
 
     @Argument(help: "The bitstream: a file path, or - for standard input.") var file: String?
     @Option(name: .customLong("by-idcode"), help: ArgumentHelp(
-        "Load DIR/passthru<idcode>.bit chosen by the FPGA's IDCODE (8 lower-case hex digits, as the ULX3S passthru files are named).",
+        "Load DIR/passthru<idcode>.bit (or .bit.gz) chosen by the FPGA's IDCODE (8 lower-case hex digits, as the ULX3S passthru files are named).",
         valueName: "dir"))
     var byIDCODE: String?
 
@@ -34,14 +34,15 @@ struct Prog: ParsableCommand {
             // Until the programmer runs (unreadable input, no cable), the SRAM is untouched.
             out["sram_touched"] = .bool(false)
             let cable: CableOptions.Opened
-            let source: FileSource
+            // gzip and zlib inputs are recognised by content and inflated on the fly.
+            let source: DecompressingSource
             if let dir = byIDCODE {
                 cable = try cableOptions.open()
                 let path = try passthruFile(in: dir, cable.cable)
                 out["file"] = .string(path)
-                source = try FileSource(path: path)
+                source = DecompressingSource(try FileSource(path: path))
             } else {
-                source = try FileSource(path: file!)
+                source = DecompressingSource(try FileSource(path: file!))
                 cable = try cableOptions.open()
             }
             out.addStatistics(cable.cable)
@@ -70,10 +71,7 @@ struct Prog: ParsableCommand {
         guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
         let hex = String(ASCII.hex(idcode).dropFirst(2))
         let name = (dir.hasSuffix("/") ? dir : dir + "/") + "passthru" + hex + ".bit"
-        if FileManager.default.fileExists(atPath: name) { return name }
-        if FileManager.default.fileExists(atPath: name + ".gz") {
-            throw TapWalkerError(.input, "\(name).gz is gzip-compressed, which this build cannot read yet; unpack it with gunzip; nothing was written")
-        }
+        for candidate in [name, name + ".gz"] where FileManager.default.fileExists(atPath: candidate) { return candidate }
         throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)) in \(dir): expected \(name); nothing was written")
     }
 
