@@ -70,7 +70,12 @@ public final class FlashWriter {
         while block <= lastSector {
             let from = max(block, firstSector)
             let to = min(block + 65536, lastSector + sector)
-            try writeBlock(image, address, from, to, verify, &report)
+            do throws(TapWalkerError) {
+                try writeBlock(image, address, from, to, verify, &report)
+            } catch where error.kind == .cable {
+                // The link or the board went away mid-write: say what state the flash is in.
+                throw TapWalkerError(.cable, "\(error.message); the flash holds the new image up to \(hex(from)) and old, new or erased data in \(hex(from))–\(hex(to - 1)); running the same write again finishes it and changes only what is still wrong")
+            }
             progress?(Progress(phase: "writing", done: min(to, end) - address, total: image.count))
             block += 65536
         }
