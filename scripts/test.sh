@@ -22,6 +22,10 @@ echo "== benchmark: SRAM programming into the simulator"
 python3 benchmarks/sram_program.py
 echo "== benchmark: flash writing into the simulator"
 python3 benchmarks/flash_write.py
+echo "== benchmark: inflate throughput and decoder memory"
+python3 benchmarks/inflate.py
+echo "== fuzz: inflate (libFuzzer, bounded time)"
+FUZZ_SECONDS=30 bash scripts/fuzz-inflate.sh
 
 echo "== tests"
 log=$(mktemp)
