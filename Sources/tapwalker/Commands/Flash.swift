@@ -52,7 +52,7 @@ func runFlashJob(
 
 /// Reads a whole input into memory, refusing more than `limit` bytes (the flash size).
 func readImage(_ path: String, limit: Int) throws(TapWalkerError) -> [UInt8] {
-    let source = DecompressingSource(try FileSource(path: path))  // gzip/zlib by content
+    let source = try openInput(path)  // file, stdin or http://; gzip/zlib by content
     if let total = source.totalBytes, total > limit {
         throw TapWalkerError(.usage, "\(path) has \(total) bytes, more than the \(limit >> 20) MB flash holds; nothing was written")
     }

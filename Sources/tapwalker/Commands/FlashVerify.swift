@@ -5,7 +5,7 @@ struct FlashVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Compare the flash with an image; exit 1 and name the first difference if they differ.")
 
-    @Argument(help: "The image: a file path, or - for standard input.") var file: String
+    @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
     @Option(help: "Flash address the image should be at.") var addr = "0"
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @OptionGroup var access: FlashAccessOptions

@@ -13,7 +13,7 @@ struct FlashWrite: ParsableCommand {
             Then reloads the FPGA from flash (it boots from address 0).
             """)
 
-    @Argument(help: "The image: a file path, or - for standard input.") var file: String
+    @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
     @Option(help: "Flash address to write at (decimal, 0x-hex, K/M suffix).") var addr = "0"
     @Flag(help: "Skip the read-back verification.") var noVerify = false
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false

@@ -12,7 +12,7 @@ struct Info: ParsableCommand {
             Exit code 1 when the bitstream is invalid, 2 when the input is not a bitstream at all.
             """)
 
-    @Argument(help: "The bitstream: a file path, or - for standard input.") var file: String
+    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// URL.") var file: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
@@ -21,7 +21,7 @@ struct Info: ParsableCommand {
         out["error"] = .null
         out["file"] = .string(file)
         do throws(TapWalkerError) {
-            let source = DecompressingSource(try FileSource(path: file))  // gzip/zlib by content
+            let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content
             let info = try BitstreamInspector.inspect(source)
             out["bytes"] = .int(info.bytes)
             var header = JSONObject()

@@ -14,7 +14,7 @@ struct Prog: ParsableCommand {
             it to the configuration flash.
             """)
 
-    @Argument(help: "The bitstream: a file path, or - for standard input.") var file: String?
+    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// URL.") var file: String?
     @Option(name: .customLong("by-idcode"), help: ArgumentHelp(
         "Load DIR/passthru<idcode>.bit (or .bit.gz) chosen by the FPGA's IDCODE (8 lower-case hex digits, as the ULX3S passthru files are named).",
         valueName: "dir"))
@@ -35,14 +35,14 @@ struct Prog: ParsableCommand {
             out["sram_touched"] = .bool(false)
             let cable: CableOptions.Opened
             // gzip and zlib inputs are recognised by content and inflated on the fly.
-            let source: DecompressingSource
+            let source: any ByteSource
             if let dir = byIDCODE {
                 cable = try cableOptions.open()
                 let path = try passthruFile(in: dir, cable.cable)
                 out["file"] = .string(path)
-                source = DecompressingSource(try FileSource(path: path))
+                source = try openInput(path)
             } else {
-                source = DecompressingSource(try FileSource(path: file!))
+                source = try openInput(file!)
                 cable = try cableOptions.open()
             }
             out.addStatistics(cable.cable)
