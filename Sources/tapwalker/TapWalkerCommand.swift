@@ -14,7 +14,8 @@ struct TapWalkerCommand: ParsableCommand {
             TAPWALKER_CABLE). Its flash (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k) starts \
             blank unless flash-image names a file, which is loaded and saved again when the command ends.
 
-            Inputs: a file path, or - for standard input.
+            Inputs: a file path, - for standard input, or an http:// URL (HTTP/1.1; HTTPS is not \
+            supported). gzip and zlib inputs are recognised by content and inflated on the fly.
 
             Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
             """,

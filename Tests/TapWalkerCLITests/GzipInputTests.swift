@@ -42,4 +42,33 @@ struct GzipInputTests {
             #expect(jb.bool("program_done") == true)
         }
     }
+
+    @Test("flash write takes gzip, zlib and standard input; all land as the same bytes and boot")
+    func flashWriteCompressedAndStdin() throws {
+        try withTempDir { dir in
+            let plain = Paths.example("blink-25f.bit")
+            let gz = dir.path("blink.bit.gz"), zl = dir.path("blink.z")
+            let script = """
+                import gzip, sys, zlib
+                data = open(sys.argv[1], 'rb').read()
+                open(sys.argv[2], 'wb').write(gzip.compress(data))
+                c = zlib.compressobj(9, zlib.DEFLATED, 12)
+                open(sys.argv[3], 'wb').write(c.compress(data) + c.flush())
+                """
+            #expect(python(script, plain, gz, zl), "python3 could not write the compressed copies")
+            let expected = exampleBytes("blink-25f.bit")
+            for (i, input) in [gz, zl, "-"].enumerated() {
+                let image = dir.path("flash\(i).bin")
+                let cable = "sim:part=25f,flash-image=\(image)"
+                let r = input == "-"
+                    ? tapwalker("flash", "write", "-", "--json", "--cable", cable, stdin: Data(expected))
+                    : tapwalker("flash", "write", input, "--json", "--cable", cable)
+                #expect(r.exitCode == 0, "\(input): \(r.stdout)\(r.stderr)")
+                #expect(r.json()?.bool("done") == true, "\(input) boots")
+                #expect(r.json()?.int("bytes") == expected.count, "\(input)")
+                let flash = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+                #expect(Array(flash[0..<expected.count]) == expected, "\(input)")
+            }
+        }
+    }
 }

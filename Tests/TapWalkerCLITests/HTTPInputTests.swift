@@ -164,15 +164,15 @@ struct HTTPInputTests {
         }
     }
 
-    /// The connection drops halfway through the body. The input is what failed, so the exit code
-    /// is 2 (unreadable input) — but by then the FPGA was erased and half a bitstream sent, so the
-    /// message says so: done is false and the FPGA was left unconfigured.
-    @Test("a dropped connection mid-body: exit 2, how many bytes arrived, FPGA left unconfigured")
+    /// The connection drops halfway through the body: a truncated input, so the data said no
+    /// (exit 1). By then the FPGA was erased and half a bitstream sent, so the message says so:
+    /// done is false and the FPGA was left unconfigured.
+    @Test("a dropped connection mid-body: exit 1, how many bytes arrived, FPGA left unconfigured")
     func droppedMidBody() throws {
         try withServer { server, _ in
             let total = exampleBytes("blink-25f.bit").count
             let r = tapwalker("prog", server.url("/drop.bit"), "--json", "--cable", "sim:part=25f")
-            #expect(r.exitCode == 2)
+            #expect(r.exitCode == 1)
             let j = try #require(r.json())
             #expect(j.bool("done") == false)
             #expect(j.bool("sram_touched") == true)
@@ -201,7 +201,9 @@ struct HTTPInputTests {
         try withServer { server, dir in
             let cable = "sim:part=25f,flash-image=\(dir.path("flash.bin"))"
             let bad = tapwalker("flash", "write", server.url("/drop.bit"), "--json", "--cable", cable)
-            #expect(bad.exitCode != 0)
+            #expect(bad.exitCode == 1)
+            let untouched = (try? Data(contentsOf: URL(fileURLWithPath: dir.path("flash.bin")))).map([UInt8].init) ?? []
+            #expect(untouched.allSatisfy { $0 == 0xFF }, "no byte of the flash changed")
             let jb = try #require(bad.json())
             #expect(jb.bool("ok") == false)
             #expect(jb.string("error")?.contains("closed after") == true, "\(bad.stdout)")

@@ -106,7 +106,7 @@ struct HTTPSourceTests {
     @Test func chunkedCutShortSaysHowManyBytesArrived() {
         let net = Network(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nonly-part"])
         let e = error { () throws(TapWalkerError) in let s = try HTTPSource(url: "http://h/x") { net.next() }; _ = try readAll(s) }
-        #expect(e?.kind == .input)
+        #expect(e?.kind == .data)
         #expect(e?.message.contains("after 14 bytes, before the last chunk") == true, "\(e?.message ?? "")")
     }
 
@@ -119,7 +119,7 @@ struct HTTPSourceTests {
     @Test func contentLengthCutShort() {
         let net = Network(["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"])
         let e = error { () throws(TapWalkerError) in let s = try HTTPSource(url: "http://h/x") { net.next() }; _ = try readAll(s) }
-        #expect(e?.kind == .input)
+        #expect(e?.kind == .data)
         #expect(e?.message.contains("closed after 10 of 100 bytes") == true, "\(e?.message ?? "")")
     }
 

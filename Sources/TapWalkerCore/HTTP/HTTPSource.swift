@@ -84,7 +84,7 @@ public final class HTTPSource: ByteSource {
                 if remaining == 0 { body = .finished; continue }
                 let n = try take(into: out, max: min(out.count, remaining))
                 if n == 0 {
-                    throw TapWalkerError(.input, "\(name): the connection closed after \(bytesReceived) of \(bytesReceived + remaining) bytes (Content-Length)")
+                    throw TapWalkerError(.data, "\(name): the connection closed after \(bytesReceived) of \(bytesReceived + remaining) bytes (Content-Length)")
                 }
                 body = .length(remaining: remaining - n)
                 return n
@@ -107,7 +107,7 @@ public final class HTTPSource: ByteSource {
                 if remaining == 0 { body = .chunked(remainingInChunk: -1, needSize: true); continue }
                 let n = try take(into: out, max: min(out.count, remaining))
                 if n == 0 {
-                    throw TapWalkerError(.input, "\(name): the connection closed after \(bytesReceived) bytes, before the last chunk")
+                    throw TapWalkerError(.data, "\(name): the connection closed after \(bytesReceived) bytes, before the last chunk")
                 }
                 body = .chunked(remainingInChunk: remaining - n, needSize: false)
                 return n
@@ -328,7 +328,7 @@ public final class HTTPSource: ByteSource {
             if bufferPos == bufferEnd {
                 guard try fill() else {
                     if case .chunked = body {
-                        throw TapWalkerError(.input, "\(name): the connection closed after \(bytesReceived) bytes, before the last chunk")
+                        throw TapWalkerError(.data, "\(name): the connection closed after \(bytesReceived) bytes, before the last chunk")
                     }
                     throw TapWalkerError(.input, "\(name): the connection closed while reading \(what)" + (line.isEmpty ? "" : " (\(line.count) bytes of an unfinished line)"))
                 }
