@@ -46,17 +46,10 @@ struct CableOptions: ParsableArguments {
             let sim = SimCable(options: options)
             if let path = options.flashImage, FileManager.default.fileExists(atPath: path) {
                 // The image is loaded when the file exists; otherwise the flash starts blank.
-                let source = try FileSource(path: path)
-                var bytes: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 1 << 20)
-                while true {
-                    let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
-                    if n == 0 { break }
-                    bytes += chunk[0..<n]
-                }
-                guard let flash = sim.board.flash, bytes.count <= flash.memory.count else {
-                    throw TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated flash")
-                }
+                guard let flash = sim.board.flash else { throw TapWalkerError(.usage, "the simulated board has no flash") }
+                let bytes = try FileSource(path: path).readAll(
+                    limit: flash.memory.count,
+                    tooLarge: TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated \(flash.chip.name)"))
                 flash.load(bytes)
                 if let registers = FileManager.default.contents(atPath: path + ".registers") {
                     flash.nonVolatileRegisters = [UInt8](registers)

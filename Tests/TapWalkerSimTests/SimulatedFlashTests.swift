@@ -34,14 +34,7 @@ private final class Bench {
         }
     }
 
-    func clearSRAM() throws {
-        try port.command(.iscEnable, operand: 0)
-        try port.waitUntilReady(after: "ISC_ENABLE")
-        try port.command(.iscErase, operand: 1)
-        try port.waitUntilReady(after: "ISC_ERASE")
-        try port.command(.iscDisable)
-        try port.waitUntilReady(after: "ISC_DISABLE")
-    }
+    func clearSRAM() throws { try port.clearSRAM() }
 
     func openBridge(key: UInt64 = 0x68FE, length: Int = 16) throws {
         try walker.shiftIR(UInt32(ECP5Instruction.progSPI.rawValue), length: 8)

@@ -7,17 +7,6 @@ import TapWalkerCore
 import TapWalkerSim
 
 /// Reads a file through stdio: the platform layer of an embedded build.
-/// The whole file, for the flash writer (which takes the image in memory).
-func readAll(_ source: StdioSource) -> [UInt8] {
-    var all: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, source.file) }
-        if n == 0 { return all }
-        all += chunk[0..<n]
-    }
-}
-
 func flashRoundTrip(_ image: [UInt8]) throws(TapWalkerError) -> Bool {
     let cable = SimCable(options: SimOptions())
     let session = try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)))
@@ -86,7 +75,8 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
     print("embedded-check: wrong part refused: \(refused.failure?.message ?? "")")
     guard let source = StdioSource(path: path) else { return 2 }
     do throws(TapWalkerError) {
-        guard try flashRoundTrip(readAll(source)) else {
+        let image = try source.readAll(limit: 16 << 20, tooLarge: TapWalkerError(.input, "the bitstream is larger than the flash"))
+        guard try flashRoundTrip(image) else {
             print("embedded-check: FAILED: flash write, read back or boot")
             return 1
         }

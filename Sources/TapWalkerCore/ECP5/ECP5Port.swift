@@ -68,6 +68,18 @@ public final class ECP5Port {
         }
     }
 
+    /// Clears the configuration SRAM and wakes the device up empty (ISC_ENABLE, ISC_ERASE,
+    /// ISC_DISABLE, each waited for): the FPGA then runs no design and holds no pins, which is what
+    /// every peer tool does before reaching the flash through the FPGA.
+    public func clearSRAM() throws(TapWalkerError) {
+        try command(.iscEnable, operand: 0x00)
+        try waitUntilReady(after: "ISC_ENABLE")
+        try command(.iscErase, operand: 0x01)
+        try waitUntilReady(after: "ISC_ERASE")
+        try command(.iscDisable)
+        try waitUntilReady(after: "ISC_DISABLE")
+    }
+
     /// Shifts all ones through the boundary-scan register (PRELOAD), as the vendor's flow does
     /// before ISC_ENABLE so that the pins hold a known state during configuration.
     public func preload(_ part: Part) throws(TapWalkerError) {

@@ -39,14 +39,7 @@ public final class FlashSession {
         let idcode = try port.readIDCODE()
         guard let part = Part.with(idcode: idcode) else { throw TapWalkerError(.device, noECP5Message(idcode)) }
         self.part = part
-        if !options.keepRunning {
-            try port.command(.iscEnable, operand: 0x00)
-            try port.waitUntilReady(after: "ISC_ENABLE")
-            try port.command(.iscErase, operand: 0x01)
-            try port.waitUntilReady(after: "ISC_ERASE")
-            try port.command(.iscDisable)
-            try port.waitUntilReady(after: "ISC_DISABLE")
-        }
+        if !options.keepRunning { try port.clearSRAM() }
         bridge = ECP5SPIBridge(port: port)
         try bridge.open()
         flash = try SPIFlash(bus: bridge, keepRunningHint: options.keepRunning)

@@ -10,6 +10,22 @@ public protocol ByteSource: AnyObject {
     var name: String { get }
 }
 
+extension ByteSource {
+    /// Reads the whole stream into memory, for the few jobs that need it at once (a flash image).
+    /// Stops with `tooLarge` as soon as more than `limit` bytes arrive, so a runaway input cannot
+    /// exhaust memory.
+    public func readAll(limit: Int, tooLarge: TapWalkerError) throws(TapWalkerError) -> [UInt8] {
+        var all: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in try read(into: p) }
+            if n == 0 { return all }
+            all += chunk[0..<n]
+            if all.count > limit { throw tooLarge }
+        }
+    }
+}
+
 /// Bytes already in memory (tests, the embedded check, small payloads).
 public final class MemorySource: ByteSource {
     private let bytes: [UInt8]

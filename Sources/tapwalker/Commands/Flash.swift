@@ -56,16 +56,9 @@ func readImage(_ path: String, limit: Int) throws(TapWalkerError) -> [UInt8] {
     if let total = source.totalBytes, total > limit {
         throw TapWalkerError(.usage, "\(path) has \(total) bytes, more than the \(limit >> 20) MB flash holds; nothing was written")
     }
-    var image: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
-        if n == 0 { break }
-        image += chunk[0..<n]
-        if image.count > limit {
-            throw TapWalkerError(.usage, "\(source.name) has more bytes than the \(limit >> 20) MB flash holds; nothing was written")
-        }
-    }
+    let image = try source.readAll(
+        limit: limit,
+        tooLarge: TapWalkerError(.usage, "\(source.name) has more bytes than the \(limit >> 20) MB flash holds; nothing was written"))
     if image.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing was written") }
     return image
 }
