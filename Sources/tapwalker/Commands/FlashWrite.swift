@@ -10,7 +10,9 @@ struct FlashWrite: ParsableCommand {
             change clears bits), or erases and programs it; merges erases into 32/64 KB blocks when \
             that is faster; keeps the bytes of partly covered sectors; verifies by reading back. \
             Refuses an image that does not fit or overlaps a protected range before writing anything. \
-            Then reloads the FPGA from flash (it boots from address 0).
+            Then reloads the FPGA from flash (it boots from address 0): a failed boot fails the \
+            command when the image is at address 0, and is reported as a note when the image is \
+            elsewhere (a multiboot slot such as 0x200000, started by whatever sits at 0).
             """)
 
     @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
