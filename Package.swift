@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The layers of docs/design: TapWalkerCore, TapWalkerSim (and later TapWalkerServices) are
+// The layers of docs/design: TapWalkerCore, TapWalkerSim and TapWalkerServices are
 // Embedded-clean and are also compiled in Embedded Swift by scripts/check-embedded.sh.
 // Only TapWalkerPlatform and the `tapwalker` executable may use Foundation/Glibc.
 let package = Package(
@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "tapwalker", targets: ["tapwalker"]),
         .library(name: "TapWalkerCore", targets: ["TapWalkerCore"]),
         .library(name: "TapWalkerSim", targets: ["TapWalkerSim"]),
+        .library(name: "TapWalkerServices", targets: ["TapWalkerServices"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,16 +18,20 @@ let package = Package(
     targets: [
         .target(name: "TapWalkerCore"),
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
-        .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore"]),
+        .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
+        .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         .executableTarget(
             name: "tapwalker",
             dependencies: [
-                "TapWalkerCore", "TapWalkerSim", "TapWalkerPlatform",
+                "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TapWalkerCoreTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
         .testTarget(name: "TapWalkerSimTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
+        .testTarget(
+            name: "TapWalkerServicesTests",
+            dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]

@@ -12,10 +12,22 @@ import TapWalkerCore
 public final class TCPConnection: NetworkConnection {
     private var fd: Int32 = -1
     private var peer = ""
-    private var receiveTimeout = -1
     private var sendTimeout = -1
 
     public init() {}
+
+    /// Wraps a socket that `TCPListener` accepted; `peer` names the other end in messages.
+    init(accepted fd: Int32, peer: String) {
+        self.fd = fd
+        self.peer = peer
+        #if canImport(Darwin)
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
+    /// The other end, as "address:port".
+    public var peerName: String { peer }
 
     deinit { close() }
 
@@ -84,25 +96,44 @@ public final class TCPConnection: NetworkConnection {
     public func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
         guard fd >= 0 else { throw TapWalkerError(.input, "receiving from \(peer) failed: not connected") }
         if buffer.count == 0 { return 0 }
-        if receiveTimeout != timeoutMilliseconds {
-            try setTimeout(SO_RCVTIMEO, timeoutMilliseconds)
-            receiveTimeout = timeoutMilliseconds
-        }
+        // poll on the socket and the interruption pipe, so that Ctrl-C ends a waiting server cleanly.
+        let deadline = MonotonicClock.now() + Double(timeoutMilliseconds) / 1000
         while true {
-            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK {
+            let left = timeoutMilliseconds < 0 ? -1 : max(0, Int(((deadline - MonotonicClock.now()) * 1000).rounded(.up)))
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: Interruption.fd, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 2, Int32(clamping: left))
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw TapWalkerError(.input, "receiving from \(peer) failed: \(TCPConnection.errnoText())")
+            }
+            if fds[1].revents != 0 { throw TapWalkerError(.input, "interrupted while waiting for \(peer)") }
+            if r == 0 {
                 throw TapWalkerError(.input, "\(peer) sent nothing for \(TCPConnection.seconds(timeoutMilliseconds)); gave up waiting")
             }
+            let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+            #if canImport(Glibc)
+            // Acknowledge at once: a client that writes a request in two pieces with Nagle on
+            // (openFPGALoader's XVC shift header, then its vectors) otherwise waits for Linux's
+            // delayed ACK, 40 ms per request. Linux clears the flag again by itself, hence each time.
+            var one: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &one, socklen_t(MemoryLayout<Int32>.size))
+            #endif
+            if n >= 0 { return n }
+            if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
             throw TapWalkerError(.input, "receiving from \(peer) failed: \(TCPConnection.errnoText())")
         }
+    }
+
+    /// Ends both directions without releasing the descriptor: a thread blocked in `receive` on
+    /// this connection returns (0) at once. `close` still has to be called.
+    public func shutdown() {
+        if fd >= 0 { _ = systemShutdown(fd) }
     }
 
     public func close() {
         if fd >= 0 { _ = systemClose(fd) }
         fd = -1
-        receiveTimeout = -1
         sendTimeout = -1
     }
 
@@ -158,10 +189,18 @@ public final class TCPConnection: NetworkConnection {
     static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
-private func systemClose(_ fd: Int32) -> Int32 {
+func systemClose(_ fd: Int32) -> Int32 {
     #if canImport(Glibc)
     return Glibc.close(fd)
     #else
     return Darwin.close(fd)
+    #endif
+}
+
+private func systemShutdown(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    #else
+    return Darwin.shutdown(fd, SHUT_RDWR)
     #endif
 }

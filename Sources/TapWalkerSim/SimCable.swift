@@ -2,7 +2,7 @@ import TapWalkerCore
 
 /// The cable to a simulated board, in process. Counts TCK cycles and keeps simulated time.
 /// The board always carries a SPI flash (`options.flash`, blank until the host loads an image).
-public final class SimCable: Cable {
+public final class SimCable: TDOSampling {
     public let board: SimulatedECP5
 
     public init(options: SimOptions = SimOptions()) {
@@ -64,6 +64,11 @@ public final class SimCable: Cable {
 
     public func wait(microseconds: UInt32) throws(TapWalkerError) {
         board.wait(nanoseconds: UInt64(microseconds) * 1000)
+    }
+
+    public func sampleTDO() throws(TapWalkerError) -> Bool {
+        try checkPower()
+        return board.tdo
     }
 
     private static func period(_ hz: UInt32) -> UInt64 {

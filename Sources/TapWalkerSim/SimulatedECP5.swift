@@ -40,12 +40,19 @@ public final class SimulatedECP5 {
     /// The TCK period the cable runs at.
     public var tckPeriodNanoseconds: UInt64 = 40
 
-    /// How long the device stays BUSY. (?) Lattice publishes no figures for these JTAG operations;
-    /// Diamond's SVF waits 10 ms (enable), 200 ms (erase) and 200 ms (disable) as upper bounds.
-    /// The values below are small so that polling BUSY pays off, and erase scales with the array.
+    /// How long the device stays BUSY, in nanoseconds. (?) Lattice publishes no figures for these
+    /// JTAG operations; Diamond's SVF waits 10 ms (enable), 200 ms (erase) and 200 ms (disable) as
+    /// upper bounds. What real tools show bounds enable and erase from above much more tightly:
+    /// ecpprog sends ISC_ERASE 32 TCK after ISC_ENABLE and the burst 32 TCK after ISC_ERASE with no
+    /// wait, and works on real boards at 6 MHz (about 5 µs); OpenOCD 0.12 plays Diamond's SVF over
+    /// remote_bitbang with its RUNTEST sleeps taken while the commands still sit in its buffer, so
+    /// ISC_ERASE follows ISC_ENABLE by about 30 TCK and the status register is captured about 20 TCK
+    /// after the erase. Both work only if the chip finishes these within well under a microsecond
+    /// at 25 MHz; the simulator takes 400 ns (10 TCK at 25 MHz) and still ignores anything sooner. Wake-up and the
+    /// boot from flash stay long enough that polling BUSY matters.
     public struct BusyTimes: Sendable {
-        public var enable: UInt64 = 100_000
-        public var erasePerFrame: UInt64 = 150
+        public var enable: UInt64 = 400
+        public var erase: UInt64 = 400
         public var wakeUp: UInt64 = 200_000
         public var refresh: UInt64 = 5_000_000
         public init() {}
@@ -128,14 +135,19 @@ public final class SimulatedECP5 {
     /// One TCK cycle: returns TDO as presented before the rising edge, then clocks TMS/TDI in.
     @inline(__always)
     public func clock(tms: Bool, tdi: Bool) -> Bool {
-        let tdo: Bool
-        switch state {
-        case .shiftIR: tdo = irShift & 1 == 1
-        case .shiftDR: tdo = drOutput()
-        default: tdo = false
-        }
+        let out = tdo
         edge(tms: tms, tdi: tdi)
-        return tdo
+        return out
+    }
+
+    /// What the TDO pin shows now: the value the next rising edge of TCK samples. It changes only
+    /// on falling edges, so it holds from one falling edge to the next rising edge.
+    public var tdo: Bool {
+        switch state {
+        case .shiftIR: return irShift & 1 == 1
+        case .shiftDR: return drOutput()
+        default: return false
+        }
     }
 
     private func edge(tms: Bool, tdi: Bool) {
@@ -351,6 +363,9 @@ public final class SimulatedECP5 {
 
     // MARK: - Instructions
 
+    /// The status register as LSC_READ_STATUS would read it now (BUSY and booting applied).
+    public var statusNow: StatusRegister { currentStatus }
+
     private var currentStatus: StatusRegister {
         var s = status
         s.set(.busy, busy)
@@ -390,7 +405,7 @@ public final class SimulatedECP5 {
                 status.set(f, false)
             }
             startLoad()
-            setBusy(busyTimes.erasePerFrame * UInt64(part.frames))
+            setBusy(busyTimes.erase)
         case .initAddress:
             guard status.has(.iscEnable) else { return }
             startLoad()

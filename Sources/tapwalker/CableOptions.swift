@@ -3,13 +3,14 @@ import Foundation
 import TapWalkerCore
 import TapWalkerSim
 import TapWalkerPlatform
+import TapWalkerServices
 
 /// `--cable`, shared by every command that talks to a board.
 struct CableOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board). Default: $TAPWALKER_CABLE, else sim.",
+            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT] (an XVC 1.0 server, port 2542 by default) or rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default). Default: $TAPWALKER_CABLE, else sim.",
             valueName: "cable"))
     var cable: String?
 
@@ -21,11 +22,14 @@ struct CableOptions: ParsableArguments {
         let simulator: SimCable?
         /// Where the simulated flash is kept between commands (`sim:flash-image=PATH`).
         let flashImage: String?
+        /// Closes a network cable's connection.
+        var close: (() -> Void)? = nil
 
         /// Ends the command: saves the simulated flash image, whatever happened before. The chip's
         /// non-volatile registers (protection bits, one-time bits) go to PATH.registers beside it, so
         /// that the file itself holds exactly the flash content.
         func finish() {
+            close?()
             guard let path = flashImage, let flash = simulator?.board.flash else { return }
             do throws(TapWalkerError) {
                 try FileSink.write(flash.memory, to: path)
@@ -42,33 +46,81 @@ struct CableOptions: ParsableArguments {
         if spec == nil { spec = "sim" }
         let text = spec!
         if text == "sim" || text.hasPrefix("sim:") {
-            let options = try SimOptions.parse(String(text.dropFirst(min(4, text.count))))
-            let sim = SimCable(options: options)
-            if let path = options.flashImage, FileManager.default.fileExists(atPath: path) {
-                // The image is loaded when the file exists; otherwise the flash starts blank.
-                guard let flash = sim.board.flash else { throw TapWalkerError(.usage, "the simulated board has no flash") }
-                let bytes = try FileSource(path: path).readAll(
-                    limit: flash.memory.count,
-                    tooLarge: TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated \(flash.chip.name)"))
-                flash.load(bytes)
-                if let registers = FileManager.default.contents(atPath: path + ".registers") {
-                    flash.nonVolatileRegisters = [UInt8](registers)
-                }
-                // A board powered up with this flash has booted from it, as a real one would.
-                sim.board.powerUpSettled()
-            }
-            let mhz = Double(options.tck) / 1e6
-            let description = "simulated board (\(options.part.name), TCK \(formatNumber(mhz)) MHz)"
-            if defaulted {
-                Terminal.error("tapwalker: no cable configured; using the \(description). Choose one with --cable.")
-            }
-            return Opened(cable: sim, description: description, isSimulator: true, simulator: sim,
-                          flashImage: options.flashImage)
+            return try CableOptions.openSimulator(String(text.dropFirst(min(4, text.count))), defaulted: defaulted)
         }
         if text.hasPrefix("xvc://") || text.hasPrefix("rbb://") {
-            throw TapWalkerError(.usage, "--cable \(text): network cables are not available in this build yet; use --cable sim")
+            return try CableOptions.openNetwork(text)
         }
-        throw TapWalkerError(.usage, "unknown cable '\(text)'; this build supports sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]")
+        throw TapWalkerError(.usage, "unknown cable '\(text)'; use sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH], xvc://HOST:PORT or rbb://HOST:PORT")
+    }
+
+    /// The simulated board; `options` is the text after `sim:`.
+    static func openSimulator(_ optionText: String, defaulted: Bool) throws(TapWalkerError) -> Opened {
+        let options = try SimOptions.parse(optionText)
+        let sim = SimCable(options: options)
+        if let path = options.flashImage, FileManager.default.fileExists(atPath: path) {
+            // The image is loaded when the file exists; otherwise the flash starts blank.
+            guard let flash = sim.board.flash else { throw TapWalkerError(.usage, "the simulated board has no flash") }
+            let bytes = try FileSource(path: path).readAll(
+                limit: flash.memory.count,
+                tooLarge: TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated \(flash.chip.name)"))
+            flash.load(bytes)
+            if let registers = FileManager.default.contents(atPath: path + ".registers") {
+                flash.nonVolatileRegisters = [UInt8](registers)
+            }
+            // A board powered up with this flash has booted from it, as a real one would.
+            sim.board.powerUpSettled()
+        }
+        let mhz = Double(options.tck) / 1e6
+        let description = "simulated board (\(options.part.name), TCK \(formatNumber(mhz)) MHz)"
+        if defaulted {
+            Terminal.error("tapwalker: no cable configured; using the \(description). Choose one with --cable.")
+        }
+        return Opened(cable: sim, description: description, isSimulator: true, simulator: sim,
+                      flashImage: options.flashImage)
+    }
+
+    /// `xvc://HOST:PORT` or `rbb://HOST:PORT` (IPv6 as `[::1]:PORT`). The port defaults to 2542 for
+    /// XVC and 3335 for remote_bitbang.
+    static func openNetwork(_ text: String) throws(TapWalkerError) -> Opened {
+        let xvc = text.hasPrefix("xvc://")
+        var rest = String(text.dropFirst(6))
+        if rest.hasSuffix("/") { rest.removeLast() }
+        var host = rest
+        var port = xvc ? XVCServer.defaultPort : RemoteBitbangServer.defaultPort
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()) else { throw badNetworkCable(text) }
+                port = p
+            } else if !after.isEmpty { throw badNetworkCable(text) }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = String(rest[..<colon])
+            guard let p = Int(rest[rest.index(after: colon)...]) else { throw badNetworkCable(text) }
+            port = p
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { throw badNetworkCable(text) }
+        let connection = TCPConnection()
+        let clock = SystemClock()
+        do throws(TapWalkerError) {
+            if xvc {
+                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock)
+                let mhz = Double(cable.frequency) / 1e6
+                return Opened(cable: cable, description: "XVC server \(host):\(port) (TCK \(formatNumber(mhz)) MHz, \(cable.maximumBits) bits per shift)",
+                              isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
+            }
+            let cable = try RemoteBitbangCable(connection: connection, host: host, port: port, clock: clock)
+            return Opened(cable: cable, description: "remote_bitbang server \(host):\(port)",
+                          isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
+        } catch {
+            // Connection problems are the cable's, not bad input: exit 1 with what failed.
+            throw TapWalkerError(.cable, error.message)
+        }
+    }
+
+    private static func badNetworkCable(_ text: String) -> TapWalkerError {
+        TapWalkerError(.usage, "--cable \(text): write xvc://HOST[:PORT] or rbb://HOST[:PORT] (IPv6 as [ADDRESS]:PORT)")
     }
 }
 

@@ -16,6 +16,24 @@ public enum ASCII {
         a.utf8.elementsEqual(b.utf8)
     }
 
+    /// Byte-wise equality of received bytes and a literal.
+    public static func equal(_ a: [UInt8], _ b: String) -> Bool {
+        a.elementsEqual(b.utf8)
+    }
+
+    /// Case-insensitive equality of received bytes and a literal (protocol command names).
+    public static func equalFold(_ a: [UInt8], _ b: String) -> Bool {
+        a.count == b.utf8.count && zip(a, b.utf8).allSatisfy { fold($0) == fold($1) }
+    }
+
+    /// A–Z folded to a–z.
+    public static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    /// Received bytes for a message: printable ASCII kept, anything else as "?", at most 40 bytes.
+    public static func printable(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.prefix(40).map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    }
+
     /// "0x41113043": lower-case hex with a fixed number of digits.
     public static func hex<T: FixedWidthInteger>(_ value: T, digits: Int = MemoryLayout<T>.size * 2) -> String {
         let s = String(value, radix: 16)

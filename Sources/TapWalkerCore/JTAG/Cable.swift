@@ -31,6 +31,14 @@ public protocol Cable: AnyObject {
     var statistics: CableStatistics { get }
 }
 
+/// A cable that can read the TDO pin without clocking (pins it drives itself, or a simulator).
+/// The remote_bitbang server needs it for a client that asks for TDO and waits for the answer
+/// before it sends the next rising edge.
+public protocol TDOSampling: Cable {
+    /// TDO as the next rising edge of TCK would sample it.
+    func sampleTDO() throws(TapWalkerError) -> Bool
+}
+
 /// What a cable has done so far. `simulatedMicroseconds` is nil unless the cable is a simulator.
 public struct CableStatistics: Sendable {
     public var tckCycles: UInt64

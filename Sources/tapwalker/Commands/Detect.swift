@@ -12,6 +12,7 @@ struct Detect: ParsableCommand {
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
             let opened = try cableOptions.open()
+            defer { opened.finish() }
             let port = ECP5Port(walker: TAPWalker(cable: opened.cable))
             try port.reset()
             let idcode = try port.readIDCODE()

@@ -45,6 +45,7 @@ struct Prog: ParsableCommand {
                 source = try openInput(file!)
                 cable = try cableOptions.open()
             }
+            defer { cable.finish() }
             out.addStatistics(cable.cable)
             let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable.cable)))
             let bar = ProgressBar(enabled: !json && !quiet)

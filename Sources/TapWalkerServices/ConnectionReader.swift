@@ -1,0 +1,111 @@
+import TapWalkerCore
+
+/// A connection that measures the peer's silences itself, at the moment bytes arrive, rather than
+/// when the server gets round to reading them (`PrefetchingConnection` reads ahead on a thread).
+/// `silentMicroseconds` counts only the silences before the bytes already handed out by `receive`,
+/// and `receive` never returns bytes from both sides of a silence.
+public protocol SilenceMeasuring: AnyObject {
+    var silentMicroseconds: UInt64 { get }
+}
+
+/// Buffered reading from a `NetworkConnection` with a fixed buffer, for the servers' request
+/// parsers: exact-length reads, single bytes, and lines of bounded length. It also measures how
+/// long it waited for the peer (`waitedMicroseconds`), which the simulated board counts as time
+/// that passed while the client was silent.
+public final class ConnectionReader {
+    public let connection: any NetworkConnection
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private let clock: (any ServiceClock)?
+    /// Receive timeout per call; a peer silent for longer ends the session with an `.input` error.
+    public var timeoutMilliseconds: Int
+    /// Total microseconds spent waiting for the peer, when a clock was given.
+    public private(set) var waitedMicroseconds: UInt64 = 0
+
+    public init(_ connection: any NetworkConnection, capacity: Int = 4096, timeoutMilliseconds: Int, clock: (any ServiceClock)? = nil) {
+        self.connection = connection
+        self.buffer = [UInt8](repeating: 0, count: capacity)
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.clock = clock
+    }
+
+    /// Bytes received and not yet consumed.
+    public var available: Int { end - start }
+
+    /// Receives more (blocking until something arrives). Returns false when the peer closed.
+    public func fill() throws(TapWalkerError) -> Bool {
+        if start == end { start = 0; end = 0 }
+        if end == buffer.count {
+            // Move what is left to the front to make room.
+            let n = end - start
+            for i in 0..<n { buffer[i] = buffer[start + i] }
+            start = 0
+            end = n
+        }
+        let before = clock?.microseconds() ?? 0
+        let timeout = timeoutMilliseconds
+        let got = try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
+            try connection.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[end...]), timeoutMilliseconds: timeout)
+        }
+        if let measured = connection as? any SilenceMeasuring {
+            waitedMicroseconds = measured.silentMicroseconds
+        } else if let clock {
+            waitedMicroseconds += clock.microseconds() &- before
+        }
+        end += got
+        return got > 0
+    }
+
+    /// The next byte, or nil when the peer closed the connection.
+    public func byte() throws(TapWalkerError) -> UInt8? {
+        if start == end, try !fill() { return nil }
+        let b = buffer[start]
+        start += 1
+        return b
+    }
+
+    /// The next byte if one is already buffered (never blocks).
+    public func bufferedByte() -> UInt8? {
+        guard start < end else { return nil }
+        let b = buffer[start]
+        start += 1
+        return b
+    }
+
+    /// Fills `into` completely. Returns false when the peer closed first.
+    public func read(into target: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Bool {
+        var done = 0
+        while done < target.count {
+            if start == end, try !fill() { return false }
+            let n = min(end - start, target.count - done)
+            for i in 0..<n { target[done + i] = buffer[start + i] }
+            start += n
+            done += n
+        }
+        return true
+    }
+
+    public enum Line {
+        case line([UInt8])
+        case tooLong
+        case closed
+    }
+
+    /// Reads one line ending in LF (a CR before it is dropped). A line longer than `maximumLength`
+    /// is consumed up to its end and reported as `.tooLong`, so the next one starts clean.
+    public func line(maximumLength: Int) throws(TapWalkerError) -> Line {
+        var out: [UInt8] = []
+        var overflow = false
+        while true {
+            guard let b = try byte() else { return .closed }
+            if b == UInt8(ascii: "\n") {
+                if overflow { return .tooLong }
+                if out.last == UInt8(ascii: "\r") { out.removeLast() }
+                return .line(out)
+            }
+            if out.count < maximumLength + 1 { out.append(b) } else { overflow = true }
+            if out.count > maximumLength { overflow = true }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import TapWalkerCore
+import TapWalkerPlatform
+import TapWalkerServices
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a board on the network: XVC for JTAG tools, FTP for uploads.",
+        discussion: """
+            The servers share one cable (--cable: a simulated board, or a network cable), and one job \
+            at a time uses it: an XVC client holds the board while it is connected; an FTP upload to a \
+            programming destination holds it until it ends. A client that finds the board taken is \
+            told who holds it (FTP: 450) or, for XVC, which has no error replies, disconnected at once \
+            and the refusal logged. XVC clients are served one at a time in the order they connect.
+
+            Ctrl-C stops the servers: the current jobs end, then a simulated flash image is saved.
+            """)
+
+    @OptionGroup var cableOptions: CableOptions
+
+    @Option(name: .customLong("xvc"), help: ArgumentHelp("Serve XVC 1.0 on this TCP port (2542 by convention; 0: any free port).", valueName: "port"))
+    var xvcPort: Int?
+
+    @OptionGroup var ftp: FTPServeOptions
+
+    @Option(help: ArgumentHelp("The address to listen on (0.0.0.0: every IPv4 interface).", valueName: "address"))
+    var listen = "0.0.0.0"
+
+    func validate() throws {
+        if xvcPort == nil && !ftp.enabled {
+            throw ValidationError("give --xvc PORT, --ftp PORT, or both")
+        }
+    }
+
+    func run() throws {
+        Interruption.install()
+        let opened: CableOptions.Opened
+        let lock = JobLock(mutex: SystemMutex())
+        var xvcListener: TCPListener?
+        do throws(TapWalkerError) {
+            opened = try cableOptions.open()
+            if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: listen) }
+            try ftp.start(cable: opened, lock: lock, listen: listen)
+        } catch {
+            throw fail(error, json: nil)
+        }
+        Terminal.error("tapwalker: serving \(opened.description)")
+        if let xvcListener {
+            ServerLog.listening("xvc", host: listen, port: xvcListener.port)
+            let cable = opened.cable
+            ServerThread.start {
+                serveXVC(xvcListener, cable: cable, lock: lock, simulated: opened.isSimulator)
+            }
+        }
+        while !Interruption.requested { Thread.sleep(forTimeInterval: 0.2) }
+        ServerLog.line("serve", nil, "stopping")
+        // Jobs see the interruption in their next wait; give them time to end cleanly.
+        let deadline = Date().addingTimeInterval(30)
+        while lock.currentHolder != nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        opened.finish()
+    }
+}
+
+/// The XVC accept loop: one client at a time, each holding the board while connected.
+private func serveXVC(_ listener: TCPListener, cable: any Cable, lock: JobLock, simulated: Bool) {
+    var options = JTAGServerOptions()
+    options.idleTimeReachesCable = simulated
+    let clock = SystemClock()
+    while !Interruption.requested {
+        let accepted: (index: Int, connection: TCPConnection)?
+        do throws(TapWalkerError) {
+            accepted = try TCPListener.accept(any: [listener], timeoutMilliseconds: 1000)
+        } catch {
+            ServerLog.line("xvc", nil, error.message)
+            continue
+        }
+        guard let (_, connection) = accepted else { continue }
+        let peer = connection.peerName
+        if let holder = lock.tryAcquire("XVC client \(peer)") {
+            ServerLog.line("xvc", peer, "refused: the board is busy (\(holder))")
+            connection.close()
+            continue
+        }
+        ServerLog.line("xvc", peer, "connected")
+        let summary = XVCServer(cable: cable, clock: clock, options: options).serve(connection)
+        lock.release()
+        ServerLog.line("xvc", peer, "disconnected: \(summary.description)")
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import TapWalkerCore
+import TapWalkerPlatform
+import TapWalkerServices
+import TapWalkerSim
+
+struct Sim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a simulated board behind network JTAG servers (XVC, remote_bitbang) until interrupted.",
+        discussion: """
+            One simulated ECP5 with its SPI flash, shared by both servers. Clients are served one at a \
+            time, in the order they connect: a second client waits (its connection is accepted by the \
+            system and answered once the first has left). Between clients the board keeps its state.
+
+            The simulated board runs on simulated time: TCK cycles at the TCK the client set (XVC \
+            settck:) or --tck, plus the wall time the server spends waiting for a client, because \
+            clients such as OpenOCD sleep on their side for an SVF's RUNTEST times and a real chip \
+            keeps running meanwhile. Between clients no time passes.
+
+            With --flash-image the flash is loaded from the file when it exists and written back \
+            (with FILE.registers) whenever a client disconnects and when the server stops. \
+            --stats FILE is rewritten whenever a client disconnects: cumulative tck_cycles, \
+            sim_time_us, flash operation counts and the FPGA's DONE and status.
+
+            Ctrl-C ends the current client's session and stops the server after saving.
+            """)
+
+    @Option(name: .customLong("xvc"), help: ArgumentHelp("Serve XVC 1.0 on this TCP port (2542 by convention; 0: any free port).", valueName: "port"))
+    var xvcPort: Int?
+
+    @Option(name: .customLong("remote-bitbang"), help: ArgumentHelp("Serve OpenOCD's remote_bitbang on this TCP port (0: any free port).", valueName: "port"))
+    var rbbPort: Int?
+
+    @Option(help: ArgumentHelp("The address to listen on.", valueName: "address"))
+    var listen = "127.0.0.1"
+
+    @Option(help: "The simulated FPGA (12f, 25f, 45f, 85f, um-45f, um5g-85f, or a full name).")
+    var part = "85f"
+
+    @Option(help: "The simulated SPI flash chip (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k).")
+    var flash = "w25q128jv"
+
+    @Option(name: .customLong("flash-image"), help: ArgumentHelp("Keep the flash content in this file.", valueName: "path"))
+    var flashImage: String?
+
+    @Option(help: ArgumentHelp("TCK in Hz until a client sets its own (at most 25000000).", valueName: "hz"))
+    var tck: Int?
+
+    @Option(help: ArgumentHelp("Rewrite this JSON file with cumulative statistics whenever a client disconnects.", valueName: "path"))
+    var stats: String?
+
+    func validate() throws {
+        if xvcPort == nil && rbbPort == nil {
+            throw ValidationError("give --xvc PORT, --remote-bitbang PORT, or both")
+        }
+    }
+
+    func run() throws {
+        var spec = "part=\(part),flash=\(flash)"
+        if let tck { spec += ",tck=\(tck)" }
+        if let flashImage { spec += ",flash-image=\(flashImage)" }
+        let opened: CableOptions.Opened
+        do throws(TapWalkerError) {
+            opened = try CableOptions.openSimulator(spec, defaulted: false)
+        } catch {
+            throw fail(error, json: nil)
+        }
+        guard let sim = opened.simulator else { return }
+        Interruption.install()
+        var listeners: [TCPListener] = []
+        var services: [String] = []
+        do throws(TapWalkerError) {
+            if let xvcPort {
+                listeners.append(try TCPListener(port: xvcPort, host: listen))
+                services.append("xvc")
+            }
+            if let rbbPort {
+                listeners.append(try TCPListener(port: rbbPort, host: listen))
+                services.append("remote_bitbang")
+            }
+        } catch {
+            throw fail(error, json: nil)
+        }
+        Terminal.error("tapwalker: \(opened.description), flash \(sim.board.flash?.chip.name ?? "none")")
+        for (listener, service) in zip(listeners, services) {
+            ServerLog.listening(service, host: listen, port: listener.port)
+        }
+        var options = JTAGServerOptions()
+        options.idleTimeReachesCable = true
+        let clock = SystemClock()
+        writeStats(sim)
+        while !Interruption.requested {
+            let accepted: (index: Int, connection: TCPConnection)?
+            do throws(TapWalkerError) {
+                accepted = try TCPListener.accept(any: listeners, timeoutMilliseconds: 1000)
+            } catch {
+                ServerLog.line("sim", nil, error.message)
+                continue
+            }
+            guard let (index, connection) = accepted else { continue }
+            let service = services[index]
+            let peer = connection.peerName
+            ServerLog.line(service, peer, "connected")
+            let summary: JTAGSessionSummary
+            if service == "xvc" {
+                summary = XVCServer(cable: sim, clock: clock, options: options).serve(connection)
+            } else {
+                // OpenOCD gives up when the socket's buffers fill: read ahead of the simulation.
+                summary = RemoteBitbangServer(cable: sim, clock: clock, options: options).serve(PrefetchingConnection(connection))
+            }
+            ServerLog.line(service, peer, "disconnected: \(summary.description)")
+            opened.finish()
+            writeStats(sim)
+        }
+        ServerLog.line("sim", nil, "stopping")
+        opened.finish()
+        writeStats(sim)
+    }
+
+    /// `--stats`: the stable keys the documentation names.
+    private func writeStats(_ sim: SimCable) {
+        guard let stats else { return }
+        var out = JSONObject()
+        let s = sim.statistics
+        out["tck_cycles"] = .uint(s.tckCycles)
+        out["sim_time_us"] = .uint(s.simulatedMicroseconds ?? 0)
+        var flash = JSONObject()
+        if let f = sim.board.flash {
+            flash["page_programs"] = .int(f.pagePrograms)
+            flash["erase_4k"] = .int(f.erase4K)
+            flash["erase_32k"] = .int(f.erase32K)
+            flash["erase_64k"] = .int(f.erase64K)
+            flash["chip_erases"] = .int(f.chipErases)
+            flash["bytes_read"] = .int(f.bytesRead)
+        }
+        out["flash"] = .object(flash)
+        var fpga = JSONObject()
+        let status = sim.board.statusNow
+        fpga["done"] = .bool(status.done)
+        fpga["status"] = .hex(status.raw)
+        out["fpga"] = .object(fpga)
+        // Written beside and renamed, so a reader never sees half a file.
+        let temporary = stats + ".partial"
+        do throws(TapWalkerError) {
+            try FileSink.write(Array((out.serialized() + "\n").utf8), to: temporary)
+            guard rename(temporary, stats) == 0 else {
+                throw TapWalkerError(.input, "cannot rename \(temporary) to \(stats): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            ServerLog.line("sim", nil, "could not write --stats: \(error.message)")
+        }
+    }
+}

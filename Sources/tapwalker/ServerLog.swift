@@ -1,0 +1,19 @@
+import Foundation
+import TapWalkerPlatform
+
+/// The servers' log: one line per event on standard error, "HH:MM:SS service peer: text", written
+/// with a single write so that lines from several connection threads never interleave.
+enum ServerLog {
+    static func line(_ service: String, _ peer: String?, _ text: String) {
+        let now = Date()
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        let stamp = formatter.string(from: now)
+        Terminal.writeError("\(stamp) \(service)\(peer.map { " " + $0 } ?? ""): \(text)\n")
+    }
+
+    /// The line tests and scripts wait for: "listening: xvc 0.0.0.0:2542".
+    static func listening(_ service: String, host: String, port: Int) {
+        Terminal.writeError("listening: \(service) \(host):\(port)\n")
+    }
+}
