@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles the Embedded-clean layers (TapWalkerCore, TapWalkerSim) in Embedded Swift:
+# Compiles the Embedded-clean layers (TapWalkerCore, TapWalkerSim, TapWalkerServices) in Embedded Swift:
 #   - for riscv32-none-none-eabi (the ESP32-C3/C6/P4 CPU) as objects, and prints their code size;
 #   - for x86_64-unknown-linux-gnu as an executable that programs a real bitstream into the
 #     simulator and fails unless the simulated FPGA reports DONE.
@@ -20,13 +20,16 @@ module() { # target dir name sources...
 
 core=$(find Sources/TapWalkerCore -name '*.swift' | sort)
 sim=$(find Sources/TapWalkerSim -name '*.swift' | sort)
+services=$(find Sources/TapWalkerServices -name '*.swift' | sort)
 
 echo "== riscv32-none-none-eabi"
 # shellcheck disable=SC2086
 module riscv32-none-none-eabi "$out/riscv32" TapWalkerCore $core
 # shellcheck disable=SC2086
 module riscv32-none-none-eabi "$out/riscv32" TapWalkerSim $sim
-size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o"
+# shellcheck disable=SC2086
+module riscv32-none-none-eabi "$out/riscv32" TapWalkerServices $services
+size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o" "$out/riscv32/TapWalkerServices.o"
 text=$(size "$out/riscv32/TapWalkerCore.o" | awk 'NR==2 {print $1}')
 echo "TapWalkerCore riscv32 code size: $text bytes of text"
 
@@ -35,8 +38,10 @@ echo "== x86_64-unknown-linux-gnu (embedded) end-to-end"
 module x86_64-unknown-linux-gnu "$out/host" TapWalkerCore $core
 # shellcheck disable=SC2086
 module x86_64-unknown-linux-gnu "$out/host" TapWalkerSim $sim
+# shellcheck disable=SC2086
+module x86_64-unknown-linux-gnu "$out/host" TapWalkerServices $services
 swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
-    embedded/check/main.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" \
+    embedded/check/main.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \
     -lm -o "$out/host/embedded-check"
 "$out/host/embedded-check" "$bitstream"

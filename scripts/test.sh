@@ -4,10 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the checks use: binutils for `size` (embedded code size).
+# Debian packages the checks use: binutils for `size` (embedded code size); the peer tools the
+# interop tests drive: openFPGALoader (XVC), OpenOCD (remote_bitbang), curl and lftp (FTP).
 missing=()
 command -v size >/dev/null || missing+=(binutils)
 command -v python3 >/dev/null || missing+=(python3)
+command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
+command -v openocd >/dev/null || missing+=(openocd)
+command -v curl >/dev/null || missing+=(curl)
+command -v lftp >/dev/null || missing+=(lftp)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi

@@ -16,17 +16,22 @@ import TapWalkerServices
 ///
 /// Because the simulation may run behind, the client's silences (OpenOCD sleeps on its side for an
 /// SVF's RUNTEST times) are measured here, when the bytes arrive, and handed on with them
-/// (`SilenceMeasuring`): the simulated board then lets that time pass at the right point of the
+/// (`NetworkConnection.silentMicroseconds`): the simulated board then lets that time pass at the right point of the
 /// command stream. `capacity` bounds the queue; past it the thread
 /// stops reading and the client sees TCP back-pressure as it would from any slow server.
-public final class PrefetchingConnection: NetworkConnection, SilenceMeasuring {
+public final class PrefetchingConnection: NetworkConnection {
     private let inner: TCPConnection
     private let capacity: Int
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Received bytes, each chunk with the silence that came before it.
     private var chunks: [(bytes: [UInt8], silence: UInt64)] = []
-    public private(set) var silentMicroseconds: UInt64 = 0
+    private var silence: UInt64 = 0
+    public var silentMicroseconds: UInt64? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return silence
+    }
     private let clock = SystemClock()
     private var offset = 0  // into chunks[0]
     private var queued = 0
@@ -125,7 +130,7 @@ public final class PrefetchingConnection: NetworkConnection, SilenceMeasuring {
         // Bytes from one chunk only: the silence before the next one is accounted when it is taken.
         let chunk = chunks[0].bytes
         if offset == 0 {
-            silentMicroseconds += chunks[0].silence
+            silence += chunks[0].silence
         }
         let copied = min(buffer.count, chunk.count - offset)
         chunk.withUnsafeBytes { src in

@@ -1,13 +1,5 @@
 import TapWalkerCore
 
-/// A connection that measures the peer's silences itself, at the moment bytes arrive, rather than
-/// when the server gets round to reading them (`PrefetchingConnection` reads ahead on a thread).
-/// `silentMicroseconds` counts only the silences before the bytes already handed out by `receive`,
-/// and `receive` never returns bytes from both sides of a silence.
-public protocol SilenceMeasuring: AnyObject {
-    var silentMicroseconds: UInt64 { get }
-}
-
 /// Buffered reading from a `NetworkConnection` with a fixed buffer, for the servers' request
 /// parsers: exact-length reads, single bytes, and lines of bounded length. It also measures how
 /// long it waited for the peer (`waitedMicroseconds`), which the simulated board counts as time
@@ -48,8 +40,8 @@ public final class ConnectionReader {
         let got = try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
             try connection.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[end...]), timeoutMilliseconds: timeout)
         }
-        if let measured = connection as? any SilenceMeasuring {
-            waitedMicroseconds = measured.silentMicroseconds
+        if let measured = connection.silentMicroseconds {
+            waitedMicroseconds = measured
         } else if let clock {
             waitedMicroseconds += clock.microseconds() &- before
         }

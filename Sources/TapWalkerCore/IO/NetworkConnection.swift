@@ -13,4 +13,13 @@ public protocol NetworkConnection: AnyObject {
     func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int
     /// Closes the connection (again is harmless).
     func close()
+    /// For a connection that reads ahead on a thread of its own: the peer's silences, measured when
+    /// the bytes arrived, counting only those before the bytes `receive` has already returned
+    /// (`receive` never returns bytes from both sides of a silence). nil for ordinary connections,
+    /// whose silences the reader measures itself.
+    var silentMicroseconds: UInt64? { get }
+}
+
+extension NetworkConnection {
+    public var silentMicroseconds: UInt64? { nil }
 }
