@@ -31,6 +31,8 @@ public final class FlashWriter {
         public var retries = 0
         /// One character per sector: '.' unchanged, 'w' programmed only, 'e' erased and programmed.
         public var map: [UInt8] = []
+
+        public init() {}
     }
 
     public let flash: SPIFlash
@@ -57,32 +59,69 @@ public final class FlashWriter {
     {
         try check(count: image.count, at: address)
         var report = Report()
+        try write(from: MemorySource(image), at: address, verify: verify, report: &report, progress: progress)
+        return report
+    }
+
+    /// Writes what `source` delivers, one 64 KB block at a time as it arrives, so that an image of
+    /// any size needs only a block's worth of memory (an FTP upload, a file on the device). The
+    /// length is not known in advance, so each block is checked against the chip's end and its
+    /// protection just before it is written. `report` holds the outcome so far, also when this
+    /// throws: an input that fails or is cut off leaves the blocks before it written and verified,
+    /// the rest of the flash untouched, and the error says so.
+    public func write(
+        from source: any ByteSource, at address: Int, verify: Bool = true, report: inout Report,
+        progress: ProgressHandler? = nil
+    ) throws(TapWalkerError) {
+        report = Report()
         report.address = address
-        report.bytes = image.count
-        guard !image.isEmpty else { report.verified = verify; return report }
         let readBefore = flash.bytesRead, writtenBefore = flash.bytesWritten
+        defer {
+            report.bytesRead = flash.bytesRead - readBefore
+            report.bytesWritten = flash.bytesWritten - writtenBefore
+        }
         let sector = FlashChip.sectorSize
-        let end = address + image.count
-        let firstSector = address / sector * sector
-        let lastSector = (end - 1) / sector * sector
-        report.sectorsTotal = (lastSector - firstSector) / sector + 1
-        var block = firstSector / 65536 * 65536
-        while block <= lastSector {
-            let from = max(block, firstSector)
-            let to = min(block + 65536, lastSector + sector)
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var block = address / 65536 * 65536
+        while true {
+            // The image bytes of this block: from the image start (first block) to the block's end.
+            let start = max(block, address)
+            let wanted = block + 65536 - start
+            var have = 0
             do throws(TapWalkerError) {
-                try writeBlock(image, address, from, to, verify, &report)
+                while have < wanted {
+                    let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) -> Int in
+                        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[have..<wanted]))
+                    }
+                    if n == 0 { break }
+                    have += n
+                }
+            } catch {
+                throw TapWalkerError(error.kind, "\(error.message); \(writtenSoFar(address, start)) running the same write again finishes it and changes only what is still wrong")
+            }
+            if have == 0 { break }
+            try check(count: start + have - address, at: address)
+            let from = max(block, start / sector * sector)
+            let to = (start + have + sector - 1) / sector * sector
+            report.bytes += have
+            report.sectorsTotal += (to - from) / sector
+            do throws(TapWalkerError) {
+                try writeBlock(Array(chunk[0..<have]), start, from, to, verify, &report)
             } catch where error.kind == .cable {
                 // The link or the board went away mid-write: say what state the flash is in.
                 throw TapWalkerError(.cable, "\(error.message); the flash holds the new image up to \(hex(from)) and old, new or erased data in \(hex(from))–\(hex(to - 1)); running the same write again finishes it and changes only what is still wrong")
             }
-            progress?(Progress(phase: "writing", done: min(to, end) - address, total: image.count))
+            progress?(Progress(phase: "writing", done: report.bytes, total: source.totalBytes))
+            if have < wanted { break }
             block += 65536
         }
         report.verified = verify
-        report.bytesRead = flash.bytesRead - readBefore
-        report.bytesWritten = flash.bytesWritten - writtenBefore
-        return report
+    }
+
+    private func writtenSoFar(_ address: Int, _ upTo: Int) -> String {
+        upTo > address
+            ? "the flash holds the new image in \(hex(address))–\(hex(upTo - 1)) and is unchanged after it;"
+            : "nothing was written;"
     }
 
     /// The sectors [from, to) of one 64 KB block.

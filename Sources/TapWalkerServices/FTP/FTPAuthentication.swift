@@ -1,0 +1,65 @@
+import TapWalkerCore
+
+/// Who may log in, and what they may do. The original accepted any login; here one configured
+/// user may do everything, and anonymous users (USER anonymous or ftp, any password) may only
+/// browse and download, and only when that is enabled.
+public struct FTPAccounts {
+    public enum Access {
+        /// Browse and download; nothing that writes or touches the board.
+        case readOnly
+        case full
+    }
+
+    public var user: [UInt8]?
+    public var password: [UInt8]?
+    public var anonymousRead: Bool
+
+    /// Failed logins are answered after 1 s, then 2, 4 and 8 s; the third failure on one
+    /// connection also closes it, so that guessing costs a reconnect and 7 s per three tries.
+    public static let failureDelaysMicroseconds: [UInt32] = [1_000_000, 2_000_000, 4_000_000, 8_000_000]
+    public static let failuresBeforeClosing = 3
+
+    public init(user: [UInt8]?, password: [UInt8]?, anonymousRead: Bool) {
+        self.user = user
+        self.password = password
+        self.anonymousRead = anonymousRead
+    }
+
+    /// A server that nobody could log in to is a configuration mistake, said before it starts.
+    public var configurationProblem: String? {
+        if user == nil && !anonymousRead {
+            return "the FTP server needs a user and password (--user NAME --password-file FILE), or --anonymous-read for read-only browsing without programming"
+        }
+        if user != nil && (password?.isEmpty ?? true) {
+            return "the FTP user needs a non-empty password (--password-file FILE, first line)"
+        }
+        return nil
+    }
+
+    /// USER names that mean anonymous.
+    public static func isAnonymous(_ name: [UInt8]) -> Bool {
+        ASCII.equalFold(name, "anonymous") || ASCII.equalFold(name, "ftp")
+    }
+
+    /// The access `name` gets with `password`, or nil. Compared in constant time for a given
+    /// password length, so the reply time tells nothing about how much of a guess was right.
+    public func check(name: [UInt8], password given: [UInt8]) -> Access? {
+        if let user, let password, FTPAccounts.constantTimeEqual(name, user) && FTPAccounts.constantTimeEqual(given, password) {
+            return .full
+        }
+        if anonymousRead && FTPAccounts.isAnonymous(name) { return .readOnly }
+        return nil
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        if a.count != b.count { difference |= 1 }
+        let n = max(a.count, b.count)
+        for i in 0..<n {
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}

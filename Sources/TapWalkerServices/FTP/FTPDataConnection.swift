@@ -1,0 +1,109 @@
+import TapWalkerCore
+
+/// The data connection of one session: set up by PASV/EPSV (the server listens) or PORT/EPRT (the
+/// server connects), used by the next transfer and then gone. Only the control connection's own
+/// host may connect in passive mode or be connected to in active mode, so that nobody else on the
+/// network can take over a transfer and the server cannot be used to reach a third host
+/// (the "FTP bounce" of RFC 2577).
+final class FTPDataLink {
+    enum Mode {
+        case none
+        case passive(any FTPPassiveListener)
+        case active(host: String, port: Int)
+    }
+
+    private(set) var mode = Mode.none
+    let channels: any FTPDataChannels
+    let clientHost: String
+    let timeoutMilliseconds: Int
+
+    init(channels: any FTPDataChannels, clientHost: String, timeoutMilliseconds: Int) {
+        self.channels = channels
+        self.clientHost = clientHost
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    var isReady: Bool {
+        if case .none = mode { return false }
+        return true
+    }
+
+    /// Listens for the next transfer; returns the port.
+    func listen(host: String) throws(TapWalkerError) -> Int {
+        reset()
+        let listener = try channels.listen(host: host)
+        mode = .passive(listener)
+        return listener.port
+    }
+
+    func connectLater(host: String, port: Int) throws(TapWalkerError) {
+        guard ASCII.equal(host, clientHost) else {
+            throw TapWalkerError(.usage, "active mode connects only to the client's own address \(clientHost), not \(host)")
+        }
+        guard (1...65535).contains(port) else { throw TapWalkerError(.usage, "port \(port) is out of range") }
+        reset()
+        mode = .active(host: host, port: port)
+    }
+
+    /// Opens the connection that PASV/EPSV/PORT/EPRT prepared; it serves one transfer.
+    func open() throws(TapWalkerError) -> any NetworkConnection {
+        let current = mode
+        mode = .none
+        switch current {
+        case .none:
+            throw TapWalkerError(.usage, "no data connection: send PASV, EPSV, PORT or EPRT first")
+        case .active(let host, let port):
+            return try channels.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
+        case .passive(let listener):
+            defer { listener.close() }
+            guard let (connection, peer) = try listener.accept(timeoutMilliseconds: timeoutMilliseconds) else {
+                throw TapWalkerError(.input, "the client did not open the data connection within \(timeoutMilliseconds / 1000) s")
+            }
+            guard ASCII.equal(peer, clientHost) else {
+                connection.close()
+                throw TapWalkerError(.input, "the data connection came from \(peer), not from the client \(clientHost); refused")
+            }
+            return connection
+        }
+    }
+
+    func reset() {
+        if case .passive(let listener) = mode { listener.close() }
+        mode = .none
+    }
+}
+
+/// An upload's data connection as a `ByteSource`. The end of the stream is the end of the file in
+/// FTP, so a client that dies halfway looks like a short file; before reporting the end, the
+/// source asks `controlClosed` whether the control connection went too, and if so throws, so that
+/// the programmer or writer treats it as the cut-off it is.
+final class FTPUploadSource: ByteSource {
+    let connection: any NetworkConnection
+    let name: String
+    let timeoutMilliseconds: Int
+    let controlClosed: () -> Bool
+    private(set) var received = 0
+
+    init(_ connection: any NetworkConnection, name: String, timeoutMilliseconds: Int, controlClosed: @escaping () -> Bool) {
+        self.connection = connection
+        self.name = name
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.controlClosed = controlClosed
+    }
+
+    var totalBytes: Int? { nil }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        let n: Int
+        do throws(TapWalkerError) {
+            n = try connection.receive(into: buffer, timeoutMilliseconds: timeoutMilliseconds)
+        } catch {
+            throw TapWalkerError(.input, "the upload broke off after \(received) bytes: \(error.message)")
+        }
+        if n == 0 && controlClosed() {
+            throw TapWalkerError(.input, "the client disconnected after \(received) bytes, before the upload was complete")
+        }
+        received += n
+        return n
+    }
+}

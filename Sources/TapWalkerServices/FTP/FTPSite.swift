@@ -1,0 +1,186 @@
+import TapWalkerCore
+
+/// The SITE commands: a fixed table, nothing else. The original passed any other SITE text to
+/// Python's exec(), which let anyone on the WiFi run code on the programmer; here an unknown SITE
+/// command gets 502 and nothing runs.
+struct FTPSiteCommand: Sendable {
+    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, mount, umount, help }
+
+    let name: String
+    let verb: Verb
+    let usage: String
+    /// Needs the configured user (anonymous logins may only ask for HELP).
+    let writer: Bool
+    /// Uses the board, so it takes the `JobLock`.
+    let board: Bool
+
+    static let all: [FTPSiteCommand] = [
+        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path: program a stored bitstream (.bit, .bit.gz) into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
+        FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path addr: write a stored file to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
+        FTPSiteCommand(name: "PASSTHRU", verb: .passthru, usage: "PASSTHRU: program passthru<idcode>.bit or .bit.gz from the root, chosen by the FPGA's IDCODE", writer: true, board: true),
+        FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),
+        FTPSiteCommand(name: "STATUS", verb: .status, usage: "STATUS: the FPGA's status register, decoded; DONE or not DONE", writer: true, board: true),
+        FTPSiteCommand(name: "FLASHINFO", verb: .flashinfo, usage: "FLASHINFO: the flash chip, size and protection (clears the SRAM, then reloads from flash)", writer: true, board: true),
+        FTPSiteCommand(name: "MOUNT", verb: .mount, usage: "MOUNT: mount the SD card's file system", writer: true, board: false),
+        FTPSiteCommand(name: "UMOUNT", verb: .umount, usage: "UMOUNT: release the SD card", writer: true, board: false),
+        FTPSiteCommand(name: "HELP", verb: .help, usage: "HELP: this list", writer: false, board: false),
+    ]
+
+    static func named(_ word: [UInt8]) -> FTPSiteCommand? {
+        for c in all where ASCII.equalFold(word, c.name) { return c }
+        return nil
+    }
+}
+
+/// The reply of a SITE job, sent as it is produced. Lines are held back for the first 2 s: a job
+/// that ends by then (most do) gets one reply with its real code, 250 or 550. A longer job sends
+/// its lines as "250-" as they come, which commits the reply to 250; if it then fails, the reply
+/// ends "250 FAILED: …" (a multi-line reply must end with the code it began with).
+final class FTPSiteOutput {
+    let session: FTPSession
+    let clock: any ServiceClock
+    let started: UInt64
+    private var pending: [String] = []
+    private var committed = false
+    static let holdMicroseconds: UInt64 = 2_000_000
+
+    init(_ session: FTPSession) {
+        self.session = session
+        clock = session.server.clock
+        started = clock.microseconds()
+    }
+
+    func line(_ text: String) {
+        pending.append(text)
+        if committed || clock.microseconds() - started >= FTPSiteOutput.holdMicroseconds { try? flush() }
+    }
+
+    /// A progress handler that reports every 256 KB.
+    func progress(_ what: String) -> ProgressHandler {
+        var next = 0
+        return { [self] p in
+            guard p.done >= next else { return }
+            next = p.done + 262_144
+            line("\(what): \(p.done) bytes")
+        }
+    }
+
+    private func flush() throws(TapWalkerError) {
+        var text = ""
+        for l in pending { text += "250-\(FTPSession.oneLine(l))\r\n" }
+        pending = []
+        committed = true
+        if !text.isEmpty { try session.send(text) }
+    }
+
+    func finish(_ summary: String) throws(TapWalkerError) {
+        if committed || !pending.isEmpty { try flush() }
+        try session.reply(250, summary)
+    }
+
+    func fail(_ error: TapWalkerError) throws(TapWalkerError) {
+        session.log("SITE failed: \(error.message)")
+        if committed {
+            try flush()
+            try session.reply(250, "FAILED: \(error.message)")
+            return
+        }
+        let code = error.kind == .usage ? 501 : 550
+        if pending.isEmpty { try session.reply(code, error.message); return }
+        try session.reply(code, first: pending[0], lines: Array(pending.dropFirst()), last: error.message)
+    }
+}
+
+extension FTPSession {
+    func siteHelp(code: Int) throws(TapWalkerError) {
+        var lines: [String] = []
+        for c in FTPSiteCommand.all { lines.append("SITE " + c.usage) }
+        lines += FTPSession.destinationHelp
+        try reply(code, first: "SITE commands (a fixed list; nothing else runs):", lines: lines, last: "End")
+    }
+
+    func site(_ arg: [UInt8]) throws(TapWalkerError) {
+        let request = FTPRequest(line: arg)
+        guard !request.word.isEmpty else { try reply(501, "SITE takes a command; SITE HELP lists them"); return }
+        guard let command = FTPSiteCommand.named(request.word) else {
+            log("refused SITE '\(ASCII.printable(arg))': not a SITE command")
+            try reply(502, "SITE \(ASCII.printable(request.word)) is not a TapWalker SITE command; nothing was run; SITE HELP lists them")
+            return
+        }
+        if command.writer && !canWrite {
+            try reply(550, "SITE \(command.name): this login is read-only (anonymous); log in as the configured user")
+            return
+        }
+        if command.verb == .help { try siteHelp(code: 214); return }
+        if command.board {
+            guard try acquireBoard("running SITE \(command.name)") else { return }
+        }
+        defer { if command.board { server.lock.release() } }
+        let output = FTPSiteOutput(self)
+        do throws(TapWalkerError) {
+            let summary = try runSite(command, request.argument, output)
+            log("SITE \(command.name): \(summary)")
+            try output.finish(summary)
+        } catch {
+            try output.fail(error)
+        }
+    }
+
+    private func runSite(_ command: FTPSiteCommand, _ arg: [UInt8], _ output: FTPSiteOutput) throws(TapWalkerError) -> String {
+        let board = server.board
+        switch command.verb {
+        case .prog:
+            let path = try storedFile(arg)
+            if ASCII.lowercased(FTPSession.text(path)).starts(with: "/sd/".utf8), let card = board.sdCard {
+                output.line(try card.unmount())
+            }
+            let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
+            return try board.programSRAM(source, progress: output.progress("programming"))
+        case .flash:
+            let words = arg.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+            guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
+                throw TapWalkerError(.usage, "SITE FLASH takes a path and an address: SITE FLASH blink.bit 0x200000")
+            }
+            let path = try storedFile(Array(words[0]))
+            let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
+            return try board.writeFlash(source, at: address, progress: output.progress("writing"))
+        case .passthru:
+            let idcode = try board.readIDCODE()
+            guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
+            let base = "/passthru" + String(ASCII.hex(idcode, digits: 8).utf8.dropFirst(2))! + ".bit"
+            for candidate in [base, base + ".gz"] {
+                guard (try? server.store.info(candidate)) != nil else { continue }
+                output.line("IDCODE \(ASCII.hex(idcode)): programming \(candidate)")
+                let source = try server.store.openForReading(candidate, offset: 0)
+                return try board.programSRAM(source, progress: output.progress("programming"))
+            }
+            throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)): expected \(base) or \(base).gz in the FTP root; nothing was written")
+        case .idcode:
+            return try board.idcode()
+        case .status:
+            let lines = try board.status()
+            for l in lines.dropLast() { output.line(l) }
+            return lines.last ?? ""
+        case .flashinfo:
+            let lines = try board.flashInfo()
+            for l in lines.dropLast() { output.line(l) }
+            return lines.last ?? ""
+        case .mount, .umount:
+            guard let card = board.sdCard else {
+                throw TapWalkerError(.usage, "this server has no SD card (start it with --sd PATH)")
+            }
+            return command.verb == .mount ? try card.mount() : try card.unmount()
+        case .help:
+            return ""
+        }
+    }
+
+    /// A stored regular file named by a SITE argument.
+    private func storedFile(_ arg: [UInt8]) throws(TapWalkerError) -> [UInt8] {
+        guard !arg.isEmpty else { throw TapWalkerError(.usage, "a path is needed") }
+        let path = try FTPPath.resolve(arg, in: directory)
+        let info = try server.store.info(FTPSession.text(path))
+        guard !info.isDirectory else { throw TapWalkerError(.input, "\(FTPSession.text(path)) is a directory") }
+        return path
+    }
+}
