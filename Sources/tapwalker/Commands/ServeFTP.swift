@@ -1,17 +1,88 @@
 import ArgumentParser
+import Foundation
 import TapWalkerCore
+import TapWalkerPlatform
 import TapWalkerServices
 
-/// `tapwalker serve --ftp`: the FTP server's options and start-up.
+/// `tapwalker serve --ftp`: the FTP server's options and start-up. The protocol is
+/// `FTPServer` in TapWalkerServices; this joins it to the host's files, sockets and threads.
 struct FTPServeOptions: ParsableArguments {
-    @Option(name: .customLong("ftp"), help: ArgumentHelp("Serve FTP on this TCP port (0: any free port).", valueName: "port"))
+    @Option(name: .customLong("ftp"), help: ArgumentHelp("Serve FTP on this TCP port (21 by convention; 0: any free port). STOR to fpga, flash@ADDR or sd@ADDR programs; SITE HELP lists the board commands.", valueName: "port"))
     var port: Int?
+
+    @Option(help: ArgumentHelp("FTP: the directory clients see as /; nothing outside it is reachable (.. and symbolic links that lead out are refused).", valueName: "dir"))
+    var root: String?
+
+    @Option(help: ArgumentHelp("FTP: the user name that may upload, program and change files.", valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("FTP: a file whose first line is the password of --user (kept off the command line, where other users could read it).", valueName: "file"))
+    var passwordFile: String?
+
+    @Flag(help: "FTP: also let anonymous users (USER anonymous or ftp) browse and download; they cannot upload, change files or program. Without --user this is the only login.")
+    var anonymousRead = false
+
+    @Option(help: ArgumentHelp("FTP: the SD card for STOR sd@ADDR: an image file or block device, written raw.", valueName: "path"))
+    var sd: String?
+
+    @Option(help: ArgumentHelp("FTP: close a control connection silent for this many seconds.", valueName: "seconds"))
+    var ftpIdleTimeout = 300
+
+    @Option(help: ArgumentHelp("FTP: clients served at once; more are told 421 (one programming job runs at a time regardless).", valueName: "n"))
+    var ftpMaxClients = 8
 
     var enabled: Bool { port != nil }
 
-    /// Starts the FTP listener on its own thread(s); returns once it listens.
+    /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
     func start(cable: CableOptions.Opened, lock: JobLock, listen: String) throws(TapWalkerError) {
-        guard port != nil else { return }
-        throw TapWalkerError(.usage, "--ftp: the FTP server is not available in this build yet")
+        guard let port else { return }
+        guard let root else { throw TapWalkerError(.usage, "--ftp needs --root DIR: the directory the FTP clients see") }
+        if (user == nil) != (passwordFile == nil) {
+            throw TapWalkerError(.usage, "--user and --password-file go together")
+        }
+        var password: [UInt8]?
+        if let passwordFile {
+            guard let data = FileManager.default.contents(atPath: passwordFile) else {
+                throw TapWalkerError(.usage, "--password-file \(passwordFile) cannot be read")
+            }
+            // The first line, without its line ending.
+            password = Array(data.prefix { $0 != 10 && $0 != 13 })
+        }
+        let accounts = FTPAccounts(user: user.map { Array($0.utf8) }, password: password, anonymousRead: anonymousRead)
+        if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem) }
+        guard ftpIdleTimeout > 0, ftpMaxClients > 0 else {
+            throw TapWalkerError(.usage, "--ftp-idle-timeout and --ftp-max-clients must be positive")
+        }
+        var options = FTPServerOptions()
+        options.idleTimeoutMilliseconds = ftpIdleTimeout * 1000
+        options.maximumClients = ftpMaxClients
+        let card = try sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: path) }
+        let clock = SystemClock()
+        let server = FTPServer(
+            store: try PosixFileStore(root: root), channels: FTPSocketChannels(),
+            board: FTPBoard(cable: cable.cable, sdCard: card, clock: clock), lock: lock,
+            accounts: accounts, options: options, clock: clock, mutex: SystemMutex()
+        ) { peer, text in ServerLog.line("ftp", peer, text) }
+        let listener = try TCPListener(port: port, host: listen)
+        ServerLog.listening("ftp", host: listen, port: listener.port)
+        ServerThread.start { acceptFTPClients(listener, server) }
     }
+}
+
+/// The accept loop: a thread per client, until Ctrl-C.
+private func acceptFTPClients(_ listener: TCPListener, _ server: FTPServer) {
+    while !Interruption.requested {
+        let accepted: (index: Int, connection: TCPConnection)?
+        do throws(TapWalkerError) {
+            accepted = try TCPListener.accept(any: [listener], timeoutMilliseconds: 1000)
+        } catch {
+            ServerLog.line("ftp", nil, error.message)
+            continue
+        }
+        guard let (_, connection) = accepted else { continue }
+        ServerThread.start {
+            server.serve(connection, peer: connection.peerName, localHost: FTPServer.host(of: connection.localName))
+        }
+    }
+    listener.close()
 }
