@@ -29,6 +29,17 @@ public final class TCPConnection: NetworkConnection {
     /// The other end, as "address:port".
     public var peerName: String { peer }
 
+    /// This end, as "address:port": the address the client reached, which an FTP server's PASV
+    /// reply must name.
+    public var localName: String {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return TCPListener.name(of: &address)
+    }
+
     deinit { close() }
 
     public func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) {
