@@ -27,6 +27,13 @@ public enum Interruption {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A process started from a thread that blocks these signals (a test runner's worker, some
+        // service managers) inherits the mask and would never see them: unblock them here.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     nonisolated(unsafe) private static var writeEnd: Int32 = -1
