@@ -10,7 +10,7 @@ struct CableOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT] (an XVC 1.0 server, port 2542 by default) or rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default). Default: $TAPWALKER_CABLE, else sim.",
+            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT][?tck=HZ] (an XVC 1.0 server, port 2542 by default; TCK 25 MHz unless given) or rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default). Default: $TAPWALKER_CABLE, else sim.",
             valueName: "cable"))
     var cable: String?
 
@@ -80,11 +80,21 @@ struct CableOptions: ParsableArguments {
                       flashImage: options.flashImage)
     }
 
-    /// `xvc://HOST:PORT` or `rbb://HOST:PORT` (IPv6 as `[::1]:PORT`). The port defaults to 2542 for
-    /// XVC and 3335 for remote_bitbang.
+    /// `xvc://HOST:PORT[?tck=HZ]` or `rbb://HOST:PORT` (IPv6 as `[::1]:PORT`). The port defaults to
+    /// 2542 for XVC and 3335 for remote_bitbang; XVC asks the server for `tck` (25 MHz, the ECP5's
+    /// maximum, unless given), remote_bitbang cannot set it.
     static func openNetwork(_ text: String) throws(TapWalkerError) -> Opened {
         let xvc = text.hasPrefix("xvc://")
         var rest = String(text.dropFirst(6))
+        var tck: UInt32 = SimOptions.maximumTCK
+        if let q = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: q)...]
+            rest = String(rest[..<q])
+            guard query.hasPrefix("tck="), let hz = ASCII.parseInteger(String(query.dropFirst(4))), hz > 0, hz <= Int(UInt32.max) else {
+                throw TapWalkerError(.usage, "--cable \(text): the only option is ?tck=HZ (the TCK frequency to ask the server for)")
+            }
+            tck = UInt32(hz)
+        }
         if rest.hasSuffix("/") { rest.removeLast() }
         var host = rest
         var port = xvc ? XVCServer.defaultPort : RemoteBitbangServer.defaultPort
@@ -105,7 +115,7 @@ struct CableOptions: ParsableArguments {
         let clock = SystemClock()
         do throws(TapWalkerError) {
             if xvc {
-                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock)
+                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock, frequency: tck)
                 let mhz = Double(cable.frequency) / 1e6
                 return Opened(cable: cable, description: "XVC server \(host):\(port) (TCK \(formatNumber(mhz)) MHz, \(cable.maximumBits) bits per shift)",
                               isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
@@ -120,7 +130,7 @@ struct CableOptions: ParsableArguments {
     }
 
     private static func badNetworkCable(_ text: String) -> TapWalkerError {
-        TapWalkerError(.usage, "--cable \(text): write xvc://HOST[:PORT] or rbb://HOST[:PORT] (IPv6 as [ADDRESS]:PORT)")
+        TapWalkerError(.usage, "--cable \(text): write xvc://HOST[:PORT][?tck=HZ] or rbb://HOST[:PORT] (IPv6 as [ADDRESS]:PORT)")
     }
 }
 

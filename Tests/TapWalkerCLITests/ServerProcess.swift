@@ -91,7 +91,7 @@ final class ServerProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return -1
         }
@@ -127,7 +127,7 @@ func runTool(
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     if process.isRunning {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         Thread.sleep(forTimeInterval: 0.1)
         return (-1, box.text + "\n[timed out after \(Int(timeout)) s]")
@@ -138,11 +138,14 @@ func runTool(
     return (process.terminationStatus, box.text)
 }
 
-/// The path of a peer tool, or nil when it is not installed (the test command installs them).
+/// The path of a peer tool found on PATH, or nil when it is not installed (the test command
+/// installs them).
 func toolPath(_ name: String) -> String? {
-    for dir in ["/usr/bin", "/usr/local/bin", "/bin"] {
-        let path = dir + "/" + name
-        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/bin"]
+    for dir in directories {
+        let candidate = dir + "/" + name
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
 }

@@ -10,6 +10,8 @@ import TapWalkerCore
 public final class RemoteBitbangCable: Cable {
     let connection: any NetworkConnection
     let clock: any ServiceClock
+    /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
+    /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
     let timeoutMilliseconds: Int
     private var out: [UInt8] = []
     static let flushBytes = 16 * 1024
@@ -19,13 +21,14 @@ public final class RemoteBitbangCable: Cable {
 
     public init(
         connection: any NetworkConnection, host: String, port: Int, clock: any ServiceClock,
-        frequency: UInt32 = 25_000_000, timeoutMilliseconds: Int = 5000
+        frequency: UInt32 = 25_000_000, connectTimeoutMilliseconds: Int = 5000,
+        timeoutMilliseconds: Int = 60_000
     ) throws(TapWalkerError) {
         self.connection = connection
         self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
         self.frequency = frequency
-        try connection.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
+        try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
         out.reserveCapacity(RemoteBitbangCable.flushBytes + 64)
         // TCK low to start from a known level.
         out.append(UInt8(ascii: "0"))

@@ -11,6 +11,8 @@ import TapWalkerCore
 public final class XVCCable: Cable {
     let connection: any NetworkConnection
     let clock: any ServiceClock
+    /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
+    /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
     let timeoutMilliseconds: Int
     /// Bits per shift command.
     public let maximumBits: Int
@@ -30,12 +32,13 @@ public final class XVCCable: Cable {
     /// Connects, asks `getinfo:`, and sets TCK with `settck:`.
     public init(
         connection: any NetworkConnection, host: String, port: Int, clock: any ServiceClock,
-        frequency: UInt32 = 25_000_000, timeoutMilliseconds: Int = 5000
+        frequency: UInt32 = 25_000_000, connectTimeoutMilliseconds: Int = 5000,
+        timeoutMilliseconds: Int = 60_000
     ) throws(TapWalkerError) {
         self.connection = connection
         self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
-        try connection.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
+        try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
         let reader = ConnectionReader(connection, capacity: 64, timeoutMilliseconds: timeoutMilliseconds)
         try connection.send(Array("getinfo:".utf8), timeoutMilliseconds: timeoutMilliseconds)
         var line: [UInt8] = []
