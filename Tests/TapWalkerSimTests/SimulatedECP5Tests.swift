@@ -71,15 +71,24 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 @Test func instructionsSentWhileBusyAreIgnored() throws {
     let (cable, port) = board("25f")
     #expect(program(port, bytes("blink-25f.bit")).done)
+    // ISC_ENABLE at 1 MHz: the next instruction arrives a few µs later, after BUSY has gone.
+    _ = try cable.setFrequency(1_000_000)
     try port.command(.iscEnable, operand: 0)
-    try port.command(.iscErase, operand: 1)  // BUSY from ISC_ENABLE: ignored
-    #expect(cable.board.configurationValid)
-    try port.waitUntilReady(after: "ISC_ENABLE")
     try port.command(.iscErase, operand: 1)
-    #expect(!cable.board.configurationValid)
-    #expect(try port.readStatus().busy, "erase takes time")
-    try port.waitUntilReady(after: "ISC_ERASE")
-    #expect(try !port.readStatus().busy)
+    #expect(!cable.board.configurationValid, "erase after enable works without a wait")
+    // Wake-up (ISC_DISABLE) keeps the chip BUSY for a while: an instruction sent at once is lost.
+    _ = try cable.setFrequency(25_000_000)
+    #expect(program(port, bytes("blink-25f.bit")).done)
+    try port.command(.iscEnable, operand: 0)
+    try port.waitUntilReady(after: "ISC_ENABLE")
+    try port.command(.iscDisable)
+    #expect(try port.readStatus().busy, "wake-up takes time")
+    try port.command(.iscEnable, operand: 0)  // sent while BUSY: ignored
+    try port.waitUntilReady(after: "ISC_DISABLE")
+    #expect(try !port.readStatus().has(.iscEnable))
+    try port.command(.iscEnable, operand: 0)
+    try port.waitUntilReady(after: "ISC_ENABLE")
+    #expect(try port.readStatus().has(.iscEnable))
 }
 
 @Test func powerUpWithABlankFlashShowsAPreambleError() throws {
