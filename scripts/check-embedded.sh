@@ -42,6 +42,6 @@ module x86_64-unknown-linux-gnu "$out/host" TapWalkerSim $sim
 module x86_64-unknown-linux-gnu "$out/host" TapWalkerServices $services
 swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
-    embedded/check/main.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \
+    embedded/check/main.swift embedded/check/services.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \
     -lm -o "$out/host/embedded-check"
 "$out/host/embedded-check" "$bitstream"

@@ -9,10 +9,15 @@ struct TapWalkerCommand: ParsableCommand {
         commandName: "tapwalker",
         abstract: "Program Lattice ECP5 FPGAs over JTAG.",
         discussion: """
-            Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]`) is \
-            the one available in this build, and it is used when no cable is configured (--cable or \
-            TAPWALKER_CABLE). Its flash (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k) starts \
-            blank unless flash-image names a file, which is loaded and saved again when the command ends.
+            Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]`), \
+            used when no cable is configured (--cable or TAPWALKER_CABLE), an XVC server \
+            (`xvc://HOST[:PORT][?tck=HZ]`, port 2542) or a remote_bitbang server (`rbb://HOST[:PORT]`, \
+            port 3335). The simulated flash (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k) \
+            starts blank unless flash-image names a file, which is loaded and saved again when the \
+            command ends.
+
+            Servers: `tapwalker sim` puts a simulated board behind XVC and remote_bitbang servers; \
+            `tapwalker serve` serves any cable over XVC and FTP.
 
             Inputs: a file path, - for standard input, or an http:// URL (HTTP/1.1; HTTPS is not \
             supported). gzip and zlib inputs are recognised by content and inflated on the fly.

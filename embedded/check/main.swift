@@ -2,8 +2,10 @@
 // through TapWalkerCore and TapWalkerSim compiled with -enable-experimental-feature Embedded, and
 // exits non-zero unless the simulated FPGA reports DONE. Also proves a wrong-part bitstream is
 // refused before the SRAM is touched, and writes the bitstream to the simulated flash with the
-// compare-first writer, reads it back, and boots the FPGA from it.
+// compare-first writer, reads it back, and boots the FPGA from it. Then runs the network services
+// (TapWalkerServices) in Embedded Swift: an XVC session and an FTP session (services.swift).
 import TapWalkerCore
+import TapWalkerServices
 import TapWalkerSim
 
 /// Reads a file through stdio: the platform layer of an embedded build.
@@ -82,6 +84,14 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         }
     } catch {
         print("embedded-check: FAILED: \(error.message)")
+        return 1
+    }
+    guard xvcReadsIDCODE() else {
+        print("embedded-check: FAILED: the XVC server did not read the IDCODE")
+        return 1
+    }
+    guard ftpSiteIDCODE() else {
+        print("embedded-check: FAILED: the FTP session did not log in, refuse and answer as expected")
         return 1
     }
     print("embedded-check: OK")

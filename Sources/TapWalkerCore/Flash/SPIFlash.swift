@@ -135,13 +135,14 @@ public final class SPIFlash {
 
     // MARK: - Data
 
-    /// FAST READ (0x0B) in chunks of up to 4 KB per transaction.
+    /// FAST READ (0x0B) in chunks of up to 16 KB per transaction: over a network cable each
+    /// transaction is a round trip, and 16 KB keeps the bridge's buffers small enough for an ESP32.
     public func read(address: Int, count: Int) throws(TapWalkerError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         var at = address
         while out.count < count {
-            let n = min(4096, count - out.count)
+            let n = min(16 * 1024, count - out.count)
             out += try bus.transfer([Op.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0], readCount: n)
             at += n
         }

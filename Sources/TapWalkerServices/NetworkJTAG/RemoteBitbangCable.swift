@@ -16,7 +16,10 @@ public final class RemoteBitbangCable: Cable {
     private var out: [UInt8] = []
     static let flushBytes = 16 * 1024
     private var cycles: UInt64 = 0
-    private var replies = [UInt8](repeating: 0, count: 1024)
+    /// Answers read at a time: as many `R`s are sent ahead of reading. 64 K answers (192 KB of
+    /// commands) keep a server busy for a long stretch while staying within what the host's socket
+    /// buffers hold, so neither side can block the other.
+    private var replies = [UInt8](repeating: 0, count: 64 * 1024)
     public private(set) var frequency: UInt32
 
     public init(

@@ -3,11 +3,12 @@ import TapWalkerCore
 /// A cable reached over XVC 1.0 (`--cable xvc://host:port`): an XVC server such as
 /// `tapwalker sim`/`serve`, an ESP32 running XVC firmware, or any other.
 ///
-/// Shifts are batched: TCK cycles whose TDO nobody reads are collected into one `shift:` of up to
-/// half the advertised vector length (the conservative reading of `getinfo:`), and such shifts are
-/// sent without waiting for their replies (up to `maximumOutstanding` bytes of replies in flight,
-/// little enough that a small server's TCP window cannot deadlock). A flash write therefore costs
-/// a round trip per status poll, not per bit.
+/// Shifts are batched and pipelined: TCK cycles whose TDO nobody reads are collected into one
+/// `shift:` of up to half the advertised vector length (the conservative reading of `getinfo:`),
+/// and every shift is sent without waiting for the replies of the ones before it (up to
+/// `maximumOutstanding` bytes of replies in flight, little enough that a small server's TCP window
+/// cannot deadlock). A read of many shifts costs one round trip, not one per shift, and a flash
+/// write one per status poll.
 public final class XVCCable: Cable {
     let connection: any NetworkConnection
     let clock: any ServiceClock
@@ -21,9 +22,6 @@ public final class XVCCable: Cable {
     private var tms: [UInt8]
     private var tdi: [UInt8]
     private var pendingBits = 0
-    /// Reply bytes of shifts sent but not yet read (their TDO is discarded).
-    private var outstanding = 0
-    private var discard = [UInt8](repeating: 0, count: 1024)
     public private(set) var frequency: UInt32 = 25_000_000
     private var cycles: UInt64 = 0
     /// What the server said in `getinfo:`.
@@ -86,20 +84,24 @@ public final class XVCCable: Cable {
         cycles += UInt64(bits)
         if let tdo {
             for i in 0..<((bits + 7) / 8) { tdo[i] = 0 }
-            // Pending bits go first, in the same shift when everything fits.
+            tdoTarget = tdo
+            defer { tdoTarget = nil }
+            // Pending bits go first, in the same shift when everything fits. Every shift of the
+            // call is sent before the first reply is awaited, so the server always has the next one.
             var i = 0
             while i < bits {
-                if pendingBits == maximumBits { try sendPending(readReply: nil, from: 0) }
+                if pendingBits == maximumBits { try sendPending(wanted: nil) }
                 let first = pendingBits
                 let n = min(bits - i, maximumBits - pendingBits)
                 append(tmsIn, tdiIn, from: i, count: n)
-                try sendPending(readReply: tdo, from: first, to: i)
+                try sendPending(wanted: (from: first, to: i))
                 i += n
             }
+            try receiveAll()
         } else {
             var i = 0
             while i < bits {
-                if pendingBits == maximumBits { try sendPending(readReply: nil, from: 0) }
+                if pendingBits == maximumBits { try sendPending(wanted: nil) }
                 let n = min(bits - i, maximumBits - pendingBits)
                 append(tmsIn, tdiIn, from: i, count: n)
                 i += n
@@ -113,8 +115,8 @@ public final class XVCCable: Cable {
     }
 
     public func flush() throws(TapWalkerError) {
-        if pendingBits > 0 { try sendPending(readReply: nil, from: 0) }
-        try drain()
+        if pendingBits > 0 { try sendPending(wanted: nil) }
+        try receiveAll()
     }
 
     /// Says goodbye: sends what is pending and closes the connection.
@@ -126,6 +128,24 @@ public final class XVCCable: Cable {
     // MARK: - Batching
 
     private func append(_ m: UnsafeRawBufferPointer, _ d: UnsafeRawBufferPointer, from: Int, count: Int) {
+        // Byte-aligned on both sides (the usual case: a new shift, a whole-byte transfer): copy
+        // bytes. Time the client spends here is time the board waits for it.
+        if from & 7 == 0 && pendingBits & 7 == 0 {
+            let bytes = (count + 7) / 8
+            let src = from >> 3, dst = pendingBits >> 3
+            for k in 0..<bytes {
+                tms[dst + k] = m[src + k]
+                tdi[dst + k] = d[src + k]
+            }
+            if count & 7 != 0 {
+                // Bits past the end of this call stay clear for the next append.
+                let keep = UInt8((1 << (count & 7)) - 1)
+                tms[dst + bytes - 1] &= keep
+                tdi[dst + bytes - 1] &= keep
+            }
+            pendingBits += count
+            return
+        }
         for k in 0..<count {
             let src = from + k
             let dst = pendingBits + k
@@ -137,10 +157,20 @@ public final class XVCCable: Cable {
         pendingBits += count
     }
 
-    /// Sends the pending bits as one `shift:`. With `readReply`, waits for the reply and copies TDO
-    /// bits `from`... of the shift into `readReply` starting at bit `to`; else the reply is left
-    /// outstanding and discarded later.
-    private func sendPending(readReply: UnsafeMutableRawBufferPointer?, from: Int, to: Int = 0) throws(TapWalkerError) {
+    /// A shift sent whose reply has not been read. `wanted`: copy its bits from `from` on into the
+    /// current call's TDO buffer at bit `to`; nil: the reply is read and dropped.
+    private struct InFlight {
+        let bits: Int
+        let wanted: (from: Int, to: Int)?
+    }
+    private var inFlight: [InFlight] = []
+    private var inFlightBytes = 0
+    private var tdoTarget: UnsafeMutableRawBufferPointer?
+    private var reply = [UInt8](repeating: 0, count: 4096)
+
+    /// Sends the pending bits as one `shift:` without waiting for its reply; first makes room by
+    /// reading the oldest replies when more than `maximumOutstanding` bytes would be in flight.
+    private func sendPending(wanted: (from: Int, to: Int)?) throws(TapWalkerError) {
         let bits = pendingBits
         let bytes = (bits + 7) / 8
         var command = Array("shift:".utf8)
@@ -148,29 +178,39 @@ public final class XVCCable: Cable {
         for i in 0..<4 { command.append(UInt8(UInt32(bits) >> UInt32(8 * i) & 0xFF)) }
         command.append(contentsOf: tms[0..<bytes])
         command.append(contentsOf: tdi[0..<bytes])
-        if outstanding + bytes > XVCCable.maximumOutstanding { try drain() }
+        while !inFlight.isEmpty && inFlightBytes + bytes > XVCCable.maximumOutstanding { try receiveOldest() }
         try connection.send(command, timeoutMilliseconds: timeoutMilliseconds)
         pendingBits = 0
-        guard let readReply else {
-            outstanding += bytes
-            return
-        }
-        try drain()
-        var reply = [UInt8](repeating: 0, count: bytes)
-        try receiveExactly(&reply, bytes)
-        for k in 0..<(bits - from) {
-            let src = from + k
-            let dst = to + k
-            if reply[src >> 3] >> UInt8(src & 7) & 1 == 1 { readReply[dst >> 3] |= UInt8(1 << (dst & 7)) }
-        }
+        inFlight.append(InFlight(bits: bits, wanted: wanted))
+        inFlightBytes += bytes
     }
 
-    /// Reads and drops the replies of shifts whose TDO nobody wanted.
-    private func drain() throws(TapWalkerError) {
-        while outstanding > 0 {
-            let n = min(outstanding, discard.count)
-            try receiveExactly(&discard, n)
-            outstanding -= n
+    private func receiveAll() throws(TapWalkerError) {
+        while !inFlight.isEmpty { try receiveOldest() }
+    }
+
+    /// Reads the reply of the oldest shift in flight (replies come in order).
+    private func receiveOldest() throws(TapWalkerError) {
+        let shift = inFlight.removeFirst()
+        let bytes = (shift.bits + 7) / 8
+        inFlightBytes -= bytes
+        try receiveExactly(&reply, bytes)
+        guard let (from, to) = shift.wanted, let tdo = tdoTarget else { return }
+        let count = shift.bits - from
+        if from & 7 == 0 && to & 7 == 0 {
+            // tdo was cleared by the caller: whole bytes are ORed in, the last one masked to `count`.
+            let src = from >> 3, dst = to >> 3
+            let bytes = (count + 7) / 8
+            for k in 0..<bytes {
+                let mask: UInt8 = k == bytes - 1 && count & 7 != 0 ? UInt8((1 << (count & 7)) - 1) : 0xFF
+                tdo[dst + k] |= reply[src + k] & mask
+            }
+            return
+        }
+        for k in 0..<count {
+            let src = from + k
+            let dst = to + k
+            if reply[src >> 3] >> UInt8(src & 7) & 1 == 1 { tdo[dst >> 3] |= UInt8(1 << (dst & 7)) }
         }
     }
 

@@ -1,0 +1,115 @@
+import TapWalkerCore
+import TapWalkerServices
+import TapWalkerSim
+
+// The network services in Embedded Swift: an XVC session and an FTP session, each over an
+// in-memory connection with scripted client bytes, against the simulated board.
+
+/// Hands out the scripted request bytes, then reports the peer closed; collects the replies.
+final class ScriptedConnection: NetworkConnection {
+    private var input: [UInt8]
+    private var offset = 0
+    var sent: [UInt8] = []
+    init(_ input: [UInt8]) { self.input = input }
+    func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) {}
+    func send(_ bytes: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) { sent += bytes }
+    func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
+        let n = min(buffer.count, input.count - offset)
+        for i in 0..<n { buffer[i] = input[offset + i] }
+        offset += n
+        return n
+    }
+    func close() {}
+}
+
+final class StillClock: ServiceClock {
+    var now: UInt64 = 0
+    func microseconds() -> UInt64 { now }
+    func sleep(microseconds: UInt32) { now += UInt64(microseconds) }
+}
+
+final class NoMutex: PlatformMutex {
+    func lock() {}
+    func unlock() {}
+}
+
+final class EmptyStore: FTPFileStore {
+    func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo { throw TapWalkerError(.input, "no files here") }
+    func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] { [] }
+    func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource { throw TapWalkerError(.input, "no files here") }
+    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter { throw TapWalkerError(.input, "read-only") }
+    func rename(_ from: String, to: String) throws(TapWalkerError) {}
+    func removeFile(_ path: String) throws(TapWalkerError) {}
+    func makeDirectory(_ path: String) throws(TapWalkerError) {}
+    func removeDirectory(_ path: String) throws(TapWalkerError) {}
+}
+
+final class NoChannels: FTPDataChannels {
+    func listen(host: String) throws(TapWalkerError) -> any FTPPassiveListener { throw TapWalkerError(.input, "no sockets") }
+    func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) -> any NetworkConnection {
+        throw TapWalkerError(.input, "no sockets")
+    }
+}
+
+/// XVC: getinfo, then a shift from Test-Logic-Reset into Shift-DR reading the 32-bit IDCODE.
+func xvcReadsIDCODE() -> Bool {
+    // TMS, LSB first: 1,1,1,1,1 (reset), 0,1,0,0 (to Shift-DR), 31 × 0, then 1 on the last bit.
+    let tms: [UInt8] = [0x5F, 0x00, 0x00, 0x00, 0x00, 0x01]
+    let request = Array("getinfo:shift:".utf8) + [41, 0, 0, 0] + tms + [UInt8](repeating: 0, count: 6)
+    let connection = ScriptedConnection(request)
+    let cable = SimCable(options: SimOptions())
+    let summary = XVCServer(cable: cable, clock: StillClock()).serve(connection)
+    let info = Array("xvcServer_v1.0:\(XVCServer.advertisedVectorBytes)\n".utf8)
+    guard summary.closedBecause == nil, connection.sent.count == info.count + 6 else { return false }
+    let tdo = Array(connection.sent[info.count...])
+    var idcode: UInt32 = 0
+    for k in 0..<32 where tdo[(9 + k) / 8] >> UInt8((9 + k) % 8) & 1 == 1 { idcode |= 1 << UInt32(k) }
+    print("embedded-check: XVC session read IDCODE \(ASCII.hex(idcode))")
+    return idcode == 0x4111_3043
+}
+
+/// FTP: a wrong password refused, the right one accepted, SITE IDCODE answered from the board.
+func ftpSiteIDCODE() -> Bool {
+    var request: [UInt8] = []
+    for line in ["USER ulx3s", "PASS wrong", "USER ulx3s", "PASS secret", "SITE IDCODE", "SITE EXEC print(1)", "QUIT"] {
+        request += Array(line.utf8) + [13, 10]
+    }
+    let connection = ScriptedConnection(request)
+    let clock = StillClock()
+    let server = FTPServer(
+        store: EmptyStore(), channels: NoChannels(),
+        board: FTPBoard(cable: SimCable(options: SimOptions()), sdCard: nil, clock: clock),
+        lock: JobLock(mutex: NoMutex()),
+        accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
+        clock: clock, mutex: NoMutex()) { _, _ in }
+    server.serve(connection, peer: "10.0.0.5:40000", localHost: "10.0.0.1")
+    var codes: [String] = []
+    var idcodeLine = false
+    var line: [UInt8] = []
+    for b in connection.sent {
+        if b == 10 {
+            if line.count >= 4, line[3] == UInt8(ascii: " ") { codes.append(String(decoding: line[0..<3], as: UTF8.self)) }
+            if containsIDCODE(line) { idcodeLine = true }
+            line = []
+        } else if b != 13 {
+            line.append(b)
+        }
+    }
+    var summary = ""
+    for c in codes { summary += c + " " }
+    print("embedded-check: FTP session replies \(summary)")
+    // 220 greeting, 331, 530 (wrong password), 331, 230, 250 (IDCODE), 502 (not in the SITE table), 221.
+    let expected = ["220", "331", "530", "331", "230", "250", "502", "221"]
+    guard codes.count == expected.count else { return false }
+    for (a, b) in zip(codes, expected) where !ASCII.equal(Array(a.utf8), b) { return false }
+    return idcodeLine
+}
+
+private func containsIDCODE(_ line: [UInt8]) -> Bool {
+    let needle = Array("41113043".utf8)
+    guard line.count >= needle.count else { return false }
+    for i in 0...(line.count - needle.count) where Array(line[i..<(i + needle.count)]).map(ASCII.fold) == needle {
+        return true
+    }
+    return false
+}
