@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then runs everything — the embedded build
-# check, the SRAM benchmark (prints figures, asserts nothing), and the unit and CLI tests.
+# check, the benchmarks (print figures, assert nothing), the inflate fuzzer for a bounded time, and
+# the unit, CLI and peer interop tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,8 @@ echo "== benchmark: flash writing into the simulator"
 python3 benchmarks/flash_write.py
 echo "== benchmark: inflate throughput and decoder memory"
 python3 benchmarks/inflate.py
+echo "== benchmark: flash and SRAM over XVC, TapWalker against openFPGALoader"
+python3 benchmarks/network_jtag.py
 echo "== fuzz: inflate (libFuzzer, bounded time)"
 FUZZ_SECONDS=30 bash scripts/fuzz-inflate.sh
 
