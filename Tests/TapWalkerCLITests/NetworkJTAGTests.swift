@@ -174,6 +174,27 @@ struct NetworkCableTests {
         }
     }
 
+    @Test("serve --xvc in front of another cable: XVC in, remote_bitbang out to the simulated board")
+    func serveInFrontOfANetworkCable() throws {
+        try withTempDir { dir in
+            let sim = startSim(dir)
+            let rbbPort = sim.port("remote_bitbang")
+            let serve = ServerProcess(["serve", "--xvc", "0", "--listen", "127.0.0.1", "--cable", "rbb://127.0.0.1:\(rbbPort)"])
+            let xvc = "xvc://127.0.0.1:\(serve.port("xvc"))"
+            let prog = tapwalker("prog", Paths.example("ram-25f-compressed.bit"), "--json", "--cable", xvc)
+            #expect(prog.exitCode == 0, "\(prog.stderr)\n\(serve.log)")
+            #expect(prog.json()?.bool("done") == true)
+            // The relay holds its remote_bitbang connection until it stops (the simulated board
+            // serves one client at a time); then read straight from the board: the design is there.
+            #expect(serve.stop() == 0)
+            #expect(serve.log.contains("disconnected"), "\(serve.log)")
+            let direct = try #require(tapwalker("detect", "--json", "--cable", "rbb://127.0.0.1:\(rbbPort)").json())
+            #expect(direct.bool("done") == true)
+            #expect(direct.hex("usercode") == 0x5241_4D21)
+            #expect(sim.stop() == 0)
+        }
+    }
+
     @Test("a server that is not there, and a cable written wrongly, are clear errors")
     func connectionErrors() throws {
         let nobody = tapwalker("detect", "--cable", "xvc://127.0.0.1:1")
