@@ -4,6 +4,27 @@ public enum BitOrder {
     @inline(__always)
     public static func reversed(_ b: UInt8) -> UInt8 { table[Int(b)] }
 
+    /// Copies `count` bits of a packed vector (bit i is bit i % 8 of byte i / 8, as `Cable` packs
+    /// TMS/TDI/TDO) from bit `from` of `source` to bit `at` of `target`; the other bits of `target`
+    /// keep their values. Works a byte at a time whatever the alignment: network cables batch
+    /// millions of bits, and bit-by-bit copying would be most of their work.
+    public static func copyBits(
+        _ source: UnsafeRawBufferPointer, from: Int, to target: UnsafeMutableRawBufferPointer, at: Int, count: Int
+    ) {
+        var done = 0
+        while done < count {
+            let s = from + done, d = at + done
+            let sOff = s & 7, dOff = d & 7
+            let n = min(8 - dOff, count - done)  // what fits in the current target byte
+            var v = Int(source[s >> 3]) >> sOff
+            if sOff + n > 8 { v |= Int(source[(s >> 3) + 1]) << (8 - sOff) }
+            let mask = (1 << n) - 1
+            let t = d >> 3
+            target[t] = UInt8(truncatingIfNeeded: Int(target[t]) & ~(mask << dOff) | (v & mask) << dOff)
+            done += n
+        }
+    }
+
     private static let table: [UInt8] = (0..<256).map { v in
         var r: UInt8 = 0
         var x = UInt8(v)

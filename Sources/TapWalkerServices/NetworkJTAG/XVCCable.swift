@@ -128,32 +128,10 @@ public final class XVCCable: Cable {
     // MARK: - Batching
 
     private func append(_ m: UnsafeRawBufferPointer, _ d: UnsafeRawBufferPointer, from: Int, count: Int) {
-        // Byte-aligned on both sides (the usual case: a new shift, a whole-byte transfer): copy
-        // bytes. Time the client spends here is time the board waits for it.
-        if from & 7 == 0 && pendingBits & 7 == 0 {
-            let bytes = (count + 7) / 8
-            let src = from >> 3, dst = pendingBits >> 3
-            for k in 0..<bytes {
-                tms[dst + k] = m[src + k]
-                tdi[dst + k] = d[src + k]
-            }
-            if count & 7 != 0 {
-                // Bits past the end of this call stay clear for the next append.
-                let keep = UInt8((1 << (count & 7)) - 1)
-                tms[dst + bytes - 1] &= keep
-                tdi[dst + bytes - 1] &= keep
-            }
-            pendingBits += count
-            return
-        }
-        for k in 0..<count {
-            let src = from + k
-            let dst = pendingBits + k
-            let mask = UInt8(1 << (dst & 7))
-            if dst & 7 == 0 { tms[dst >> 3] = 0; tdi[dst >> 3] = 0 }
-            if m[src >> 3] >> UInt8(src & 7) & 1 == 1 { tms[dst >> 3] |= mask }
-            if d[src >> 3] >> UInt8(src & 7) & 1 == 1 { tdi[dst >> 3] |= mask }
-        }
+        // Time the client spends here is time the board waits for it: copy a byte at a time.
+        let at = pendingBits
+        tms.withUnsafeMutableBytes { BitOrder.copyBits(m, from: from, to: $0, at: at, count: count) }
+        tdi.withUnsafeMutableBytes { BitOrder.copyBits(d, from: from, to: $0, at: at, count: count) }
         pendingBits += count
     }
 
@@ -196,22 +174,7 @@ public final class XVCCable: Cable {
         inFlightBytes -= bytes
         try receiveExactly(&reply, bytes)
         guard let (from, to) = shift.wanted, let tdo = tdoTarget else { return }
-        let count = shift.bits - from
-        if from & 7 == 0 && to & 7 == 0 {
-            // tdo was cleared by the caller: whole bytes are ORed in, the last one masked to `count`.
-            let src = from >> 3, dst = to >> 3
-            let bytes = (count + 7) / 8
-            for k in 0..<bytes {
-                let mask: UInt8 = k == bytes - 1 && count & 7 != 0 ? UInt8((1 << (count & 7)) - 1) : 0xFF
-                tdo[dst + k] |= reply[src + k] & mask
-            }
-            return
-        }
-        for k in 0..<count {
-            let src = from + k
-            let dst = to + k
-            if reply[src >> 3] >> UInt8(src & 7) & 1 == 1 { tdo[dst >> 3] |= UInt8(1 << (dst & 7)) }
-        }
+        reply.withUnsafeBytes { BitOrder.copyBits($0, from: from, to: tdo, at: to, count: shift.bits - from) }
     }
 
     private func receiveExactly(_ buffer: inout [UInt8], _ count: Int) throws(TapWalkerError) {
