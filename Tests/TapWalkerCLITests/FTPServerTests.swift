@@ -342,6 +342,39 @@ struct FTPServerTests {
         }
     }
 
+    @Test("a client that disconnects halfway through an fpga upload: the FPGA is left erased, not half-programmed and claiming DONE",
+          .enabled(if: python != nil && curl != nil, "python3 or curl is not installed"))
+    func droppedFPGAUpload() throws {
+        try withTempDir { dir in
+            let f = FTPFixture(dir)
+            let first = runTool(curl!, ["-sS", "-v", "-T", blink, "\(f.url)/fpga"])
+            #expect(first.status == 0 && first.output.contains("DONE"), "\(first.output)")
+            let script = ftplibPrelude(f.port) + """
+                ftp = login()
+                ftp.voidcmd('TYPE I')
+                data = ftp.transfercmd('STOR fpga')
+                data.sendall(open('\(blink)', 'rb').read()[:700000])
+                os._exit(0)
+                """
+            #expect(runPython(script).status == 0)
+            #expect(f.server.waitForLog("700000"), "\(f.server.log)")
+            // A new client asks: the board is not DONE, and says so.
+            let status = runPython(ftplibPrelude(f.port) + """
+                ftp = login()
+                try:
+                    print(ftp.sendcmd('SITE STATUS'))
+                except ftplib.all_errors as e:
+                    print('ERR', e)
+                """)
+            #expect(status.output.contains("not DONE"), "\(status.output)")
+            #expect(!status.output.contains("ERR"), "\(status.output)")
+            // And the next full upload programs it.
+            let again = runTool(curl!, ["-sS", "-v", "-T", blink, "\(f.url)/fpga"])
+            #expect(again.status == 0 && again.output.contains("DONE"), "\(again.output)")
+            f.server.stop()
+        }
+    }
+
     @Test("two clients programming at once: the second gets 450 naming the first; nothing is corrupted",
           .enabled(if: python != nil && curl != nil, "python3 or curl is not installed"))
     func busyBoard() throws {
