@@ -179,8 +179,10 @@ struct NetworkCableTests {
         try withTempDir { dir in
             let sim = startSim(dir)
             let rbbPort = sim.port("remote_bitbang")
-            let serve = ServerProcess(["serve", "--xvc", "0", "--listen", "127.0.0.1", "--cable", "rbb://127.0.0.1:\(rbbPort)"])
+            let serve = ServerProcess(["serve", "--xvc", "0", "--cable", "rbb://127.0.0.1:\(rbbPort)"])
             let xvc = "xvc://127.0.0.1:\(serve.port("xvc"))"
+            // XVC has no login: by default only this machine can reach it.
+            #expect(serve.log.contains("listening: xvc 127.0.0.1:"), "\(serve.log)")
             let prog = tapwalker("prog", Paths.example("ram-25f-compressed.bit"), "--json", "--cable", xvc)
             #expect(prog.exitCode == 0, "\(prog.stderr)\n\(serve.log)")
             #expect(prog.json()?.bool("done") == true)

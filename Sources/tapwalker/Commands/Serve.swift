@@ -14,6 +14,9 @@ struct Serve: ParsableCommand {
             told who holds it (FTP: 450) or, for XVC, which has no error replies, disconnected at once \
             and the refusal logged. XVC clients are served one at a time in the order they connect.
 
+            XVC gives whoever connects the JTAG port, with no login, so it listens on 127.0.0.1 unless \
+            --xvc-listen names another address. FTP asks for a login before anything that writes.
+
             Ctrl-C stops the servers: the current jobs end, then a simulated flash image is saved.
             """)
 
@@ -24,8 +27,13 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var ftp: FTPServeOptions
 
-    @Option(help: ArgumentHelp("The address to listen on (0.0.0.0: every IPv4 interface).", valueName: "address"))
+    @Option(help: ArgumentHelp("The address FTP listens on (0.0.0.0: every IPv4 interface).", valueName: "address"))
     var listen = "0.0.0.0"
+
+    @Option(name: .customLong("xvc-listen"), help: ArgumentHelp(
+        "The address XVC listens on. XVC has no authentication, so only this machine can reach it unless an address is given here (0.0.0.0: every IPv4 interface, for a trusted network).",
+        valueName: "address"))
+    var xvcListen = "127.0.0.1"
 
     func validate() throws {
         if xvcPort == nil && !ftp.enabled {
@@ -40,14 +48,14 @@ struct Serve: ParsableCommand {
         var xvcListener: TCPListener?
         do throws(TapWalkerError) {
             opened = try cableOptions.open()
-            if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: listen) }
+            if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             try ftp.start(cable: opened, lock: lock, listen: listen)
         } catch {
             throw fail(error, json: nil)
         }
         Terminal.error("tapwalker: serving \(opened.description)")
         if let xvcListener {
-            ServerLog.listening("xvc", host: listen, port: xvcListener.port)
+            ServerLog.listening("xvc", host: xvcListen, port: xvcListener.port)
             let cable = opened.cable
             ServerThread.start {
                 serveXVC(xvcListener, cable: cable, lock: lock, simulated: opened.isSimulator)
