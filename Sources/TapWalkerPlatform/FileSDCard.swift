@@ -16,7 +16,7 @@ public final class FileSDCard: FTPSDCard {
     public init(path: String) throws(TapWalkerError) {
         let d = open(path, O_RDWR)
         guard d >= 0 else {
-            throw TapWalkerError(.usage, "--sd \(path): \(String(cString: strerror(errno))); give an existing image file or block device")
+            throw TapWalkerError(.usage, "--sd \(path): \(errnoText()); give an existing image file or block device")
         }
         fd = d
         name = path
@@ -31,7 +31,7 @@ public final class FileSDCard: FTPSDCard {
 
     public func size() throws(TapWalkerError) -> Int {
         let end = lseek(fd, 0, SEEK_END)
-        guard end >= 0 else { throw TapWalkerError(.input, "\(name): \(String(cString: strerror(errno)))") }
+        guard end >= 0 else { throw TapWalkerError(.input, "\(name): \(errnoText())") }
         return Int(end) / FTPDestination.sdBlock * FTPDestination.sdBlock
     }
 
@@ -40,7 +40,7 @@ public final class FileSDCard: FTPSDCard {
     }
 
     public func flush() throws(TapWalkerError) {
-        guard fsync(fd) == 0 else { throw TapWalkerError(.input, "\(name): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw TapWalkerError(.input, "\(name): \(errnoText())") }
     }
 
     public func mount() throws(TapWalkerError) -> String {

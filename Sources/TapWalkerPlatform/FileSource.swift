@@ -25,17 +25,26 @@ public final class FileSource: ByteSource {
         }
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw TapWalkerError(.input, "cannot read \(path): \(FileSource.errnoText())")
+            throw TapWalkerError(.input, "cannot read \(path): \(errnoText())")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw TapWalkerError(.input, "\(path) is a directory, not a file")
         }
         let d = open(path, O_RDONLY)
-        guard d >= 0 else { throw TapWalkerError(.input, "cannot open \(path): \(FileSource.errnoText())") }
+        guard d >= 0 else { throw TapWalkerError(.input, "cannot open \(path): \(errnoText())") }
         fd = d
         owned = true
         name = path
         totalBytes = (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : nil
+    }
+
+    /// Reads an already open descriptor, which it then owns and closes (a stored file the FTP
+    /// server sends or programs, positioned at its REST offset). `name` is what messages call it.
+    public init(adopting fd: Int32, name: String, totalBytes: Int?) {
+        self.fd = fd
+        owned = true
+        self.name = name
+        self.totalBytes = totalBytes
     }
 
     deinit { if owned { close(fd) } }
@@ -49,11 +58,10 @@ public final class FileSource: ByteSource {
             #endif
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw TapWalkerError(.input, "reading \(name) failed: \(FileSource.errnoText())")
+            throw TapWalkerError(.input, "reading \(name) failed: \(errnoText())")
         }
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
 /// Writes a whole file (for outputs such as flash dumps); replaces it atomically by renaming.
@@ -61,7 +69,7 @@ public enum FileSink {
     public static func write(_ bytes: [UInt8], to path: String) throws(TapWalkerError) {
         let tmp = path + ".partial"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw TapWalkerError(.input, "cannot create \(tmp): \(FileSource.errnoText())") }
+        guard fd >= 0 else { throw TapWalkerError(.input, "cannot create \(tmp): \(errnoText())") }
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { p in
@@ -73,7 +81,7 @@ public enum FileSink {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                let e = FileSource.errnoText()
+                let e = errnoText()
                 close(fd)
                 unlink(tmp)
                 throw TapWalkerError(.input, "writing \(path) failed: \(e)")
@@ -81,6 +89,6 @@ public enum FileSink {
             off += n
         }
         close(fd)
-        guard rename(tmp, path) == 0 else { throw TapWalkerError(.input, "cannot rename \(tmp) to \(path): \(FileSource.errnoText())") }
+        guard rename(tmp, path) == 0 else { throw TapWalkerError(.input, "cannot rename \(tmp) to \(path): \(errnoText())") }
     }
 }

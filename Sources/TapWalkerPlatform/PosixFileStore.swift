@@ -70,7 +70,7 @@ public final class PosixFileStore: FTPFileStore {
                 throw TapWalkerError(.input, "\(path) has \(st.st_size) bytes; cannot start at byte \(offset)")
             }
         }
-        return DescriptorReader(fd: fd, name: path, size: Int(st.st_size) - offset)
+        return FileSource(adopting: fd, name: path, totalBytes: Int(st.st_size) - offset)
     }
 
     public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter {
@@ -164,35 +164,6 @@ public final class PosixFileStore: FTPFileStore {
     }
 }
 
-private func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// A stored file being downloaded (RETR) or programmed (SITE PROG); named by its FTP path.
-final class DescriptorReader: ByteSource {
-    private var fd: Int32
-    let name: String
-    let totalBytes: Int?
-
-    init(fd: Int32, name: String, size: Int) {
-        self.fd = fd
-        self.name = name
-        totalBytes = size
-    }
-
-    deinit { if fd >= 0 { _ = systemClose(fd) } }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
-        while true {
-            #if canImport(Glibc)
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            #else
-            let n = Darwin.read(fd, buffer.baseAddress, buffer.count)
-            #endif
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw TapWalkerError(.input, "reading \(name) failed: \(errnoText())")
-        }
-    }
-}
 
 /// A stored file being uploaded (STOR/APPE).
 final class DescriptorWriter: FTPFileWriter {

@@ -55,7 +55,7 @@ public final class TCPConnection: NetworkConnection {
         var list: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, String(port), &hints, &list)
         guard rc == 0, let first = list else {
-            let why = rc == EAI_SYSTEM ? TCPConnection.errnoText() : String(cString: gai_strerror(rc))
+            let why = rc == EAI_SYSTEM ? errnoText() : String(cString: gai_strerror(rc))
             throw TapWalkerError(.input, "cannot resolve \(host): \(why)")
         }
         defer { freeaddrinfo(list) }
@@ -64,7 +64,7 @@ public final class TCPConnection: NetworkConnection {
         while let ai = cursor {
             cursor = ai.pointee.ai_next
             let s = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
-            if s < 0 { lastError = TCPConnection.errnoText(); continue }
+            if s < 0 { lastError = errnoText(); continue }
             if let error = TCPConnection.connect(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen, timeoutMilliseconds) {
                 lastError = error
                 _ = systemClose(s)
@@ -98,7 +98,7 @@ public final class TCPConnection: NetworkConnection {
                 if errno == EAGAIN || errno == EWOULDBLOCK {
                     throw TapWalkerError(.input, "sending to \(peer) timed out after \(TCPConnection.seconds(timeoutMilliseconds))")
                 }
-                throw TapWalkerError(.input, "sending to \(peer) failed: \(TCPConnection.errnoText())")
+                throw TapWalkerError(.input, "sending to \(peer) failed: \(errnoText())")
             }
             offset += n
         }
@@ -116,7 +116,7 @@ public final class TCPConnection: NetworkConnection {
             let r = poll(&fds, 2, Int32(clamping: left))
             if r < 0 {
                 if errno == EINTR { continue }
-                throw TapWalkerError(.input, "receiving from \(peer) failed: \(TCPConnection.errnoText())")
+                throw TapWalkerError(.input, "receiving from \(peer) failed: \(errnoText())")
             }
             if fds[1].revents != 0 { throw TapWalkerError(.input, "interrupted while waiting for \(peer)") }
             if r == 0 {
@@ -132,7 +132,7 @@ public final class TCPConnection: NetworkConnection {
             #endif
             if n >= 0 { return n }
             if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
-            throw TapWalkerError(.input, "receiving from \(peer) failed: \(TCPConnection.errnoText())")
+            throw TapWalkerError(.input, "receiving from \(peer) failed: \(errnoText())")
         }
     }
 
@@ -155,7 +155,7 @@ public final class TCPConnection: NetworkConnection {
         tv.tv_sec = .init(milliseconds / 1000)
         tv.tv_usec = .init((milliseconds % 1000) * 1000)
         guard setsockopt(fd, SOL_SOCKET, option, &tv, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
-            throw TapWalkerError(.input, "setting a timeout on the connection to \(peer) failed: \(TCPConnection.errnoText())")
+            throw TapWalkerError(.input, "setting a timeout on the connection to \(peer) failed: \(errnoText())")
         }
     }
 
@@ -197,7 +197,6 @@ public final class TCPConnection: NetworkConnection {
         milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
 func systemClose(_ fd: Int32) -> Int32 {

@@ -32,16 +32,16 @@ public final class TCPListener {
         }
         defer { freeaddrinfo(list) }
         let s = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
-        guard s >= 0 else { throw TapWalkerError(.usage, "cannot open a socket: \(TCPConnection.errnoText())") }
+        guard s >= 0 else { throw TapWalkerError(.usage, "cannot open a socket: \(errnoText())") }
         var one: Int32 = 1
         _ = setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard bind(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else {
-            let why = TCPConnection.errnoText()
+            let why = errnoText()
             _ = systemClose(s)
             throw TapWalkerError(.usage, "cannot listen on port \(port): \(why)")
         }
         guard listen(s, 16) == 0 else {
-            let why = TCPConnection.errnoText()
+            let why = errnoText()
             _ = systemClose(s)
             throw TapWalkerError(.usage, "cannot listen on port \(port): \(why)")
         }
@@ -71,7 +71,7 @@ public final class TCPListener {
         let r = poll(&fds, nfds_t(fds.count), Int32(clamping: timeoutMilliseconds))
         if r < 0 {
             if errno == EINTR { return nil }
-            throw TapWalkerError(.input, "waiting for connections failed: \(TCPConnection.errnoText())")
+            throw TapWalkerError(.input, "waiting for connections failed: \(errnoText())")
         }
         if fds[listeners.count].revents != 0 { return nil }
         for (i, p) in fds.prefix(listeners.count).enumerated() where p.revents & Int16(POLLIN) != 0 {
@@ -95,7 +95,7 @@ public final class TCPListener {
         }
         if c < 0 {
             if errno == EINTR || errno == ECONNABORTED || errno == EAGAIN { return nil }
-            throw TapWalkerError(.input, "accepting a connection failed: \(TCPConnection.errnoText())")
+            throw TapWalkerError(.input, "accepting a connection failed: \(errnoText())")
         }
         var one: Int32 = 1
         _ = setsockopt(c, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

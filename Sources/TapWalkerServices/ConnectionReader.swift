@@ -78,6 +78,14 @@ public final class ConnectionReader {
         return true
     }
 
+    /// Fills the first `count` bytes of `array`; throws `closed` when the peer closes first.
+    public func read(_ count: Int, into array: inout [UInt8], closed: TapWalkerError) throws(TapWalkerError) {
+        let complete = try array.withMutableBytes { (p) throws(TapWalkerError) -> Bool in
+            try read(into: UnsafeMutableRawBufferPointer(rebasing: p[0..<count]))
+        }
+        if !complete { throw closed }
+    }
+
     public enum Line {
         case line([UInt8])
         case tooLong

@@ -23,9 +23,6 @@ public struct JTAGSessionSummary {
     public var bitsClocked = 0
     public var bytesReceived = 0
     public var bytesSent = 0
-    /// Microseconds the server waited for the client.
-    public var waitedMicroseconds: UInt64 = 0
-
     public init() {}
 
     /// One log line: "12 shifts, 40960 bits; client closed".
@@ -42,14 +39,43 @@ extension NetworkConnection {
     }
 }
 
-/// Tells the cable about client silence (`JTAGServerOptions.idleTimeReachesCable`), in steps a
-/// `UInt32` of microseconds holds.
-func passIdleTime(_ reader: ConnectionReader, accounted: inout UInt64, to cable: any Cable) throws(TapWalkerError) {
-    var gap = reader.waitedMicroseconds - accounted
-    accounted = reader.waitedMicroseconds
-    while gap > 0 {
-        let step = UInt32(min(gap, UInt64(UInt32.max)))
-        try cable.wait(microseconds: step)
-        gap -= UInt64(step)
+/// The time a connected client has been silent, passed on to the cable as `wait` when
+/// `JTAGServerOptions.idleTimeReachesCable` is on (in steps a `UInt32` of microseconds holds).
+struct IdleTime {
+    let enabled: Bool
+    private var accounted: UInt64 = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func pass(_ reader: ConnectionReader, to cable: any Cable) throws(TapWalkerError) {
+        guard enabled else { return }
+        var gap = reader.waitedMicroseconds - accounted
+        accounted = reader.waitedMicroseconds
+        while gap > 0 {
+            let step = UInt32(min(gap, UInt64(UInt32.max)))
+            try cable.wait(microseconds: step)
+            gap -= UInt64(step)
+        }
     }
+}
+
+/// One client's session as both servers run it: `body` reads requests through a bounded reader;
+/// an error ends the session and becomes its reason; then the cable is flushed and the connection
+/// closed. Never throws, so the caller goes on serving the next client.
+func runSession(
+    _ connection: any NetworkConnection, cable: any Cable, clock: any ServiceClock, options: JTAGServerOptions,
+    bufferBytes: Int,
+    _ body: (ConnectionReader, inout JTAGSessionSummary, inout IdleTime) throws(TapWalkerError) -> Void
+) -> JTAGSessionSummary {
+    var summary = JTAGSessionSummary()
+    var idle = IdleTime(enabled: options.idleTimeReachesCable)
+    let reader = ConnectionReader(connection, capacity: bufferBytes, timeoutMilliseconds: options.idleTimeoutMilliseconds, clock: clock)
+    do throws(TapWalkerError) {
+        try body(reader, &summary, &idle)
+    } catch {
+        summary.closedBecause = error.message
+    }
+    try? cable.flush()
+    connection.close()
+    return summary
 }

@@ -9,6 +9,7 @@ import TapWalkerCore
 /// trip however many bits it reads. The protocol cannot set TCK; the server's rate applies.
 public final class RemoteBitbangCable: Cable {
     let connection: any NetworkConnection
+    private let reader: ConnectionReader
     let clock: any ServiceClock
     /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
     /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
@@ -31,6 +32,7 @@ public final class RemoteBitbangCable: Cable {
         self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
         self.frequency = frequency
+        reader = ConnectionReader(connection, capacity: 4096, timeoutMilliseconds: timeoutMilliseconds)
         try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
         out.reserveCapacity(RemoteBitbangCable.flushBytes + 64)
         // TCK low to start from a known level.
@@ -93,15 +95,8 @@ public final class RemoteBitbangCable: Cable {
 
     private func read(into tdo: UnsafeMutableRawBufferPointer, bits: Range<Int>) throws(TapWalkerError) {
         try send()
-        var got = 0
         let count = bits.count
-        while got < count {
-            let n = try replies.withMutableBytes { (p) throws(TapWalkerError) -> Int in
-                try connection.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[got..<count]), timeoutMilliseconds: timeoutMilliseconds)
-            }
-            if n == 0 { throw TapWalkerError(.cable, "the remote_bitbang server closed the connection while TDO was being read") }
-            got += n
-        }
+        try reader.read(count, into: &replies, closed: TapWalkerError(.cable, "the remote_bitbang server closed the connection while TDO was being read"))
         for k in 0..<count {
             let bit = bits.lowerBound + k
             switch replies[k] {

@@ -35,20 +35,10 @@ public struct RemoteBitbangServer {
 
     /// Serves one client until it quits, closes, or sends something that is not remote_bitbang.
     public func serve(_ connection: any NetworkConnection) -> JTAGSessionSummary {
-        var summary = JTAGSessionSummary()
-        let reader = ConnectionReader(connection, capacity: RemoteBitbangServer.batchBytes, timeoutMilliseconds: options.idleTimeoutMilliseconds, clock: clock)
-        do throws(TapWalkerError) {
-            try session(reader, &summary)
-        } catch {
-            summary.closedBecause = error.message
-        }
-        try? cable.flush()
-        summary.waitedMicroseconds = reader.waitedMicroseconds
-        connection.close()
-        return summary
+        runSession(connection, cable: cable, clock: clock, options: options, bufferBytes: RemoteBitbangServer.batchBytes, session)
     }
 
-    private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {
+    private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
         let n = RemoteBitbangServer.batchBytes
         let vectorBytes = (n + 7) / 8
         var tms = [UInt8](repeating: 0, count: vectorBytes)
@@ -59,11 +49,10 @@ public struct RemoteBitbangServer {
         var reads = [Int](repeating: 0, count: n)
         var replies = [UInt8](repeating: 0, count: n)
         var tck = false
-        var accounted: UInt64 = 0
         var quit = false
         while !quit {
             guard try reader.fill() else { return }
-            if options.idleTimeReachesCable { try passIdleTime(reader, accounted: &accounted, to: cable) }
+            try idle.pass(reader, to: cable)
             var edges = 0
             var readCount = 0
             for i in 0..<vectorBytes { tms[i] = 0; tdi[i] = 0 }

@@ -11,6 +11,7 @@ import TapWalkerCore
 /// write one per status poll.
 public final class XVCCable: Cable {
     let connection: any NetworkConnection
+    private let reader: ConnectionReader
     let clock: any ServiceClock
     /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
     /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
@@ -36,8 +37,8 @@ public final class XVCCable: Cable {
         self.connection = connection
         self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
+        reader = ConnectionReader(connection, capacity: 4096, timeoutMilliseconds: timeoutMilliseconds)
         try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
-        let reader = ConnectionReader(connection, capacity: 64, timeoutMilliseconds: timeoutMilliseconds)
         try connection.send(Array("getinfo:".utf8), timeoutMilliseconds: timeoutMilliseconds)
         var line: [UInt8] = []
         while true {
@@ -178,13 +179,6 @@ public final class XVCCable: Cable {
     }
 
     private func receiveExactly(_ buffer: inout [UInt8], _ count: Int) throws(TapWalkerError) {
-        var got = 0
-        while got < count {
-            let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
-                try connection.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[got..<count]), timeoutMilliseconds: timeoutMilliseconds)
-            }
-            if n == 0 { throw TapWalkerError(.cable, "the XVC server closed the connection in the middle of a shift") }
-            got += n
-        }
+        try reader.read(count, into: &buffer, closed: TapWalkerError(.cable, "the XVC server closed the connection before it answered"))
     }
 }

@@ -26,27 +26,16 @@ public struct XVCServer {
     /// Serves one client until it closes the connection or breaks the protocol.
     /// Cable errors end the session too (reported in the summary); nothing is thrown.
     public func serve(_ connection: any NetworkConnection) -> JTAGSessionSummary {
-        var summary = JTAGSessionSummary()
-        let reader = ConnectionReader(connection, capacity: 4096, timeoutMilliseconds: options.idleTimeoutMilliseconds, clock: clock)
-        do throws(TapWalkerError) {
-            try session(reader, &summary)
-        } catch {
-            summary.closedBecause = error.message
-        }
-        try? cable.flush()
-        summary.waitedMicroseconds = reader.waitedMicroseconds
-        connection.close()
-        return summary
+        runSession(connection, cable: cable, clock: clock, options: options, bufferBytes: 4096, session)
     }
 
-    private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {
+    private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
         let connection = reader.connection
         let timeout = options.idleTimeoutMilliseconds
         let maxBytes = XVCServer.advertisedVectorBytes
         var tms = [UInt8](repeating: 0, count: maxBytes)
         var tdi = [UInt8](repeating: 0, count: maxBytes)
         var tdo = [UInt8](repeating: 0, count: maxBytes)
-        var accounted: UInt64 = 0
         while true {
             // The command name, up to its colon.
             var name: [UInt8] = []
@@ -63,7 +52,7 @@ public struct XVCServer {
                     return
                 }
             }
-            if options.idleTimeReachesCable { try passIdleTime(reader, accounted: &accounted, to: cable) }
+            try idle.pass(reader, to: cable)
             if ASCII.equal(name, "getinfo") {
                 let reply = Array("xvcServer_v1.0:\(maxBytes)\n".utf8)
                 try connection.send(reply, timeoutMilliseconds: timeout)
@@ -105,7 +94,7 @@ public struct XVCServer {
                     return
                 }
                 summary.bytesReceived += 2 * bytes
-                if options.idleTimeReachesCable { try passIdleTime(reader, accounted: &accounted, to: cable) }
+                try idle.pass(reader, to: cable)
                 try tms.withBytes { (m) throws(TapWalkerError) in
                     try tdi.withBytes { (d) throws(TapWalkerError) in
                         try tdo.withMutableBytes { (o) throws(TapWalkerError) in

@@ -75,20 +75,12 @@ private func serveXVC(_ listener: TCPListener, cable: any Cable, lock: JobLock, 
     var options = JTAGServerOptions()
     options.idleTimeReachesCable = simulated
     let clock = SystemClock()
-    while !Interruption.requested {
-        let accepted: (index: Int, connection: TCPConnection)?
-        do throws(TapWalkerError) {
-            accepted = try TCPListener.accept(any: [listener], timeoutMilliseconds: 1000)
-        } catch {
-            ServerLog.line("xvc", nil, error.message)
-            continue
-        }
-        guard let (_, connection) = accepted else { continue }
+    acceptUntilInterrupted([listener], service: "xvc") { _, connection in
         let peer = connection.peerName
         if let holder = lock.tryAcquire("XVC client \(peer)") {
             ServerLog.line("xvc", peer, "refused: the board is busy (\(holder))")
             connection.close()
-            continue
+            return
         }
         ServerLog.line("xvc", peer, "connected")
         let summary = XVCServer(cable: cable, clock: clock, options: options).serve(connection)

@@ -71,15 +71,7 @@ struct FTPServeOptions: ParsableArguments {
 
 /// The accept loop: a thread per client, until Ctrl-C.
 private func acceptFTPClients(_ listener: TCPListener, _ server: FTPServer) {
-    while !Interruption.requested {
-        let accepted: (index: Int, connection: TCPConnection)?
-        do throws(TapWalkerError) {
-            accepted = try TCPListener.accept(any: [listener], timeoutMilliseconds: 1000)
-        } catch {
-            ServerLog.line("ftp", nil, error.message)
-            continue
-        }
-        guard let (_, connection) = accepted else { continue }
+    acceptUntilInterrupted([listener], service: "ftp") { _, connection in
         ServerThread.start {
             server.serve(connection, peer: connection.peerName, localHost: FTPServer.host(of: connection.localName))
         }

@@ -90,15 +90,7 @@ struct Sim: ParsableCommand {
         options.idleTimeReachesCable = true
         let clock = SystemClock()
         writeStats(sim)
-        while !Interruption.requested {
-            let accepted: (index: Int, connection: TCPConnection)?
-            do throws(TapWalkerError) {
-                accepted = try TCPListener.accept(any: listeners, timeoutMilliseconds: 1000)
-            } catch {
-                ServerLog.line("sim", nil, error.message)
-                continue
-            }
-            guard let (index, connection) = accepted else { continue }
+        acceptUntilInterrupted(listeners, service: "sim") { index, connection in
             let service = services[index]
             let peer = connection.peerName
             ServerLog.line(service, peer, "connected")
