@@ -16,10 +16,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "Examples")
 
 
-def main():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "tapwalker"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    binary = os.path.join(ROOT, ".build", "release", "tapwalker")
+# The four scenarios, as (label, image key); the network JTAG benchmark runs the same ones.
+SCENARIOS = [("(a) blank flash", "a"), ("(b) same image again", "a"),
+             ("(c) one 4 KB sector changed", "c"), ("(d) a different image", "d")]
+
+
+def scenario_images():
+    """The images of the scenarios by key: a = blink-85f.bit, c = the same with 100 bytes of the
+    4 KB sector in its middle (as written at 0x200000) changed, d = ram-85f.bit."""
     with open(os.path.join(EXAMPLES, "blink-85f.bit"), "rb") as f:
         image_a = f.read()
     with open(os.path.join(EXAMPLES, "ram-85f.bit"), "rb") as f:
@@ -29,17 +33,25 @@ def main():
     sector = middle // 4096 * 4096 - 0x200000
     for i in range(sector + 100, sector + 200):
         changed[i] ^= 0x5A
+    return {"a": image_a, "c": bytes(changed), "d": image_d}
+
+
+def main():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "tapwalker"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    binary = os.path.join(ROOT, ".build", "release", "tapwalker")
+    images = scenario_images()
+    image_a = images["a"]
     with tempfile.TemporaryDirectory() as tmp:
         flash = os.path.join(tmp, "flash.bin")
         files = {}
-        for name, data in [("a", image_a), ("c", bytes(changed)), ("d", image_d)]:
+        for name, data in images.items():
             files[name] = os.path.join(tmp, name + ".bit")
             with open(files[name], "wb") as f:
                 f.write(data)
         cable = "sim:part=85f,flash=w25q128jv,tck=25000000,flash-image=" + flash
         rows = []
-        for label, key in [("(a) blank flash", "a"), ("(b) same image again", "a"),
-                           ("(c) one 4 KB sector changed", "c"), ("(d) a different image", "d")]:
+        for label, key in SCENARIOS:
             result = subprocess.run([binary, "flash", "write", files[key], "--addr", "0x200000", "--json",
                                      "--no-reload", "--cable", cable], capture_output=True, text=True)
             r = json.loads(result.stdout)

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from flash_write import SCENARIOS, scenario_images
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "Examples")
 # The ECP5's maximum TCK, which both tools can use (openFPGALoader's default is 6 MHz; BENCH_TCK
@@ -87,21 +89,15 @@ def main():
     subprocess.run(["swift", "build", "-c", "release", "--product", "tapwalker"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     binary = os.path.join(ROOT, ".build", "release", "tapwalker")
-    with open(os.path.join(EXAMPLES, "blink-85f.bit"), "rb") as f:
-        image_a = f.read()
-    with open(os.path.join(EXAMPLES, "ram-85f.bit"), "rb") as f:
-        image_d = f.read()
-    # Raw images, so that both tools write exactly these bytes (openFPGALoader strips a .bit header).
-    changed = bytearray(image_a)
-    sector = (0x200000 + len(image_a) // 2) // 4096 * 4096 - 0x200000
-    for i in range(sector + 100, sector + 200):
-        changed[i] ^= 0x5A
-    scenarios = [("(a) blank flash", "a"), ("(b) same image again", "a"),
-                 ("(c) one 4 KB sector changed", "c"), ("(d) a different image", "d")]
+    images = scenario_images()
+    image_a = images["a"]
+    scenarios = SCENARIOS
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
-        for name, data in [("a", image_a), ("c", bytes(changed)), ("d", image_d)]:
+        for name, data in images.items():
+            # Raw images, so that both tools write exactly these bytes (openFPGALoader strips a
+            # .bit header).
             files[name] = os.path.join(tmp, name + ".bin")
             with open(files[name], "wb") as f:
                 f.write(data)

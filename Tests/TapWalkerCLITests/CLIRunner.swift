@@ -94,6 +94,17 @@ private final class PipeReader: @unchecked Sendable {
 /// (`prog -` stops reading when it refuses a bitstream).
 private let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN); return () }()
 
+/// Sets up `process` to run `tapwalker` as the tests do: from the package root, with the test's
+/// environment minus TAPWALKER_CABLE, so that "no cable configured" means just that.
+func prepare(_ process: Process, binary: String, arguments: [String]) {
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = Paths.packageRoot
+    var environment = ProcessInfo.processInfo.environment
+    environment["TAPWALKER_CABLE"] = nil
+    process.environment = environment
+}
+
 /// Runs `tapwalker` with `arguments`; `stdin` is fed through a pipe (an empty one when nil).
 /// The environment is the test's without TAPWALKER_CABLE, so "no cable configured" means just that.
 /// A crash or a hang is recorded as an issue: every input must end in an exit code.
@@ -107,12 +118,7 @@ func tapwalker(
         return CLIResult(arguments: arguments, exitCode: -1, stdout: "", stderr: "")
     }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = Paths.packageRoot
-    var environment = ProcessInfo.processInfo.environment
-    environment["TAPWALKER_CABLE"] = nil
-    process.environment = environment
+    prepare(process, binary: binary, arguments: arguments)
 
     let input = Pipe(), output = Pipe(), errors = Pipe()
     process.standardInput = input

@@ -20,12 +20,7 @@ final class ServerProcess: @unchecked Sendable {
             stopped = true
             return
         }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = Paths.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["TAPWALKER_CABLE"] = nil
-        process.environment = environment
+        prepare(process, binary: binary, arguments: arguments)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
