@@ -15,26 +15,32 @@ public final class FileSource: ByteSource {
 
     /// Opens `path` for reading; `-` is standard input. Missing files, directories and unreadable
     /// paths are input errors that say which.
-    public init(path: String) throws(TapWalkerError) {
-        if path == "-" {
+    public convenience init(path: String) throws(TapWalkerError) {
+        try self.init(path: HostPath(path))
+    }
+
+    /// Opens `path` for reading, its bytes passed to open(2) as they are (a name that is not valid
+    /// UTF-8 opens like any other); `-` is standard input.
+    public init(path: HostPath) throws(TapWalkerError) {
+        if path.bytes == [UInt8(ascii: "-")] {
             fd = 0
             owned = false
             name = "standard input"
             totalBytes = nil
             return
         }
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw TapWalkerError(.input, "cannot read \(path): \(errnoText())")
+        let shown = path.display
+        guard let st = path.status() else {
+            throw TapWalkerError(.input, "cannot read \(shown): \(errnoText())")
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw TapWalkerError(.input, "\(path) is a directory, not a file")
+            throw TapWalkerError(.input, "\(shown) is a directory, not a file")
         }
-        let d = open(path, O_RDONLY)
-        guard d >= 0 else { throw TapWalkerError(.input, "cannot open \(path): \(errnoText())") }
+        let d = path.withCString { open($0, O_RDONLY) }
+        guard d >= 0 else { throw TapWalkerError(.input, "cannot open \(shown): \(errnoText())") }
         fd = d
         owned = true
-        name = path
+        name = shown
         totalBytes = (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : nil
     }
 
@@ -62,33 +68,4 @@ public final class FileSource: ByteSource {
         }
     }
 
-}
-
-/// Writes a whole file (for outputs such as flash dumps); replaces it atomically by renaming.
-public enum FileSink {
-    public static func write(_ bytes: [UInt8], to path: String) throws(TapWalkerError) {
-        let tmp = path + ".partial"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw TapWalkerError(.input, "cannot create \(tmp): \(errnoText())") }
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { p in
-                #if canImport(Glibc)
-                Glibc.write(fd, p.baseAddress! + off, bytes.count - off)
-                #else
-                Darwin.write(fd, p.baseAddress! + off, bytes.count - off)
-                #endif
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errnoText()
-                close(fd)
-                unlink(tmp)
-                throw TapWalkerError(.input, "writing \(path) failed: \(e)")
-            }
-            off += n
-        }
-        close(fd)
-        guard rename(tmp, path) == 0 else { throw TapWalkerError(.input, "cannot rename \(tmp) to \(path): \(errnoText())") }
-    }
 }

@@ -32,8 +32,9 @@ struct CableOptions: ParsableArguments {
             close?()
             guard let path = flashImage, let flash = simulator?.board.flash else { return }
             do throws(TapWalkerError) {
-                try FileSink.write(flash.memory, to: path)
-                try FileSink.write(flash.nonVolatileRegisters, to: path + ".registers")
+                let image = RawArguments.path(path)
+                try FileSink.write(flash.memory, to: image)
+                try FileSink.write(flash.nonVolatileRegisters, to: image.appending(".registers"))
             } catch {
                 Terminal.error("tapwalker: could not save the simulated flash: \(error.message)")
             }
@@ -45,28 +46,30 @@ struct CableOptions: ParsableArguments {
         let defaulted = spec == nil
         if spec == nil { spec = "sim" }
         let text = spec!
-        if text == "sim" || text.hasPrefix("sim:") {
-            return try CableOptions.openSimulator(String(text.dropFirst(min(4, text.count))), defaulted: defaulted)
+        switch CableScheme.of(text)?.name {
+        case "sim": return try CableOptions.openSimulator(String(text.dropFirst(min(4, text.count))), defaulted: defaulted)
+        case "xvc", "rbb": return try CableOptions.openNetwork(text)
+        default: throw TapWalkerError(.usage, "unknown cable '\(text)'; use \(CableScheme.forms) (`tapwalker list cables`)")
         }
-        if text.hasPrefix("xvc://") || text.hasPrefix("rbb://") {
-            return try CableOptions.openNetwork(text)
-        }
-        throw TapWalkerError(.usage, "unknown cable '\(text)'; use sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH], xvc://HOST:PORT or rbb://HOST:PORT")
     }
 
     /// The simulated board; `options` is the text after `sim:`.
     static func openSimulator(_ optionText: String, defaulted: Bool) throws(TapWalkerError) -> Opened {
         let options = try SimOptions.parse(optionText)
+        let image = options.flashImage.map(RawArguments.path)
+        if let image { try checkFlashImage(image, chip: options.flash) }
         let sim = SimCable(options: options)
-        if let path = options.flashImage, FileManager.default.fileExists(atPath: path) {
+        if let image, image.status() != nil {
             // The image is loaded when the file exists; otherwise the flash starts blank.
             guard let flash = sim.board.flash else { throw TapWalkerError(.usage, "the simulated board has no flash") }
-            let bytes = try FileSource(path: path).readAll(
+            let bytes = try FileSource(path: image).readAll(
                 limit: flash.memory.count,
-                tooLarge: TapWalkerError(.usage, "flash-image=\(path) is larger than the simulated \(flash.chip.name)"))
+                tooLarge: TapWalkerError(.usage, "flash-image=\(image.display) is larger than the simulated \(flash.chip.name)"))
             flash.load(bytes)
-            if let registers = FileManager.default.contents(atPath: path + ".registers") {
-                flash.nonVolatileRegisters = [UInt8](registers)
+            let registers = image.appending(".registers")
+            if registers.status() != nil {
+                flash.nonVolatileRegisters = try FileSource(path: registers).readAll(
+                    limit: 4096, tooLarge: TapWalkerError(.usage, "\(registers.display) is not a register file of the simulated flash"))
             }
             // A board powered up with this flash has booted from it, as a real one would.
             sim.board.powerUpSettled()
@@ -74,7 +77,7 @@ struct CableOptions: ParsableArguments {
         let mhz = Double(options.tck) / 1e6
         let description = "simulated board (\(options.part.name), TCK \(formatNumber(mhz)) MHz)"
         if defaulted {
-            Terminal.error("tapwalker: no cable configured; using the \(description). Choose one with --cable.")
+            Chatter.note("tapwalker: no cable configured; using the \(description). Choose one with --cable.")
         }
         return Opened(cable: sim, description: description, isSimulator: true, simulator: sim,
                       flashImage: options.flashImage)
@@ -126,6 +129,25 @@ struct CableOptions: ParsableArguments {
         } catch {
             // Connection problems are the cable's, not bad input: exit 1 with what failed.
             throw TapWalkerError(.cable, error.message)
+        }
+    }
+
+    /// The simulated flash's file, checked before anything runs: an existing one is a file that can
+    /// be read and written and holds exactly the chip's bytes (it is never resized: a file of
+    /// another size is another chip's image, or not an image); a new one can be created.
+    static func checkFlashImage(_ image: HostPath, chip: FlashChip) throws(TapWalkerError) {
+        let option = "flash-image"
+        guard image.status() != nil else {
+            try PathCheck.outputFile(image, option: option)
+            return
+        }
+        let size = try PathCheck.existingFile(image, option: option)
+        guard size == chip.size else {
+            let others = FlashChip.all.filter { $0.size == size }.map(\.id)
+            let hint = others.isEmpty
+                ? "give a new path (the flash then starts blank)"
+                : "flash=\(others.joined(separator: " or flash=")) simulates a chip of that size, or give a new path (the flash then starts blank)"
+            throw TapWalkerError(.usage, "flash-image \(image.display) has \(size) bytes, but an image of the simulated \(chip.name) has exactly \(chip.size); the file was left as it is; \(hint)")
         }
     }
 

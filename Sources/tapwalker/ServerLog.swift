@@ -4,7 +4,9 @@ import TapWalkerPlatform
 /// The servers' log: one line per event on standard error, "HH:MM:SS service peer: text", written
 /// with a single write so that lines from several connection threads never interleave.
 enum ServerLog {
+    /// An event; left out with --quiet.
     static func line(_ service: String, _ peer: String?, _ text: String) {
+        if Chatter.quiet { return }
         let now = Date()
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"

@@ -12,9 +12,9 @@ struct TapWalkerCommand: ParsableCommand {
             Cables: the simulated board (`--cable sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH]`), \
             used when no cable is configured (--cable or TAPWALKER_CABLE), an XVC server \
             (`xvc://HOST[:PORT][?tck=HZ]`, port 2542) or a remote_bitbang server (`rbb://HOST[:PORT]`, \
-            port 3335). The simulated flash (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k) \
-            starts blank unless flash-image names a file, which is loaded and saved again when the \
-            command ends.
+            port 3335). `tapwalker list` shows the cables, the simulated parts and the flash chips. \
+            The simulated flash starts blank unless flash-image names a file, which is loaded and \
+            saved again when the command ends.
 
             Servers: `tapwalker sim` puts a simulated board behind XVC and remote_bitbang servers; \
             `tapwalker serve` serves any cable over XVC and FTP.
@@ -22,27 +22,55 @@ struct TapWalkerCommand: ParsableCommand {
             Inputs: a file path, - for standard input, or an http:// URL (HTTP/1.1; HTTPS is not \
             supported). gzip and zlib inputs are recognised by content and inflated on the fly.
 
+            --json prints one JSON object, on success, failure and bad usage alike; -q leaves out \
+            progress and notes. Shell completion: tapwalker --generate-completion-script bash|zsh|fish.
+
             Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
             """,
-        subcommands: [Detect.self, Info.self, Prog.self, Flash.self, Pack.self, Sim.self, Serve.self]
+        version: TapWalkerVersion.current,
+        subcommands: [Detect.self, Info.self, Prog.self, Flash.self, Pack.self, Sim.self, Serve.self, List.self]
     )
 
-    /// Runs the command with TapWalker's exit codes: argument errors exit 2, not 64.
+    /// Runs the command with TapWalker's exit codes (argument errors exit 2, not 64) and output
+    /// promises (with --json, a usage error is a JSON object too).
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
+            Chatter.quiet = (command as? any QuietCommand)?.quiet ?? false
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
+        } catch let error as TapWalkerError {
+            // Thrown outside runReporting: reported the same way.
+            let json = arguments.contains("--json") ? JSONObject(stableKeys: StableKeys.of(command(in: arguments))) : nil
+            Foundation.exit(fail(error, json: json).rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            if arguments.contains("--json") {
+                var json = JSONObject(stableKeys: StableKeys.of(command(in: arguments)))
+                json["error"] = .string(message(for: error))
+                print(json.serialized())
+            } else {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            }
             Foundation.exit(2)
         }
+    }
+
+    /// The (sub)command the arguments name, as far as they name one: `flash write …` →
+    /// FlashWrite, `flash --bogus` → Flash, `--bogus` → TapWalkerCommand.
+    static func command(in arguments: [String]) -> ParsableCommand.Type {
+        var current: ParsableCommand.Type = TapWalkerCommand.self
+        for argument in arguments where !argument.hasPrefix("-") {
+            guard let next = current.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            current = next
+        }
+        return current
     }
 }
 
@@ -56,4 +84,10 @@ func fail(_ error: TapWalkerError, json: JSONObject?) -> ExitCode {
         Terminal.error("tapwalker: \(error.message)")
     }
     return ExitCode(error.exitCode)
+}
+
+/// A TapWalkerError thrown from `validate()` (a file that cannot be used, an SVF input) is shown
+/// by its message alone, without the usage text that argument mistakes get.
+extension TapWalkerError: LocalizedError {
+    public var errorDescription: String? { message }
 }

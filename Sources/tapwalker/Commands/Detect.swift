@@ -8,6 +8,7 @@ struct Detect: ParsableCommand {
 
     @OptionGroup var cableOptions: CableOptions
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in

@@ -10,6 +10,7 @@ struct FlashErase: ParsableCommand {
     @Option(help: "How many bytes (a multiple of 4 KB; K/M suffix allowed).") var length: String?
     @Flag(help: "Erase the whole chip (refused while any range is protected).") var all = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

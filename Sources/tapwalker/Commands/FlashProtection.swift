@@ -6,6 +6,7 @@ struct FlashInfo: ParsableCommand {
         commandName: "info", abstract: "Identify the flash chip, decode its status registers and show what is protected.")
 
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -57,6 +58,7 @@ struct FlashProtect: ParsableCommand {
     @Flag(help: "PERMANENTLY set the chip's one-time top/bottom bit (ISSI TBS, Macronix T/B) so protection counts from address 0. Cannot be undone.")
     var setOtpBottom = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -79,6 +81,7 @@ struct FlashUnprotect: ParsableCommand {
         commandName: "unprotect", abstract: "Remove the flash's block write protection (one-time bits are left as they are).")
 
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

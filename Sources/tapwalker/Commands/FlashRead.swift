@@ -8,9 +8,17 @@ struct FlashRead: ParsableCommand {
 
     @Option(help: "First address to read (decimal, 0x-hex, K/M suffix).") var addr = "0"
     @Option(help: "How many bytes to read (decimal, 0x-hex, K/M suffix); default: to the end of the chip.") var length: String?
-    @Option(name: .shortAndLong, help: "The file to write; it receives exactly the bytes read.") var output: String
+    @Option(name: .shortAndLong, help: "The file to write (- for standard output); it receives exactly the bytes read, or is left as it was if the read fails.") var output: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: "No progress bar.") var quiet = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
+    /// The output is checked before the job clears the SRAM.
+    func validate() throws {
+        if OutputFile.isStandardOutput(output) && json {
+            throw ValidationError("-o - writes the flash's bytes to standard output, where --json would print its object; use one of the two")
+        }
+        try OutputFile.check(output)
+    }
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -31,7 +39,7 @@ struct FlashRead: ParsableCommand {
                     bar.update(Progress(phase: "reading", done: data.count, total: count))
                 }
                 bar.finish()
-                try FileSink.write(data, to: output)
+                try OutputFile.write(data, to: output)
                 out["addr"] = .int(address)
                 out["bytes"] = .int(count)
                 out["file"] = .string(output)

@@ -8,11 +8,14 @@ struct FlashVerify: ParsableCommand {
     @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
     @Option(help: "Flash address the image should be at.") var addr = "0"
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
+    func validate() throws { try SVFInput.refuse(file) }
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {
-        try runReporting(json: json) { (out) throws(TapWalkerError) in
+        try runReporting(json: json, keys: StableKeys.of(Self.self)) { (out) throws(TapWalkerError) in
             let address = try parseAddress(addr, "--addr")
             var firstDifference: Int?
             try runFlashJob(cableOptions, access, into: &out) { (session, out) throws(TapWalkerError) in

@@ -20,12 +20,14 @@ struct FlashWrite: ParsableCommand {
     @Flag(help: "Skip the read-back verification.") var noVerify = false
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: "No progress bar.") var quiet = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
+    func validate() throws { try SVFInput.refuse(file) }
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {
-        try runReporting(json: json) { (out) throws(TapWalkerError) in
+        try runReporting(json: json, keys: StableKeys.of(Self.self)) { (out) throws(TapWalkerError) in
             let address = try parseAddress(addr, "--addr")
             let bar = ProgressBar(enabled: !json && !quiet)
             var report: FlashWriter.Report?

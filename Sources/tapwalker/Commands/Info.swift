@@ -14,11 +14,12 @@ struct Info: ParsableCommand {
 
     @Argument(help: "The bitstream: a file path, - for standard input, or an http:// URL.") var file: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
+    func validate() throws { try SVFInput.refuse(file) }
 
     func run() throws {
-        var out = JSONObject()
-        out["ok"] = .bool(false)
-        out["error"] = .null
+        var out = JSONObject(stableKeys: StableKeys.common)
         out["file"] = .string(file)
         do throws(TapWalkerError) {
             let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content

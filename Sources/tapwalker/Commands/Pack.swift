@@ -19,10 +19,13 @@ struct Pack: ParsableCommand {
             """)
 
     @Argument(help: "The file to compress (- for standard input).") var file: String
-    @Option(name: .shortAndLong, help: "The compressed file to write.") var output: String
+    @Option(name: .shortAndLong, help: "The compressed file to write (- for standard output).") var output: String
     @Option(help: "The window: 512 … 32K, a power of two (K suffix allowed).") var window = "4K"
     @Option(help: "zlib (declares the window; default) or gzip (cannot declare it).") var format = "zlib"
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
+    func validate() throws { try OutputFile.check(output) }
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
@@ -39,7 +42,7 @@ struct Pack: ParsableCommand {
             default: throw TapWalkerError(.usage, "--format must be zlib or gzip, not \(format)")
             }
             let bits = windowBytes.trailingZeroBitCount
-            let source = try FileSource(path: file)
+            let source = try FileSource(path: RawArguments.path(file))
             var data: [UInt8] = []
             let chunkSize = 65536
             let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
@@ -50,7 +53,7 @@ struct Pack: ParsableCommand {
                 data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
             }
             let packed = try Deflater.compress(data, windowBits: bits, format: kind)
-            try FileSink.write(packed, to: output)
+            try OutputFile.write(packed, to: output)
             out["bytes_in"] = .int(data.count)
             out["bytes_out"] = .int(packed.count)
             let ratio = data.isEmpty ? 0 : Double(packed.count) / Double(data.count)

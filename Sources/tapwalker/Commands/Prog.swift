@@ -22,10 +22,11 @@ struct Prog: ParsableCommand {
 
     func validate() throws {
         if (file == nil) == (byIDCODE == nil) { throw ValidationError("give a bitstream file or --by-idcode DIR (one of the two)") }
+        if let file { try SVFInput.refuse(file) }
     }
     @Flag(help: "Send a bitstream whose VERIFY_ID names another part (the FPGA will refuse it).") var force = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: "No progress bar.") var quiet = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {

@@ -35,6 +35,8 @@ struct Serve: ParsableCommand {
         valueName: "address"))
     var xvcListen = "127.0.0.1"
 
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
     func validate() throws {
         if xvcPort == nil && !ftp.enabled {
             throw ValidationError("give --xvc PORT, --ftp PORT, or both")
@@ -53,7 +55,7 @@ struct Serve: ParsableCommand {
         } catch {
             throw fail(error, json: nil)
         }
-        Terminal.error("tapwalker: serving \(opened.description)")
+        Chatter.note("tapwalker: serving \(opened.description)")
         if let xvcListener {
             ServerLog.listening("xvc", host: xvcListen, port: xvcListener.port)
             let cable = opened.cable

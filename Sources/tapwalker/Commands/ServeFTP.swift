@@ -33,6 +33,23 @@ struct FTPServeOptions: ParsableArguments {
 
     var enabled: Bool { port != nil }
 
+    /// The files are checked before anything listens: the root is a directory that can be read
+    /// (and written, when a user may upload), the SD card an image file or block device of whole
+    /// 512-byte blocks that can be read and written, the password file readable.
+    func validate() throws {
+        guard enabled else { return }
+        if let root { try PathCheck.directory(RawArguments.path(root), option: "--root", writable: user != nil) }
+        if let sd {
+            let size = try PathCheck.existingFile(RawArguments.path(sd), option: "--sd", blockDevice: true)
+            guard size >= FTPDestination.sdBlock, size % FTPDestination.sdBlock == 0 else {
+                throw TapWalkerError(.usage, "--sd \(sd) has \(size) bytes; a card image is a whole number of \(FTPDestination.sdBlock)-byte blocks, at least one")
+            }
+        }
+        if let passwordFile, !RawArguments.path(passwordFile).allows(R_OK) {
+            throw TapWalkerError(.usage, "--password-file \(passwordFile) cannot be read")
+        }
+    }
+
     /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
     func start(cable: CableOptions.Opened, lock: JobLock, listen: String) throws(TapWalkerError) {
         guard let port else { return }

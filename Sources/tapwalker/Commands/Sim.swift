@@ -35,13 +35,13 @@ struct Sim: ParsableCommand {
     @Option(help: ArgumentHelp("The address to listen on.", valueName: "address"))
     var listen = "127.0.0.1"
 
-    @Option(help: "The simulated FPGA (12f, 25f, 45f, 85f, um-45f, um5g-85f, or a full name).")
+    @Option(help: "The simulated FPGA (12f, 25f, 45f, 85f, um-45f, um5g-85f, or a full name; `tapwalker list parts`).")
     var part = "85f"
 
-    @Option(help: "The simulated SPI flash chip (w25q128jv, is25lp128, mx25l12833f, is25lp032, s25fl164k).")
+    @Option(help: ArgumentHelp("The simulated SPI flash chip (\(FlashChip.all.map(\.id).joined(separator: ", "))).", valueName: "chip"))
     var flash = "w25q128jv"
 
-    @Option(name: .customLong("flash-image"), help: ArgumentHelp("Keep the flash content in this file.", valueName: "path"))
+    @Option(name: .customLong("flash-image"), help: ArgumentHelp("Keep the flash content in this file: an existing file must hold exactly the flash's bytes (it is never resized); a new one is created.", valueName: "path"))
     var flashImage: String?
 
     @Option(help: ArgumentHelp("TCK in Hz until a client sets its own (at most 25000000).", valueName: "hz"))
@@ -50,10 +50,13 @@ struct Sim: ParsableCommand {
     @Option(help: ArgumentHelp("Rewrite this JSON file with cumulative statistics whenever a client disconnects.", valueName: "path"))
     var stats: String?
 
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+
     func validate() throws {
         if xvcPort == nil && rbbPort == nil {
             throw ValidationError("give --xvc PORT, --remote-bitbang PORT, or both")
         }
+        if let stats { try PathCheck.outputFile(RawArguments.path(stats), option: "--stats") }
     }
 
     func run() throws {
@@ -82,7 +85,7 @@ struct Sim: ParsableCommand {
         } catch {
             throw fail(error, json: nil)
         }
-        Terminal.error("tapwalker: \(opened.description), flash \(sim.board.flash?.chip.name ?? "none")")
+        Chatter.note("tapwalker: \(opened.description), flash \(sim.board.flash?.chip.name ?? "none")")
         for (listener, service) in zip(listeners, services) {
             ServerLog.listening(service, host: listen, port: listener.port)
         }
@@ -132,13 +135,9 @@ struct Sim: ParsableCommand {
         fpga["done"] = .bool(status.done)
         fpga["status"] = .hex(status.raw)
         out["fpga"] = .object(fpga)
-        // Written beside and renamed, so a reader never sees half a file.
-        let temporary = stats + ".partial"
+        // Written beside and renamed (FileSink), so a reader never sees half a file.
         do throws(TapWalkerError) {
-            try FileSink.write(Array((out.serialized() + "\n").utf8), to: temporary)
-            guard rename(temporary, stats) == 0 else {
-                throw TapWalkerError(.input, "cannot rename \(temporary) to \(stats): \(String(cString: strerror(errno)))")
-            }
+            try FileSink.write(Array((out.serialized() + "\n").utf8), to: RawArguments.path(stats))
         } catch {
             ServerLog.line("sim", nil, "could not write --stats: \(error.message)")
         }
