@@ -13,13 +13,18 @@ public final class FileSDCard: FTPSDCard {
     private let fd: Int32
     public let name: String
 
-    public init(path: String) throws(TapWalkerError) {
-        let d = open(path, O_RDWR)
+    public convenience init(path: String) throws(TapWalkerError) {
+        try self.init(path: HostPath(path))
+    }
+
+    /// Opens the card by the path's bytes (a name need not be valid UTF-8).
+    public init(path: HostPath) throws(TapWalkerError) {
+        let d = path.withCString { open($0, O_RDWR) }
         guard d >= 0 else {
-            throw TapWalkerError(.usage, "--sd \(path): \(errnoText()); give an existing image file or block device")
+            throw TapWalkerError(.usage, "--sd \(path.display): \(errnoText()); give an existing image file or block device")
         }
         fd = d
-        name = path
+        name = path.display
         let size = (try? self.size()) ?? 0
         guard size >= FTPDestination.sdBlock else {
             close(d)

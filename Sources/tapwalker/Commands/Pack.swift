@@ -25,7 +25,12 @@ struct Pack: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
 
-    func validate() throws { try OutputFile.check(output) }
+    func validate() throws {
+        if OutputFile.isStandardOutput(output) && json {
+            throw ValidationError("-o - writes the packed bytes to standard output, where --json would print its object; use one of the two")
+        }
+        try OutputFile.check(output)
+    }
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in

@@ -73,7 +73,7 @@ struct Prog: ParsableCommand {
         guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
         let hex = String(ASCII.hex(idcode).dropFirst(2))
         let name = (dir.hasSuffix("/") ? dir : dir + "/") + "passthru" + hex + ".bit"
-        for candidate in [name, name + ".gz"] where FileManager.default.fileExists(atPath: candidate) { return candidate }
+        for candidate in [name, name + ".gz"] where RawArguments.path(candidate).status() != nil { return candidate }
         throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)) in \(dir): expected \(name); nothing was written")
     }
 

@@ -59,7 +59,7 @@ struct FTPServeOptions: ParsableArguments {
         }
         var password: [UInt8]?
         if let passwordFile {
-            guard let data = FileManager.default.contents(atPath: passwordFile) else {
+            guard let data = try? FileSource(path: RawArguments.path(passwordFile)).readAll(limit: 65536, tooLarge: TapWalkerError(.usage, "")) else {
                 throw TapWalkerError(.usage, "--password-file \(passwordFile) cannot be read")
             }
             // The first line, without its line ending.
@@ -73,7 +73,7 @@ struct FTPServeOptions: ParsableArguments {
         var options = FTPServerOptions()
         options.idleTimeoutMilliseconds = ftpIdleTimeout * 1000
         options.maximumClients = ftpMaxClients
-        let card = try sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: path) }
+        let card = try sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
         let clock = SystemClock()
         let server = FTPServer(
             store: try PosixFileStore(root: root), channels: FTPSocketChannels(),
