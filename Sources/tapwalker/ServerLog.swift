@@ -6,7 +6,15 @@ import TapWalkerPlatform
 enum ServerLog {
     /// An event; left out with --quiet.
     static func line(_ service: String, _ peer: String?, _ text: String) {
-        if Chatter.quiet { return }
+        if !Chatter.quiet { write(service, peer, text) }
+    }
+
+    /// A problem (a file that could not be written): logged even with --quiet.
+    static func problem(_ service: String, _ peer: String?, _ text: String) {
+        write(service, peer, text)
+    }
+
+    private static func write(_ service: String, _ peer: String?, _ text: String) {
         let now = Date()
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"

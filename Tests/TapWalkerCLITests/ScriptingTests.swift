@@ -88,6 +88,17 @@ struct ScriptingTests {
         #expect(line.split(separator: ".").count >= 2 && line.first?.isNumber == true, "\(line)")
     }
 
+    @Test("--generate-completion-script writes a script for bash, zsh and fish that knows the commands")
+    func completionScripts() {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = tapwalker("--generate-completion-script", shell)
+            #expect(r.exitCode == 0, "\(shell): \(r.stderr)")
+            for word in ["tapwalker", "prog", "flash", "list", "cable", "quiet"] {
+                #expect(r.stdout.contains(word), "\(shell) script lacks \(word)")
+            }
+        }
+    }
+
     @Test("-q: no progress and no note on stderr; the result is still printed")
     func quietSilencesProgress() {
         let bit = Paths.example("blink-85f.bit")  // the simulator's default part

@@ -139,7 +139,7 @@ struct Sim: ParsableCommand {
         do throws(TapWalkerError) {
             try FileSink.write(Array((out.serialized() + "\n").utf8), to: RawArguments.path(stats))
         } catch {
-            ServerLog.line("sim", nil, "could not write --stats: \(error.message)")
+            ServerLog.problem("sim", nil, "could not write --stats: \(error.message)")
         }
     }
 }
