@@ -52,13 +52,14 @@ enum SVFInput {
         return prefix.first == UInt8(ascii: "!") || prefix.starts(with: Array("//".utf8))
     }
 
-    /// Refuses `path` by name, or by content when it is a local file that can be read (reading
-    /// problems are left to the command, which reports them its own way). For `validate()`, so
-    /// that an SVF never gets as far as the board.
+    /// Refuses `path` by name, or by content when it is a regular file that can be read (reading
+    /// problems are left to the command, which reports them its own way; a pipe or a device is
+    /// not read twice, `openInput` looks at its content). For `validate()`, so that an SVF never
+    /// gets as far as the board.
     static func refuse(_ path: String) throws(TapWalkerError) {
         if hasSVFName(path) { throw refusal(path) }
         if path == "-" || HTTPURL.looksLikeURL(path) { return }
-        guard let file = try? FileSource(path: RawArguments.path(path)) else { return }
+        guard let file = try? FileSource(path: RawArguments.path(path)), file.totalBytes != nil else { return }
         let source = DecompressingSource(file)
         var prefix = [UInt8](repeating: 0, count: sniffLength)
         var have = 0

@@ -92,6 +92,22 @@ struct OutputPathTests {
         }
     }
 
+    @Test("a named pipe is read once: a bitstream through it programs, an SVF through it is refused")
+    func pipesAreReadOnce() throws {
+        try withTempDir { dir in
+            for (input, expected) in [(Paths.example("blink-25f.bit"), Int32(0)), (Paths.example("blink-25f.svf"), Int32(2))] {
+                let r = tapwalkerInShell("""
+                    cd "$2" && rm -f pipe && mkfifo pipe || exit 90
+                    cat "$1" > pipe &
+                    exec "$0" prog --json pipe --cable sim:part=25f
+                    """, input, dir.url.path)
+                #expect(r.exitCode == expected, "\(input): \(r.stderr)")
+                let text = String(decoding: r.stdout, as: UTF8.self)
+                #expect(text.contains(expected == 0 ? "\"done\":true" : "SVF"), "\(input): \(text)")
+            }
+        }
+    }
+
     @Test("SVF is refused by name and by content, with exit 2, before the board is touched")
     func svfRefused() throws {
         try withTempDir { dir in
