@@ -11,6 +11,8 @@ struct FlashRead: ParsableCommand {
     @Option(name: .shortAndLong, help: "The file to write (- for standard output); it receives exactly the bytes read, or is left as it was if the read fails.") var output: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var access: FlashAccessOptions
+    @OptionGroup var cableOptions: CableOptions
 
     /// The output is checked before the job clears the SRAM.
     func validate() throws {
@@ -19,8 +21,6 @@ struct FlashRead: ParsableCommand {
         }
         try OutputFile.check(output)
     }
-    @OptionGroup var access: FlashAccessOptions
-    @OptionGroup var cableOptions: CableOptions
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in

@@ -21,10 +21,10 @@ struct FlashWrite: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
-
-    func validate() throws { try SVFInput.refuse(file) }
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
+
+    func validate() throws { try SVFInput.refuse(file) }
 
     func run() throws {
         try runReporting(json: json, keys: StableKeys.of(Self.self)) { (out) throws(TapWalkerError) in
