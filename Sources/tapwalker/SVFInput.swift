@@ -7,7 +7,7 @@ import TapWalkerPlatform
 /// .bit, so handing TapWalker the wrong one of the pair is an easy mistake: it is refused by name
 /// or by content, before the cable is opened, with a message that says where the file does play.
 enum SVFInput {
-    /// The statements of the Serial Vector Format Specification (ASSET InterTech, rev. E), any of
+    /// The statements of the Serial Vector Format Specification (ASSET InterTech), any of
     /// which can come first in a file.
     static let commands: Set<String> = [
         "ENDDR", "ENDIR", "FREQUENCY", "HDR", "HIR", "PIO", "PIOMAP", "RUNTEST", "SDR", "SIR",
