@@ -146,6 +146,16 @@ struct ScriptingTests {
         }
     }
 
+    @Test("sim -q: the listening lines only, no banner and no log of clients")
+    func quietServer() throws {
+        let sim = ServerProcess(["sim", "--xvc", "0", "--part", "25f", "-q"])
+        let port = sim.port("xvc")
+        #expect(tapwalker("detect", "--json", "--cable", "xvc://127.0.0.1:\(port)").json()?.string("part") == "LFE5U-25F")
+        #expect(sim.stop() == 0)
+        let lines = sim.log.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.hasPrefix("listening: xvc") == true, "\(sim.log)")
+    }
+
     @Test("list parts: every part of the table, each one the simulator becomes")
     func listParts() throws {
         let j = try #require(tapwalker("list", "parts", "--json").json())
