@@ -191,6 +191,9 @@ typedef struct {
  *  Idempotent. */
 esp_err_t tapwalker_wifi_init(void);
 
+/** The station never reconnects by itself: after a disconnect (sta_disconnects grows) the caller
+ *  decides whether and where to connect again. */
+
 /** Starts WiFi in station mode, AP mode or both: `sta_ssid` NULL or empty = no station,
  *  `ap_ssid` NULL or empty = no access point. An empty or NULL password means an open network
  *  (the AP then uses no encryption, otherwise WPA2-PSK). `ap_channel` 0 = channel 1. */
@@ -210,8 +213,8 @@ esp_err_t tapwalker_wifi_get_status(tapwalker_wifi_status_t *out);
  *  results are ready. */
 esp_err_t tapwalker_wifi_scan_start(void);
 
-/** Copies up to *count records of the finished scan into `records`, strongest first; *count
- *  becomes the number copied. Frees the driver's list. */
+/** Copies up to *count records of the finished scan into `records`, in the driver's order;
+ *  *count becomes the number copied. Frees the driver's list. */
 esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint16_t *count);
 
 esp_err_t tapwalker_wifi_stop(void);
