@@ -12,7 +12,7 @@
 # Env: IDF_COMPILE_CHECK  the checker (default: idf-compile-check.sh on PATH)
 #      TARGETS            default "esp32c3 esp32c6 esp32p4"
 #
-# What passing means: every bsp_*.c compiles with IDF's flags and include path for the chip,
+# What passing means: every bsp_*.c compiles (Clang, and GCC when available) with IDF's flags and include path for the chip,
 # Main.swift type-checks and compiles with idf_swift's flags through BridgingHeader.h, and the
 # sdkconfig generated from sdkconfig.defaults(+.<target>) holds the values the firmware relies on.
 # Linking, linker fragments, IRAM placement and the registry components (esp_hosted) are only
@@ -27,6 +27,9 @@ check=${IDF_COMPILE_CHECK:-$(command -v idf-compile-check.sh || true)}
 main=firmware/esp32/main
 extra=()
 [[ -n "$idf_swift" ]] && extra=(--extra-components "$idf_swift")
+# With a RISC-V GCC on PATH the C files are also compiled by GCC (IDF builds with GCC; some IDF
+# headers only compile with one of the two when included in a particular order).
+command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 && extra+=(--gcc)
 files=("$main"/*.c "$main"/*.swift "$main/BridgingHeader.h")
 
 failed=0

@@ -3,6 +3,10 @@
  * (partitions.csv), mounted at /storage through the VFS, so Swift opens files with fopen
  * (ESP-IDF "FAT Filesystem Support" and "Wear Levelling" pages).
  */
+/* Before esp_vfs_fat.h: the SD protocol header it pulls in uses bool without including it
+ * (GCC rejects that; Clang happened to see stdbool.h through another path). */
+#include <stdbool.h>
+
 #include "esp_vfs_fat.h"
 #include "wear_levelling.h"
 
