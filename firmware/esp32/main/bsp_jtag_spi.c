@@ -26,6 +26,11 @@
  *   released, TCK/TDI go back to dedicated GPIO ("parked" SPI clock: it then reaches only the
  *   bus's own SCLK pin, the SD card's, whose chip select is high).
  * - The MISO input is re-pointed from TDO back to the bus's MISO pin at release.
+ *
+ * Clock limit: in full duplex the driver refuses (ESP_ERR_NOT_SUPPORTED from spi_bus_add_device)
+ * a clock above 80 MHz / (floor(MISO delay / 12.5 ns) + 1), where the MISO delay is
+ * input_delay_ns plus two 12.5 ns APB cycles for the GPIO matrix; tapwalker_jtag_spi_actual_hz
+ * tells what was granted. See docs/firmware.md.
  */
 #include <string.h>
 
@@ -33,6 +38,7 @@
 #include "esp_heap_caps.h"
 #include "esp_rom_gpio.h"
 #include "freertos/FreeRTOS.h"
+#include "sdkconfig.h"
 #include "soc/spi_periph.h"
 
 #include "bsp_internal.h"
@@ -142,6 +148,16 @@ const uint8_t *tapwalker_jtag_spi_rx_slot(unsigned slot)
     return (s_spi.dev != NULL && slot < TAPWALKER_JTAG_SPI_SLOTS) ? s_spi.rx[slot] : NULL;
 }
 
+bool tapwalker_jtag_spi_length_supported(size_t bits)
+{
+#if CONFIG_IDF_TARGET_ESP32C3 || CONFIG_IDF_TARGET_ESP32C6
+    return bits % 8 != 1;
+#else
+    (void)bits;
+    return true;
+#endif
+}
+
 esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
 {
     if (s_spi.dev == NULL || slot >= TAPWALKER_JTAG_SPI_SLOTS || s_spi.slot_busy[slot]) {
@@ -149,6 +165,9 @@ esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
     }
     if (bits == 0 || bits > (size_t)TAPWALKER_JTAG_SPI_SLOT_BYTES * 8) {
         return ESP_ERR_INVALID_ARG;
+    }
+    if (!tapwalker_jtag_spi_length_supported(bits)) {
+        return ESP_ERR_NOT_SUPPORTED;
     }
     if (s_spi.in_flight == 0) {
         esp_err_t err = spi_device_acquire_bus(s_spi.dev, portMAX_DELAY);
@@ -208,6 +227,9 @@ esp_err_t tapwalker_jtag_spi_shift(const uint8_t *tdi, uint8_t *tdo, size_t bits
     }
     if (tdi == NULL && bits > 0) {
         return ESP_ERR_INVALID_ARG;
+    }
+    if (!tapwalker_jtag_spi_length_supported(bits)) {
+        return ESP_ERR_NOT_SUPPORTED; /* the last chunk would have the unsupported length */
     }
     const size_t slot_bits = (size_t)TAPWALKER_JTAG_SPI_SLOT_BYTES * 8;
     size_t queued = 0; /* bits handed to the driver */

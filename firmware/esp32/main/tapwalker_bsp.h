@@ -138,7 +138,13 @@ uint32_t tapwalker_jtag_spi_actual_hz(void);
 uint8_t *tapwalker_jtag_spi_tx_slot(unsigned slot);
 const uint8_t *tapwalker_jtag_spi_rx_slot(unsigned slot);
 
-/** Starts shifting `bits` bits of slot `slot` (1 ... TAPWALKER_JTAG_SPI_SLOT_BYTES * 8) in full
+/** Whether one SPI transaction can shift exactly `bits` bits. The ESP32-C3 and C6 cannot send a
+ *  DMA transfer whose length is 8k+1 bits (ESP-IDF SPI master page, supported bit lengths); the
+ *  caller then clocks one more bit through tapwalker_jtag_gpio_shift. Always true on the P4. */
+bool tapwalker_jtag_spi_length_supported(size_t bits);
+
+/** Starts shifting `bits` bits of slot `slot` (1 ... TAPWALKER_JTAG_SPI_SLOT_BYTES * 8; see
+ *  tapwalker_jtag_spi_length_supported, otherwise ESP_ERR_NOT_SUPPORTED) in full
  *  duplex, mode 0, LSB first; with `capture_tdo` the TDO bits land in the slot's rx buffer.
  *  Returns as soon as the transaction is queued, so the caller fills the other slot while this
  *  one shifts. The first queued transaction acquires the bus and hands TCK/TDI/TDO to SPI2;
@@ -152,7 +158,8 @@ esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
 esp_err_t tapwalker_jtag_spi_wait(unsigned *slot_done);
 
 /** Shifts `bits` bits from `tdi` (and into `tdo` unless NULL) through both slots, keeping one
- *  transaction in flight while copying the next chunk. Blocks until done. */
+ *  transaction in flight while copying the next chunk. Blocks until done. Chunks are whole slots
+ *  except the last, so ESP_ERR_NOT_SUPPORTED when !tapwalker_jtag_spi_length_supported(bits). */
 esp_err_t tapwalker_jtag_spi_shift(const uint8_t *tdi, uint8_t *tdo, size_t bits);
 
 /* ------------------------------------------------------------------------------------------ */
