@@ -27,10 +27,11 @@
  *   bus's own SCLK pin, the SD card's, whose chip select is high).
  * - The MISO input is re-pointed from TDO back to the bus's MISO pin at release.
  *
- * Clock limit: in full duplex the driver refuses (ESP_ERR_NOT_SUPPORTED from spi_bus_add_device)
- * a clock above 80 MHz / (floor(MISO delay / 12.5 ns) + 1), where the MISO delay is
- * input_delay_ns plus two 12.5 ns APB cycles for the GPIO matrix; tapwalker_jtag_spi_actual_hz
- * tells what was granted. See docs/firmware.md.
+ * Clock limit: the frequency check that refuses fast full-duplex clocks (80 MHz divided by the
+ * MISO delay in 12.5 ns steps) exists only for the original ESP32 in this driver; on the C3, C6
+ * and P4 the SPI master page says the GPIO matrix behaves like IO_MUX up to 40 MHz, so any TCK up
+ * to the ECP5's 25 MHz is granted, and input_delay_ns only tunes where MISO is sampled.
+ * tapwalker_jtag_spi_actual_hz tells the divided clock actually in use. See docs/firmware.md.
  */
 #include <string.h>
 
