@@ -252,7 +252,10 @@ typedef struct {
 } tapwalker_sdcard_pins_t;
 
 /** Initialises the shared SPI bus on the card's pins (if not yet initialised), adds the card
- *  and mounts its FAT file system at /sdcard (never formats a card). */
+ *  and mounts its FAT file system at /sdcard (never formats a card).
+ *  Call it before tapwalker_jtag_spi_init: the card enters SPI mode when mounted, and until then
+ *  it may answer any traffic on the bus (ESP-IDF "Sharing the SPI Bus Among SD Cards and Other
+ *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
 esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
 esp_err_t tapwalker_sdcard_unmount(void);
 /** Card capacity in 512-byte sectors; 0 when no card is mounted. */
