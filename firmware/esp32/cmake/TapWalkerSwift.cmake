@@ -22,6 +22,18 @@ option(TAPWALKER_SWIFT_TAIL_CALL_FENCE
 
 set(_TAPWALKER_SWIFT_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
+# The Swift toolchain's resource directory (usr/lib/swift), asked from swiftc itself, because
+# swiftc on PATH may be a proxy (swiftly) in a directory without the toolchain's clang.
+function(_tapwalker_swift_resource_dir out)
+    execute_process(COMMAND "${CMAKE_Swift_COMPILER}" -print-target-info -target riscv32-none-none-eabi
+                    OUTPUT_VARIABLE info RESULT_VARIABLE rc ERROR_QUIET)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "TapWalker: ${CMAKE_Swift_COMPILER} -print-target-info failed")
+    endif()
+    string(JSON dir GET "${info}" paths runtimeResourcePath)
+    set(${out} "${dir}" PARENT_SCOPE)
+endfunction()
+
 # -march/-mabi as idf_swift computes them (its extract_riscv_flags(), defined when the idf_swift
 # component was processed, which IDF does before the components that require it).
 function(_tapwalker_swift_arch out_swift out_march out_mabi)
@@ -46,11 +58,13 @@ function(tapwalker_swift_module name)
     if(NOT CMAKE_Swift_COMPILER)
         message(FATAL_ERROR "TapWalker: no Swift compiler (idf_swift enables the Swift language)")
     endif()
-    get_filename_component(swift_bin "${CMAKE_Swift_COMPILER}" DIRECTORY)
-    find_program(TAPWALKER_SWIFT_CLANG clang HINTS "${swift_bin}" NO_DEFAULT_PATH)
     if(NOT TAPWALKER_SWIFT_CLANG)
-        # The IR must be compiled by the LLVM that produced it: the Swift toolchain's clang.
-        message(FATAL_ERROR "TapWalker: no clang next to ${CMAKE_Swift_COMPILER}")
+        _tapwalker_swift_resource_dir(resource_dir)
+        # The IR must be compiled by the LLVM that produced it: the Swift toolchain's own clang.
+        find_program(TAPWALKER_SWIFT_CLANG clang HINTS "${resource_dir}/../../bin" NO_DEFAULT_PATH)
+        if(NOT TAPWALKER_SWIFT_CLANG)
+            message(FATAL_ERROR "TapWalker: no clang in the Swift toolchain (${resource_dir}/../../bin)")
+        endif()
     endif()
     _tapwalker_swift_arch(arch_swift march mabi)
 
@@ -120,8 +134,8 @@ endfunction()
 
 # Embedded Swift's Unicode tables (String comparison and normalisation), from the toolchain.
 function(tapwalker_swift_link_unicode_tables)
-    get_filename_component(swift_bin "${CMAKE_Swift_COMPILER}" DIRECTORY)
-    set(lib "${swift_bin}/../lib/swift/embedded/riscv32-none-none-eabi/libswiftUnicodeDataTables.a")
+    _tapwalker_swift_resource_dir(resource_dir)
+    set(lib "${resource_dir}/embedded/riscv32-none-none-eabi/libswiftUnicodeDataTables.a")
     if(EXISTS "${lib}")
         target_link_libraries(${COMPONENT_LIB} INTERFACE "${lib}")
     else()
