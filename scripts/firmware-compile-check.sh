@@ -4,7 +4,7 @@
 # toolchain. A development aid: it needs an ESP-IDF source tree and the idf-compile-check tool,
 # neither of which CI can fetch, so scripts/test.sh does not run it.
 #
-#   scripts/firmware-compile-check.sh IDF_PATH [IDF_SWIFT_DIR]
+#   scripts/firmware-compile-check.sh [--swift-pipeline] IDF_PATH [IDF_SWIFT_DIR]
 #
 # IDF_PATH       an ESP-IDF tree (components/, tools/, Kconfig; lwip checked out)
 # IDF_SWIFT_DIR  the idf_swift component's source, so its CMake is evaluated like the registry
@@ -17,8 +17,18 @@
 # sdkconfig generated from sdkconfig.defaults(+.<target>) holds the values the firmware relies on.
 # Linking, linker fragments, IRAM placement and the registry components (esp_hosted) are only
 # checked by a real `idf.py build` (.github/workflows/firmware.yml).
+#
+# --swift-pipeline also runs firmware/esp32/cmake/TapWalkerSwift.cmake for each chip, the way
+# main/CMakeLists.txt calls it inside IDF, with a stand-in for IDF's component registration (the
+# include path and -march/-mabi come from the checker): TapWalkerCore, TapWalkerServices,
+# TapWalkerDevice (if present) and main/*.swift go through swiftc -emit-ir, the tail-call fence
+# and clang. It then requires that no fenced object tail-jumps anywhere except into the machine
+# outliner's OUTLINED_FUNCTION_* and memcpy/memset/memmove (none of which return a value through
+# memory), and that app_main is defined. Takes a few minutes per chip.
 set -euo pipefail
-[[ $# -ge 1 ]] || { sed -n 2,20p "$0"; exit 2; }
+pipeline=0
+if [[ ${1:-} == --swift-pipeline ]]; then pipeline=1; shift; fi
+[[ $# -ge 1 ]] || { sed -n 2,30p "$0"; exit 2; }
 idf=$1
 idf_swift=${2:-}
 cd "$(dirname "$0")/.."
@@ -65,4 +75,86 @@ for target in ${TARGETS:-esp32c3 esp32c6 esp32p4}; do
         fi
     done
 done
+
+# ------------------------------------------------------------------ --swift-pipeline
+# Tail jumps (auipc t1 + jr t1) in `llvm-objdump -dr` output whose target is neither the outliner
+# nor a mem* libcall, one "function -> target" per line.
+tail_jumps() {
+    awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 }
+         /auipc\tt1,/ { pending = 1; next }
+         pending && /R_RISCV_CALL_PLT/ { target = $NF; next }
+         pending && /R_RISCV_RELAX/ { next }
+         pending && /jr\tt1/ {
+             if (target !~ /^(OUTLINED_FUNCTION_[0-9]+|memcpy|memset|memmove)$/) print fn " -> " target
+             pending = 0; next }
+         { pending = 0 }'
+}
+
+if [[ $pipeline == 1 ]]; then
+    cmake=$(command -v cmake || true)
+    [[ -n "$cmake" ]] || cmake=${XDG_CACHE_HOME:-$HOME/.cache}/idf-compile-check/venv/bin/cmake
+    [[ -x "$cmake" ]] || { echo "firmware-compile-check: cmake not found" >&2; exit 2; }
+    repo=$(pwd)
+    for target in ${TARGETS:-esp32c3 esp32c6 esp32p4}; do
+        echo "== $target: Swift modules through the tail-call fence"
+        swift_line=$("$check" --print-flags --component-dir "$main" "${extra[@]}" \
+            --sdkconfig-defaults firmware/esp32/sdkconfig.defaults "$idf" "$target" 2>/dev/null | grep -m1 '/swiftc ')
+        read -r -a words <<< "$swift_line"
+        swiftc=${words[0]} march="" mabi="" includes=()
+        for ((i = 1; i < ${#words[@]}; i++)); do
+            w=${words[i]}
+            case $w in
+                -march=*) march=$w ;;
+                -mabi=*) mabi=$w ;;
+                -I*) includes+=("${w#-I}") ;;
+                -isystem) includes+=("${words[i + 2]}") ;; # -Xcc -isystem -Xcc DIR
+            esac
+        done
+        [[ -n "$march" && -n "$mabi" && ${#includes[@]} -gt 0 ]] || { echo "FAIL  could not read the Swift flags for $target" >&2; failed=1; continue; }
+        work=$(mktemp -d)
+        echo "" > "$work/empty.c"
+        cat > "$work/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.22)
+project(tapwalker_swift_pipeline C)
+set(CMAKE_Swift_COMPILER "$swiftc")
+function(extract_riscv_flags out)
+    set(\${out} "-Xcc $march -Xcc $mabi" PARENT_SCOPE)
+endfunction()
+# Stand-in for IDF: the component library with the include path IDF would give it.
+macro(idf_component_register)
+    add_library(__idf_main STATIC "$work/empty.c")
+    set(COMPONENT_LIB __idf_main)
+    target_include_directories(__idf_main PRIVATE ${includes[*]})
+endmacro()
+include("$repo/$main/CMakeLists.txt")
+CMAKE
+        if "$cmake" -S "$work" -B "$work/build" -G "Unix Makefiles" > "$work/configure.log" 2>&1 &&
+           "$cmake" --build "$work/build" -j 2 > "$work/build.log" 2>&1; then
+            objdump="$(dirname "$swiftc")/llvm-objdump"
+            grep -h "tail-call fence:" "$work/build.log" | sed 's/^-- /      /; s| in .*/| in |'
+            for o in "$work"/build/swift/*.o; do
+                bad=$("$objdump" -dr --no-show-raw-insn "$o" | tail_jumps)
+                if [[ -n "$bad" ]]; then
+                    echo "FAIL  $(basename "$o"): tail jumps left after the fence:" >&2
+                    echo "$bad" | head -5 >&2
+                    failed=1
+                else
+                    text=0
+                    while read -r size; do text=$((text + 0x$size)); done < <("$objdump" -h "$o" | awk '$2 ~ /^\.text/ { print $3 }')
+                    echo "ok    $(basename "$o"): no tail jumps but the outliner's and mem*'s, $text bytes of text"
+                fi
+            done
+            if "$(dirname "$swiftc")/llvm-nm" "$work/build/swift/TapWalkerFirmware.o" | grep -q " T app_main$"; then
+                echo "ok    app_main defined"
+            else
+                echo "FAIL  app_main not defined" >&2; failed=1
+            fi
+            rm -rf "$work"
+        else
+            echo "FAIL  Swift pipeline for $target (logs in $work)" >&2
+            tail -20 "$work/configure.log" "$work/build.log" 2>/dev/null >&2 || true
+            failed=1
+        fi
+    done
+fi
 exit $failed
