@@ -103,6 +103,11 @@ function(tapwalker_swift_module name)
         COMMAND_EXPAND_LISTS VERBATIM
         COMMENT "Swift ${name}: LLVM IR")
 
+    # ---- FENCE HOOK -------------------------------------------------------------------------
+    # docs/compiler-bug.md is the authority on this fence. The step below applies the fix known to
+    # work for Swift 6.3.1 on riscv32: "disable-tail-calls"="true" on every function. If that
+    # document prescribes another fence (narrower, different flags, or a compiler release that no
+    # longer needs one), change disable_tail_calls.cmake or the option's default, not the callers.
     if(TAPWALKER_SWIFT_TAIL_CALL_FENCE)
         add_custom_command(
             OUTPUT "${fenced}"
