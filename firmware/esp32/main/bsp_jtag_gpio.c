@@ -13,6 +13,7 @@
 #include "esp_cpu.h"
 #include "esp_rom_gpio.h"
 #include "freertos/FreeRTOS.h"
+#include "sdkconfig.h"
 #include "hal/dedic_gpio_cpu_ll.h"
 #if __has_include("hal/dedic_gpio_periph.h")
 #include "hal/dedic_gpio_periph.h" /* ESP-IDF 6 */
@@ -32,6 +33,7 @@ static struct {
     uint32_t tck, tms, tdi; /* masks in the out CSR */
     uint32_t tdo_shift;     /* bit position of TDO in the in CSR */
     uint32_t out_offset;
+    uint32_t half_cycles;   /* minimum CPU cycles per TCK phase */
     int core;
 } s_jtag = {.pins = {-1, -1, -1, -1}};
 
@@ -81,7 +83,7 @@ esp_err_t tapwalker_jtag_gpio_init(const tapwalker_jtag_pins_t *pins)
     s_jtag.core = esp_cpu_get_core_id();
     s_jtag.pins = *pins;
     dedic_gpio_bundle_write(s_jtag.out, (1u << OUT_COUNT) - 1, 1u << OUT_TMS);
-    return ESP_OK;
+    return tapwalker_jtag_gpio_set_max_hz(TAPWALKER_JTAG_MAX_TCK_HZ);
 }
 
 esp_err_t tapwalker_jtag_gpio_deinit(void)
@@ -123,41 +125,55 @@ esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi)
     return ESP_OK;
 }
 
-/* Clocks bits [first, first + count) of one run with interrupts masked. Kept in IRAM so that a
- * flash cache miss (or a flash write by another task) never stretches a TCK cycle. */
+/* Busy-waits until `cycles` CPU cycles have passed since `since`. */
+static IRAM_ATTR inline uint32_t wait_since(uint32_t since, uint32_t cycles)
+{
+    uint32_t now = esp_cpu_get_cycle_count();
+    while (now - since < cycles) {
+        now = esp_cpu_get_cycle_count();
+    }
+    return now;
+}
+
+/* Clocks `bits` bits starting at byte `first_byte` with interrupts masked. Kept in IRAM so that a
+ * flash cache miss (or a flash write by another task) never stretches a TCK cycle.
+ *
+ * One bit: clear TCK and the data lines that must be 0 (one CSR write: TCK falls), set the data
+ * lines that must be 1 (the second write; a line that stays 1 is never cleared, so it never
+ * glitches), wait out the low phase, raise TCK, read TDO. TDO is read just after the rising edge:
+ * a JTAG target changes TDO only on falling edges, so it has held this bit's value for the whole
+ * low phase, whatever the target's output delay and the GPIO matrix's input delay. Both phases
+ * last at least `half` CPU cycles (the clock limit set by tapwalker_jtag_gpio_set_max_hz). */
 static IRAM_ATTR void shift_run(const uint8_t *tms, const uint8_t *tdi, uint8_t *tdo,
-                                size_t first, size_t count)
+                                size_t first_byte, size_t bits)
 {
     const uint32_t tck = s_jtag.tck, tms_m = s_jtag.tms, tdi_m = s_jtag.tdi;
-    const uint32_t data = tms_m | tdi_m | tck;
+    const uint32_t lines = tck | tms_m | tdi_m;
     const uint32_t tdo_shift = s_jtag.tdo_shift;
-    for (size_t i = first; i < first + count; i++) {
-        const size_t byte = i >> 3;
-        const unsigned bit = i & 7;
-        uint32_t v = 0;
-        if (tms != NULL && ((tms[byte] >> bit) & 1)) {
-            v |= tms_m;
+    const uint32_t half = s_jtag.half_cycles;
+    uint32_t edge = esp_cpu_get_cycle_count();
+    for (size_t byte = first_byte; bits > 0; byte++) {
+        const uint32_t m = tms != NULL ? tms[byte] : 0;
+        const uint32_t d = tdi != NULL ? tdi[byte] : 0;
+        const unsigned n = bits < 8 ? (unsigned)bits : 8;
+        uint32_t in = 0;
+        for (unsigned k = 0; k < n; k++) {
+            const uint32_t v = (((m >> k) & 1) ? tms_m : 0) | (((d >> k) & 1) ? tdi_m : 0);
+            wait_since(edge, half); /* high phase of the previous bit */
+            RV_CLEAR_CSR(CSR_GPIO_OUT_USER, lines & ~v);
+            RV_SET_CSR(CSR_GPIO_OUT_USER, v);
+            wait_since(esp_cpu_get_cycle_count(), half); /* low phase */
+            RV_SET_CSR(CSR_GPIO_OUT_USER, tck);
+            edge = esp_cpu_get_cycle_count();
+            in |= ((RV_READ_CSR(CSR_GPIO_IN_USER) >> tdo_shift) & 1u) << k;
         }
-        if (tdi != NULL && ((tdi[byte] >> bit) & 1)) {
-            v |= tdi_m;
-        }
-        /* Falling edge (or TCK staying low) with the new TMS/TDI in the same cycle: clear what must
-         * be 0, then set what must be 1. TCK is in the clear mask, so it goes low first. */
-        RV_CLEAR_CSR(CSR_GPIO_OUT_USER, data & ~v);
-        RV_SET_CSR(CSR_GPIO_OUT_USER, v);
-        /* TDO as driven since the previous falling edge, read just before the rising edge. */
-        const uint32_t in = RV_READ_CSR(CSR_GPIO_IN_USER);
-        RV_SET_CSR(CSR_GPIO_OUT_USER, tck);
         if (tdo != NULL) {
-            const uint8_t mask = (uint8_t)(1u << bit);
-            if ((in >> tdo_shift) & 1) {
-                tdo[byte] |= mask;
-            } else {
-                tdo[byte] &= (uint8_t)~mask;
-            }
+            tdo[byte] = (uint8_t)in; /* bits past `n` are 0 */
         }
+        bits -= n;
     }
-    /* Leave TCK low, as JTAG idles between shifts. */
+    /* Leave TCK low, as JTAG idles between shifts, after a full high phase. */
+    wait_since(edge, half);
     RV_CLEAR_CSR(CSR_GPIO_OUT_USER, tck);
 }
 
@@ -166,20 +182,29 @@ esp_err_t tapwalker_jtag_gpio_shift(const uint8_t *tms, const uint8_t *tdi, uint
     if (s_jtag.out == NULL || s_jtag.core != esp_cpu_get_core_id()) {
         return ESP_ERR_INVALID_STATE;
     }
-    if (bits == 0) {
-        return ESP_OK;
-    }
+    /* Runs are whole bytes (TAPWALKER_JTAG_GPIO_RUN_BITS is a multiple of 8). */
     for (size_t first = 0; first < bits; first += TAPWALKER_JTAG_GPIO_RUN_BITS) {
         size_t count = bits - first;
         if (count > TAPWALKER_JTAG_GPIO_RUN_BITS) {
             count = TAPWALKER_JTAG_GPIO_RUN_BITS;
         }
         portENTER_CRITICAL(&s_lock);
-        shift_run(tms, tdi, tdo, first, count);
+        shift_run(tms, tdi, tdo, first / 8, count);
         portEXIT_CRITICAL(&s_lock);
     }
-    if (tdo != NULL && (bits & 7) != 0) {
-        tdo[bits >> 3] &= (uint8_t)((1u << (bits & 7)) - 1);
+    return ESP_OK;
+}
+
+esp_err_t tapwalker_jtag_gpio_set_max_hz(uint32_t hz)
+{
+    if (hz == 0) {
+        return ESP_ERR_INVALID_ARG;
     }
+    if (hz > TAPWALKER_JTAG_MAX_TCK_HZ) {
+        hz = TAPWALKER_JTAG_MAX_TCK_HZ;
+    }
+    /* Half a TCK period in CPU cycles, rounded up so TCK never runs faster than `hz`. */
+    const uint64_t cpu_hz = (uint64_t)CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ * 1000000u;
+    s_jtag.half_cycles = (uint32_t)((cpu_hz + 2ull * hz - 1) / (2ull * hz));
     return ESP_OK;
 }

@@ -91,19 +91,27 @@ esp_err_t tapwalker_jtag_gpio_init(const tapwalker_jtag_pins_t *pins);
 esp_err_t tapwalker_jtag_gpio_deinit(void);
 
 /** Clocks `bits` TCK cycles. Before rising edge i, TMS = bit i of `tms` and TDI = bit i of `tdi`;
- *  TDO is sampled just before rising edge i into bit i of `tdo` (the value the target drove after
- *  the previous falling edge, which is when JTAG targets update TDO). `tms` NULL holds TMS low,
- *  `tdi` NULL holds TDI low, `tdo` NULL discards TDO. Returns with TCK low and TMS/TDI at the last
- *  bit's values. Bits of `tdo` past `bits` in the last byte are cleared.
+ *  TDO is read just after rising edge i into bit i of `tdo` (a JTAG target changes TDO only on
+ *  falling edges, so this is the value it drove since the falling edge before). `tms` NULL holds
+ *  TMS low, `tdi` NULL holds TDI low, `tdo` NULL discards TDO. Returns with TCK low and TMS/TDI
+ *  at the last bit's values. Bits of `tdo` past `bits` in the last byte are cleared.
  *  Interrupts are masked while bits are clocked, in runs of at most TAPWALKER_JTAG_GPIO_RUN_BITS
- *  so that WiFi and the tick interrupt are never held off for long. TCK runs as fast as the
- *  CPU loop allows (tens of MHz on a 160 MHz core): callers that need a slower TCK use SPI. */
+ *  so that WiFi and the tick interrupt are never held off for long. TCK runs as fast as the CPU
+ *  loop allows, but never faster than tapwalker_jtag_gpio_set_max_hz (each phase at least half
+ *  a period, counted in CPU cycles). */
 esp_err_t tapwalker_jtag_gpio_shift(const uint8_t *tms, const uint8_t *tdi, uint8_t *tdo, size_t bits);
+
+/** Upper bound for TCK on the GPIO path, in Hz (clamped to TAPWALKER_JTAG_MAX_TCK_HZ, which
+ *  tapwalker_jtag_gpio_init sets). Timed in CPU cycles at CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ, so it
+ *  holds while power management leaves the CPU clock at that frequency (TapWalker does not
+ *  enable dynamic frequency scaling). */
+esp_err_t tapwalker_jtag_gpio_set_max_hz(uint32_t hz);
 
 /** Drives TMS and TDI without clocking (for example TMS low before handing TCK to the SPI master
  *  for a long Shift-DR). */
 esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi);
 
+/** Bits clocked per interrupt-masked run; a multiple of 8. */
 #define TAPWALKER_JTAG_GPIO_RUN_BITS 1024
 
 /* ------------------------------------------------------------------------------------------ */
