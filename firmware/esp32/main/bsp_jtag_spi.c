@@ -115,7 +115,9 @@ esp_err_t tapwalker_jtag_spi_init(uint32_t tck_hz, int tdo_valid_ns)
     if (spi_device_get_actual_freq(s_spi.dev, &khz) == ESP_OK) {
         s_spi.actual_hz = (uint32_t)khz * 1000u;
     }
-    /* If the bus was just initialised on the JTAG pins, SPI2's clock now drives TCK: park it. */
+    /* If the bus was just initialised on the JTAG pins, SPI2's clock now drives TCK: park it.
+     * Whatever the driver did to the pins while setting them up happened with TMS steady, which
+     * leaves a TAP in Test-Logic-Reset (TMS high) or Run-Test/Idle (TMS low) where it was. */
     hand_to_gpio();
     return ESP_OK;
 }

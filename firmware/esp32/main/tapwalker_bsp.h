@@ -143,7 +143,8 @@ tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
 
 /** Adds the JTAG device to the SPI bus (initialising the bus on the JTAG pins if nothing else
  *  did), allocates the two DMA slots and parks SPI2's clock: TCK/TDI stay on dedicated GPIO.
- *  Requires tapwalker_jtag_gpio_init first. `tck_hz` is clamped to TAPWALKER_JTAG_MAX_TCK_HZ;
+ *  Requires tapwalker_jtag_gpio_init first; call it while the TAP is in Test-Logic-Reset or
+ *  Run-Test/Idle (setting up the pins may pulse TCK, which leaves those states unchanged). `tck_hz` is clamped to TAPWALKER_JTAG_MAX_TCK_HZ;
  *  `tdo_valid_ns` is the target's TCK-falling-to-TDO-valid time plus board delay (ECP5 data
  *  sheet: tens of ns), given to the driver as input_delay_ns. */
 esp_err_t tapwalker_jtag_spi_init(uint32_t tck_hz, int tdo_valid_ns);
