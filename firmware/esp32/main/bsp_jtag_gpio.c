@@ -23,8 +23,11 @@
 
 #include "bsp_internal.h"
 
-/* Positions in the output bundle, in the order of gpio_array below. */
+/* Positions in the output bundle, in the order of gpio_array below (and of TAPWALKER_JTAG_BIT_*). */
 enum { OUT_TCK = 0, OUT_TMS = 1, OUT_TDI = 2, OUT_COUNT = 3 };
+_Static_assert(TAPWALKER_JTAG_BIT_TCK == 1u << OUT_TCK && TAPWALKER_JTAG_BIT_TMS == 1u << OUT_TMS &&
+                   TAPWALKER_JTAG_BIT_TDI == 1u << OUT_TDI,
+               "tapwalker_jtag_gpio_write passes the bits through to the bundle");
 
 static struct {
     dedic_gpio_bundle_handle_t out;
@@ -113,6 +116,25 @@ esp_err_t bsp_jtag_gpio_reclaim_pins(void)
     esp_rom_gpio_connect_out_signal(s_jtag.pins.tck, sig[s_jtag.out_offset + OUT_TCK], false, false);
     esp_rom_gpio_connect_out_signal(s_jtag.pins.tdi, sig[s_jtag.out_offset + OUT_TDI], false, false);
     return ESP_OK;
+}
+
+esp_err_t tapwalker_jtag_gpio_write(uint32_t mask, uint32_t value)
+{
+    if (s_jtag.out == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    /* The bundle's channel order (OUT_TCK, OUT_TMS, OUT_TDI) is the order of the
+     * TAPWALKER_JTAG_BIT_* bits, so the values pass straight through. */
+    dedic_gpio_bundle_write(s_jtag.out, mask & 7u, value);
+    return ESP_OK;
+}
+
+int tapwalker_jtag_gpio_read_tdo(void)
+{
+    if (s_jtag.in == NULL) {
+        return -1;
+    }
+    return (int)(dedic_gpio_bundle_read_in(s_jtag.in) & 1u);
 }
 
 esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi)

@@ -161,12 +161,13 @@ bool tapwalker_jtag_spi_length_supported(size_t bits)
 #endif
 }
 
-esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
+/* Queues one transaction in slot `slot` (its spi_transaction_t) with the given buffers. */
+static esp_err_t queue_in_slot(unsigned slot, size_t bits, const uint8_t *tx, uint8_t *rx)
 {
     if (s_spi.dev == NULL || slot >= TAPWALKER_JTAG_SPI_SLOTS || s_spi.slot_busy[slot]) {
         return ESP_ERR_INVALID_STATE;
     }
-    if (bits == 0 || bits > (size_t)TAPWALKER_JTAG_SPI_SLOT_BYTES * 8) {
+    if (bits == 0 || bits > (size_t)TAPWALKER_JTAG_SPI_SLOT_BYTES * 8 || tx == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
     if (!tapwalker_jtag_spi_length_supported(bits)) {
@@ -183,9 +184,9 @@ esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
     spi_transaction_t *t = &s_spi.trans[slot];
     memset(t, 0, sizeof *t);
     t->length = bits;
-    t->rxlength = capture_tdo ? bits : 0;
-    t->tx_buffer = s_spi.tx[slot];
-    t->rx_buffer = capture_tdo ? s_spi.rx[slot] : NULL;
+    t->rxlength = rx != NULL ? bits : 0;
+    t->tx_buffer = tx;
+    t->rx_buffer = rx;
     t->user = (void *)(uintptr_t)slot;
     esp_err_t err = spi_device_queue_trans(s_spi.dev, t, portMAX_DELAY);
     if (err != ESP_OK) {
@@ -198,6 +199,28 @@ esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
     s_spi.slot_busy[slot] = true;
     s_spi.in_flight++;
     return ESP_OK;
+}
+
+esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
+{
+    if (s_spi.dev == NULL || slot >= TAPWALKER_JTAG_SPI_SLOTS) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return queue_in_slot(slot, bits, s_spi.tx[slot], capture_tdo ? s_spi.rx[slot] : NULL);
+}
+
+esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, size_t bits, unsigned *slot)
+{
+    for (unsigned i = 0; i < TAPWALKER_JTAG_SPI_SLOTS; i++) {
+        if (s_spi.dev != NULL && !s_spi.slot_busy[i]) {
+            esp_err_t err = queue_in_slot(i, bits, tdi, tdo);
+            if (err == ESP_OK && slot != NULL) {
+                *slot = i;
+            }
+            return err;
+        }
+    }
+    return ESP_ERR_INVALID_STATE; /* both slots in flight: wait for one first */
 }
 
 esp_err_t tapwalker_jtag_spi_wait(unsigned *slot_done)

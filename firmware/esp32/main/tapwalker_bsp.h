@@ -107,6 +107,18 @@ esp_err_t tapwalker_jtag_gpio_shift(const uint8_t *tms, const uint8_t *tdi, uint
  *  enable dynamic frequency scaling). */
 esp_err_t tapwalker_jtag_gpio_set_max_hz(uint32_t hz);
 
+/** Bits of the bundle for tapwalker_jtag_gpio_write. */
+#define TAPWALKER_JTAG_BIT_TCK (1u << 0)
+#define TAPWALKER_JTAG_BIT_TMS (1u << 1)
+#define TAPWALKER_JTAG_BIT_TDI (1u << 2)
+
+/** Sets the lines in `mask` (TAPWALKER_JTAG_BIT_*) to the levels in `value`, all in one CPU
+ *  instruction pair, without any timing of its own (for callers that clock bit by bit). */
+esp_err_t tapwalker_jtag_gpio_write(uint32_t mask, uint32_t value);
+
+/** TDO's level: 0 or 1; -1 before tapwalker_jtag_gpio_init. */
+int tapwalker_jtag_gpio_read_tdo(void);
+
 /** Drives TMS and TDI without clocking (for example TMS low before handing TCK to the SPI master
  *  for a long Shift-DR). */
 esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi);
@@ -173,6 +185,13 @@ bool tapwalker_jtag_spi_length_supported(size_t bits);
  *  TMS keeps the level the dedicated GPIO gave it (low while in Shift-DR). At most two
  *  transactions are in flight: a third waits. */
 esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo);
+
+/** Like tapwalker_jtag_spi_queue, but shifts from the caller's `tdi` (and into `tdo` unless NULL)
+ *  instead of a slot's buffers; *slot (may be NULL) says which slot's transaction carries it, for
+ *  matching with tapwalker_jtag_spi_wait. The buffers must stay untouched until then. Buffers in
+ *  DMA-capable internal RAM, 4-byte aligned, are used as they are; others are copied by the
+ *  driver. ESP_ERR_INVALID_STATE when both slots are in flight. */
+esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, size_t bits, unsigned *slot);
 
 /** Waits for the oldest queued transaction; stores its slot in *slot_done (may be NULL). When
  *  none is left in flight, hands TCK/TDI back to dedicated GPIO (TCK low) and releases the bus.
