@@ -1,0 +1,79 @@
+/*
+ * SD card in SPI mode on the shared SPI2 bus (ESP-IDF "SD SPI Host Driver" and "FAT Filesystem
+ * Support" pages): the card is a device with its own chip select beside the JTAG device, and
+ * its FAT file system is mounted at /sdcard. Raw sector access is offered for writing whole
+ * card images.
+ */
+#include "driver/sdspi_host.h"
+#include "esp_vfs_fat.h"
+#include "sdmmc_cmd.h"
+
+#include "bsp_internal.h"
+
+static sdmmc_card_t *s_card;
+
+esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins)
+{
+    if (pins == NULL || pins->cs < 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_card != NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    const tapwalker_spi_bus_pins_t bus = {.sclk = pins->sclk, .mosi = pins->mosi, .miso = pins->miso};
+    esp_err_t err = tapwalker_spi_bus_init(&bus);
+    if (err != ESP_OK) {
+        return err;
+    }
+    sdmmc_host_t host = SDSPI_HOST_DEFAULT();
+    host.slot = BSP_SPI_HOST;
+    if (pins->max_khz != 0) {
+        host.max_freq_khz = (int)pins->max_khz;
+    }
+    sdspi_device_config_t slot = SDSPI_DEVICE_CONFIG_DEFAULT();
+    slot.host_id = BSP_SPI_HOST;
+    slot.gpio_cs = pins->cs;
+    const esp_vfs_fat_mount_config_t mount = {
+        .format_if_mount_failed = false, /* never erase a user's card */
+        .max_files = 4,
+        .allocation_unit_size = 16 * 1024,
+    };
+    return esp_vfs_fat_sdspi_mount(TAPWALKER_SDCARD_MOUNT, &host, &slot, &mount, &s_card);
+}
+
+esp_err_t tapwalker_sdcard_unmount(void)
+{
+    if (s_card == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    esp_err_t err = esp_vfs_fat_sdcard_unmount(TAPWALKER_SDCARD_MOUNT, s_card);
+    if (err == ESP_OK) {
+        s_card = NULL;
+    }
+    return err;
+}
+
+uint64_t tapwalker_sdcard_sectors(void)
+{
+    if (s_card == NULL) {
+        return 0;
+    }
+    /* csd.capacity counts sectors of csd.sector_size bytes (512 for every SDHC/SDXC card). */
+    return (uint64_t)s_card->csd.capacity * (uint64_t)s_card->csd.sector_size / 512u;
+}
+
+esp_err_t tapwalker_sdcard_read(uint32_t first_sector, uint32_t count, void *dst)
+{
+    if (s_card == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return sdmmc_read_sectors(s_card, dst, first_sector, count);
+}
+
+esp_err_t tapwalker_sdcard_write(uint32_t first_sector, uint32_t count, const void *src)
+{
+    if (s_card == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return sdmmc_write_sectors(s_card, src, first_sector, count);
+}

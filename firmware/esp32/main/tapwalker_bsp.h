@@ -1,0 +1,326 @@
+/*
+ * TapWalker board support: the C API the Swift board-support adapter calls.
+ *
+ * Every function here is a thin wrapper over one ESP-IDF driver (one .c file per driver, named
+ * bsp_<driver>.c). There is no application logic below this line: no JTAG state machine, no
+ * configuration format, no retry or roaming policy. Those live in Swift.
+ *
+ * Conventions
+ * - Functions return esp_err_t (ESP_OK on success, an IDF error code otherwise) unless the comment
+ *   documents another return value.
+ * - Bit streams are LSB first: bit i of a stream is bit (i % 8) of byte (i / 8). This is the order
+ *   in which JTAG shifts a register out of TDI and the order the SPI master uses with
+ *   SPI_DEVICE_TXBIT_LSBFIRST / SPI_DEVICE_RXBIT_LSBFIRST, so no bit reversal happens anywhere.
+ * - Not thread-safe unless stated: the board service runs one job at a time from one task.
+ *   On the dual-core ESP32-P4 the JTAG functions must be called from the task that called
+ *   tapwalker_jtag_gpio_init (dedicated GPIO channels belong to one CPU core); pin that task.
+ *
+ * Facts behind the choices are in docs/firmware.md.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+#include "sdkconfig.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Default pins per chip. TCK/TDI/TDO default to SPI2's IO_MUX pins (ESP32-C3/C6: CLK 6, MOSI 7,
+ * MISO 2; ESP32-P4: CLK 9, MOSI 8, MISO 10) so a board wired that way also works with the
+ * IO_MUX; TapWalker routes them through the GPIO matrix anyway (see bsp_jtag_spi.c). TMS is on a
+ * pin that is not a strapping pin. The SD card pins avoid the strapping pins too (C3: 2, 8, 9;
+ * C6: 4, 5, 8, 9, 15). A board passes its own numbers at run time; -1 means "not connected".
+ * On the C3, GPIO 2 (TDO) is a strapping pin: the ECP5 leaves TDO high-impedance when it is not
+ * shifting, but the board must not pull it low. */
+#if CONFIG_IDF_TARGET_ESP32P4
+#define TAPWALKER_DEFAULT_PIN_TCK 9
+#define TAPWALKER_DEFAULT_PIN_TDI 8
+#define TAPWALKER_DEFAULT_PIN_TDO 10
+#define TAPWALKER_DEFAULT_PIN_TMS 11
+#define TAPWALKER_DEFAULT_PIN_LED 7
+#define TAPWALKER_DEFAULT_PIN_SD_CLK 43
+#define TAPWALKER_DEFAULT_PIN_SD_MOSI 44
+#define TAPWALKER_DEFAULT_PIN_SD_MISO 39
+#define TAPWALKER_DEFAULT_PIN_SD_CS 42
+#elif CONFIG_IDF_TARGET_ESP32C6
+#define TAPWALKER_DEFAULT_PIN_TCK 6
+#define TAPWALKER_DEFAULT_PIN_TDI 7
+#define TAPWALKER_DEFAULT_PIN_TDO 2
+#define TAPWALKER_DEFAULT_PIN_TMS 3
+#define TAPWALKER_DEFAULT_PIN_LED 8
+#define TAPWALKER_DEFAULT_PIN_SD_CLK 19
+#define TAPWALKER_DEFAULT_PIN_SD_MOSI 18
+#define TAPWALKER_DEFAULT_PIN_SD_MISO 20
+#define TAPWALKER_DEFAULT_PIN_SD_CS 21
+#else /* ESP32-C3 */
+#define TAPWALKER_DEFAULT_PIN_TCK 6
+#define TAPWALKER_DEFAULT_PIN_TDI 7
+#define TAPWALKER_DEFAULT_PIN_TDO 2
+#define TAPWALKER_DEFAULT_PIN_TMS 3
+#define TAPWALKER_DEFAULT_PIN_LED 8
+#define TAPWALKER_DEFAULT_PIN_SD_CLK 4
+#define TAPWALKER_DEFAULT_PIN_SD_MOSI 5
+#define TAPWALKER_DEFAULT_PIN_SD_MISO 10
+#define TAPWALKER_DEFAULT_PIN_SD_CS 1
+#endif
+
+/** The ECP5 accepts at most 25 MHz TCK (ECP5 family data sheet, JTAG port timing). */
+#define TAPWALKER_JTAG_MAX_TCK_HZ 25000000
+
+/* ------------------------------------------------------------------------------------------ */
+/* JTAG pins on dedicated GPIO (bsp_jtag_gpio.c)                                               */
+
+typedef struct {
+    int tck;
+    int tms;
+    int tdi;
+    int tdo;
+} tapwalker_jtag_pins_t;
+
+/** Claims the four pins: TCK, TMS and TDI as one dedicated-GPIO output bundle, TDO as an input
+ *  bundle. Leaves TCK low, TMS high (Test-Logic-Reset is safe), TDI low. */
+esp_err_t tapwalker_jtag_gpio_init(const tapwalker_jtag_pins_t *pins);
+
+/** Releases the bundles; the pins become plain inputs. */
+esp_err_t tapwalker_jtag_gpio_deinit(void);
+
+/** Clocks `bits` TCK cycles. Before rising edge i, TMS = bit i of `tms` and TDI = bit i of `tdi`;
+ *  TDO is read just after rising edge i into bit i of `tdo` (a JTAG target changes TDO only on
+ *  falling edges, so this is the value it drove since the falling edge before). `tms` NULL holds
+ *  TMS low, `tdi` NULL holds TDI low, `tdo` NULL discards TDO. Returns with TCK low and TMS/TDI
+ *  at the last bit's values. Bits of `tdo` past `bits` in the last byte are cleared.
+ *  Interrupts are masked while bits are clocked, in runs of at most TAPWALKER_JTAG_GPIO_RUN_BITS
+ *  so that WiFi and the tick interrupt are never held off for long. TCK runs as fast as the CPU
+ *  loop allows, but never faster than tapwalker_jtag_gpio_set_max_hz (each phase at least half
+ *  a period, counted in CPU cycles). */
+esp_err_t tapwalker_jtag_gpio_shift(const uint8_t *tms, const uint8_t *tdi, uint8_t *tdo, size_t bits);
+
+/** Upper bound for TCK on the GPIO path, in Hz (clamped to TAPWALKER_JTAG_MAX_TCK_HZ, which
+ *  tapwalker_jtag_gpio_init sets). Timed in CPU cycles at CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ, so it
+ *  holds while power management leaves the CPU clock at that frequency (TapWalker does not
+ *  enable dynamic frequency scaling). */
+esp_err_t tapwalker_jtag_gpio_set_max_hz(uint32_t hz);
+
+/** Bits of the bundle for tapwalker_jtag_gpio_write. */
+#define TAPWALKER_JTAG_BIT_TCK (1u << 0)
+#define TAPWALKER_JTAG_BIT_TMS (1u << 1)
+#define TAPWALKER_JTAG_BIT_TDI (1u << 2)
+
+/** Sets the lines in `mask` (TAPWALKER_JTAG_BIT_*) to the levels in `value`, all in one CPU
+ *  instruction pair, without any timing of its own (for callers that clock bit by bit). */
+esp_err_t tapwalker_jtag_gpio_write(uint32_t mask, uint32_t value);
+
+/** TDO's level: 0 or 1; -1 before tapwalker_jtag_gpio_init. */
+int tapwalker_jtag_gpio_read_tdo(void);
+
+/** Drives TMS and TDI without clocking (for example TMS low before handing TCK to the SPI master
+ *  for a long Shift-DR). */
+esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi);
+
+/** Bits clocked per interrupt-masked run; a multiple of 8. */
+#define TAPWALKER_JTAG_GPIO_RUN_BITS 1024
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shared SPI bus (bsp_spi_bus.c). SPI2 is the only general-purpose SPI on the C3 and C6, so the
+ * JTAG fast path and the SD card share it: the bus pins are the SD card's when there is one,
+ * otherwise the JTAG pins. The JTAG device routes SPI2's clock and data to TCK/TDI only while it
+ * owns the bus (bsp_jtag_spi.c). */
+
+typedef struct {
+    int sclk;
+    int mosi;
+    int miso;
+} tapwalker_spi_bus_pins_t;
+
+/** Initialises SPI2 as master with DMA and the GPIO matrix (never IO_MUX: the JTAG device
+ *  re-routes signals at run time). Idempotent: a second call with the same pins returns ESP_OK,
+ *  with other pins ESP_ERR_INVALID_STATE. */
+esp_err_t tapwalker_spi_bus_init(const tapwalker_spi_bus_pins_t *pins);
+
+/** The pins the bus was initialised with (all -1 before tapwalker_spi_bus_init). */
+tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Bulk Shift-DR through the SPI master (bsp_jtag_spi.c)                                       */
+
+/** Bytes in each of the two DMA slots; one SPI transaction shifts at most this many bytes. */
+#define TAPWALKER_JTAG_SPI_SLOT_BYTES 4096
+#define TAPWALKER_JTAG_SPI_SLOTS 2
+
+/** Adds the JTAG device to the SPI bus (initialising the bus on the JTAG pins if nothing else
+ *  did), allocates the two DMA slots and parks SPI2's clock: TCK/TDI stay on dedicated GPIO.
+ *  Requires tapwalker_jtag_gpio_init first; call it while the TAP is in Test-Logic-Reset or
+ *  Run-Test/Idle (setting up the pins may pulse TCK, which leaves those states unchanged). `tck_hz` is clamped to TAPWALKER_JTAG_MAX_TCK_HZ;
+ *  `tdo_valid_ns` is the target's TCK-falling-to-TDO-valid time plus board delay (ECP5 data
+ *  sheet: tens of ns), given to the driver as input_delay_ns. */
+esp_err_t tapwalker_jtag_spi_init(uint32_t tck_hz, int tdo_valid_ns);
+
+esp_err_t tapwalker_jtag_spi_deinit(void);
+
+/** The TCK frequency the SPI clock divider actually gives, in Hz (0 before init). */
+uint32_t tapwalker_jtag_spi_actual_hz(void);
+
+/** Slot `slot` (0 or 1) for the caller to fill with TDI bits / read TDO bits from. NULL if the
+ *  slot number is out of range or the device is not initialised. A slot must not be touched
+ *  between queueing it and getting it back from tapwalker_jtag_spi_wait. */
+uint8_t *tapwalker_jtag_spi_tx_slot(unsigned slot);
+const uint8_t *tapwalker_jtag_spi_rx_slot(unsigned slot);
+
+/** Whether one SPI transaction can shift exactly `bits` bits. The ESP32-C3 and C6 cannot send a
+ *  DMA transfer whose length is 8k+1 bits (ESP-IDF SPI master page, supported bit lengths); the
+ *  caller then clocks one more bit through tapwalker_jtag_gpio_shift. Always true on the P4. */
+bool tapwalker_jtag_spi_length_supported(size_t bits);
+
+/** Starts shifting `bits` bits of slot `slot` (1 ... TAPWALKER_JTAG_SPI_SLOT_BYTES * 8; see
+ *  tapwalker_jtag_spi_length_supported, otherwise ESP_ERR_NOT_SUPPORTED) in full
+ *  duplex, mode 0, LSB first; with `capture_tdo` the TDO bits land in the slot's rx buffer.
+ *  Returns as soon as the transaction is queued, so the caller fills the other slot while this
+ *  one shifts. The first queued transaction acquires the bus and hands TCK/TDI/TDO to SPI2;
+ *  TMS keeps the level the dedicated GPIO gave it (low while in Shift-DR). At most two
+ *  transactions are in flight: a third waits. */
+esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo);
+
+/** Like tapwalker_jtag_spi_queue, but shifts from the caller's `tdi` (and into `tdo` unless NULL)
+ *  instead of a slot's buffers; *slot (may be NULL) says which slot's transaction carries it, for
+ *  matching with tapwalker_jtag_spi_wait. The buffers must stay untouched until then. Buffers in
+ *  DMA-capable internal RAM, 4-byte aligned, are used as they are; others are copied by the
+ *  driver. ESP_ERR_INVALID_STATE when both slots are in flight. */
+esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, size_t bits, unsigned *slot);
+
+/** Waits for the oldest queued transaction; stores its slot in *slot_done (may be NULL). When
+ *  none is left in flight, hands TCK/TDI back to dedicated GPIO (TCK low) and releases the bus.
+ *  ESP_ERR_INVALID_STATE if nothing is in flight. */
+esp_err_t tapwalker_jtag_spi_wait(unsigned *slot_done);
+
+/** Shifts `bits` bits from `tdi` (and into `tdo` unless NULL) through both slots, keeping one
+ *  transaction in flight while copying the next chunk. Blocks until done. Chunks are whole slots
+ *  except the last, so ESP_ERR_NOT_SUPPORTED when !tapwalker_jtag_spi_length_supported(bits). */
+esp_err_t tapwalker_jtag_spi_shift(const uint8_t *tdi, uint8_t *tdo, size_t bits);
+
+/* ------------------------------------------------------------------------------------------ */
+/* WiFi station, access point and scan (bsp_wifi.c). On the ESP32-P4 the same API reaches the
+ * radio of a companion ESP32-C6 through esp_wifi_remote. */
+
+#define TAPWALKER_WIFI_SSID_MAX 33      /* 32 bytes + NUL */
+#define TAPWALKER_WIFI_PASSWORD_MAX 65  /* 64 bytes + NUL */
+
+typedef struct {
+    char ssid[TAPWALKER_WIFI_SSID_MAX];
+    uint8_t bssid[6];
+    int8_t rssi;
+    uint8_t channel;
+    uint8_t authmode; /* wifi_auth_mode_t */
+} tapwalker_wifi_ap_record_t;
+
+typedef struct {
+    bool started;
+    bool sta_connected;        /* associated with an AP */
+    bool sta_has_ip;
+    uint32_t sta_ip;           /* IPv4, network byte order; 0 without an address */
+    uint32_t sta_netmask;
+    uint32_t sta_gateway;
+    uint8_t sta_bssid[6];
+    uint8_t sta_channel;
+    int8_t sta_rssi;           /* 0 when not connected */
+    uint8_t last_disconnect_reason; /* wifi_err_reason_t of the last STA disconnect, 0 if none */
+    uint32_t sta_disconnects;  /* STA disconnect events since tapwalker_wifi_init */
+    uint8_t ap_clients;        /* stations associated with our AP */
+    uint32_t ap_ip;            /* the AP interface's IPv4, network byte order */
+    bool scan_done;            /* a scan finished since the last tapwalker_wifi_scan_start */
+} tapwalker_wifi_status_t;
+
+/** NVS, netif, default event loop, WiFi driver; registers the event handlers that keep the status.
+ *  Idempotent. */
+esp_err_t tapwalker_wifi_init(void);
+
+/** The station never reconnects by itself: after a disconnect (sta_disconnects grows) the caller
+ *  decides whether and where to connect again. */
+
+/** Starts WiFi in station mode, AP mode or both: `sta_ssid` NULL or empty = no station,
+ *  `ap_ssid` NULL or empty = no access point. An empty or NULL password means an open network
+ *  (the AP then uses no encryption, otherwise WPA2-PSK). `ap_channel` 0 = channel 1. */
+esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
+                               const char *ap_ssid, const char *ap_password, uint8_t ap_channel);
+
+/** Associates the station with `ssid`; `bssid` (6 bytes) and `channel` (non-zero) pin a specific
+ *  AP, e.g. the strongest one a scan found. Returns when the request is issued; watch
+ *  tapwalker_wifi_get_status for sta_has_ip. */
+esp_err_t tapwalker_wifi_connect(const char *ssid, const char *password, const uint8_t *bssid, uint8_t channel);
+
+esp_err_t tapwalker_wifi_disconnect(void);
+
+esp_err_t tapwalker_wifi_get_status(tapwalker_wifi_status_t *out);
+
+/** Starts an all-channel active scan without blocking; scan_done in the status turns true when
+ *  results are ready. */
+esp_err_t tapwalker_wifi_scan_start(void);
+
+/** Copies up to *count records of the finished scan into `records`, in the driver's order;
+ *  *count becomes the number copied. Frees the driver's list. */
+esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint16_t *count);
+
+esp_err_t tapwalker_wifi_stop(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Internal storage: FAT with wear levelling on the "storage" partition (bsp_storage.c)        */
+
+#define TAPWALKER_STORAGE_MOUNT "/storage"
+#define TAPWALKER_STORAGE_PARTITION "storage"
+
+/** Mounts the storage partition at /storage, formatting it if it holds no FAT file system. */
+esp_err_t tapwalker_storage_mount(void);
+esp_err_t tapwalker_storage_unmount(void);
+/** Total and free bytes of the mounted file system. */
+esp_err_t tapwalker_storage_info(uint64_t *total_bytes, uint64_t *free_bytes);
+
+/* ------------------------------------------------------------------------------------------ */
+/* SD card over SPI (bsp_sdcard.c)                                                            */
+
+#define TAPWALKER_SDCARD_MOUNT "/sdcard"
+
+typedef struct {
+    int sclk;
+    int mosi;
+    int miso;
+    int cs;
+    uint32_t max_khz;  /* 0 = SDMMC_FREQ_DEFAULT (20 MHz) */
+} tapwalker_sdcard_pins_t;
+
+/** Initialises the shared SPI bus on the card's pins (if not yet initialised), adds the card
+ *  and mounts its FAT file system at /sdcard (never formats a card).
+ *  Call it before tapwalker_jtag_spi_init: the card enters SPI mode when mounted, and until then
+ *  it may answer any traffic on the bus (ESP-IDF "Sharing the SPI Bus Among SD Cards and Other
+ *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
+esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
+esp_err_t tapwalker_sdcard_unmount(void);
+/** Card capacity in 512-byte sectors; 0 when no card is mounted. */
+uint64_t tapwalker_sdcard_sectors(void);
+/** Raw block access (whole 512-byte sectors), bypassing the file system. */
+esp_err_t tapwalker_sdcard_read(uint32_t first_sector, uint32_t count, void *dst);
+esp_err_t tapwalker_sdcard_write(uint32_t first_sector, uint32_t count, const void *src);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Time (bsp_time.c)                                                                          */
+
+/** Microseconds since boot (esp_timer), monotonic, 64-bit. */
+int64_t tapwalker_time_us(void);
+/** Blocks the calling task for at least `ms` milliseconds (yields to other tasks). */
+void tapwalker_sleep_ms(uint32_t ms);
+/** Busy-waits `us` microseconds without yielding (for JTAG run-test delays shorter than a tick). */
+void tapwalker_delay_us(uint32_t us);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status LED (bsp_led.c): one GPIO, on = `active_high` level.                                */
+
+esp_err_t tapwalker_led_init(int pin, bool active_high);
+esp_err_t tapwalker_led_set(bool on);
+
+#ifdef __cplusplus
+}
+#endif
