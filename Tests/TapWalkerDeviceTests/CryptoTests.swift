@@ -109,6 +109,18 @@ private func python(_ program: String) throws -> String {
         #expect(!credential.accepts([]))
     }
 
+    /// The command docs/device-configuration.md gives for making a hash (random salt, 10000
+    /// iterations), its output pasted into tapwalker.conf.
+    @Test func theDocumentedHashCommandMakesAWorkingLogin() throws {
+        let line = try python("""
+            import hashlib,os; s=os.urandom(16); p=b"pa:ss word"
+            print("pbkdf2-sha256$10000$%s$%s" % (s.hex(), hashlib.pbkdf2_hmac("sha256", p, s, 10000).hex()))
+            """)
+        let config = try DeviceConfiguration.parse(bytes("[login]\nuser = ulx3s\npassword = \(line)\n"))
+        #expect(config.login?.credential.accepts(bytes("pa:ss word")) == true)
+        #expect(config.login?.credential.accepts(bytes("pa:ss word!")) == false)
+    }
+
     @Test func clearLoginComparesWholePassword() throws {
         let credential = try LoginCredential.parse(bytes("secret"))
         #expect(credential.accepts(bytes("secret")))
