@@ -20,17 +20,43 @@ public struct SHA256 {
 
     /// FIPS 180-4 §5.3.3: the first 32 bits of the fractional parts of the square roots of the
     /// first 8 primes.
-    static let initialState: [UInt32] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]
+    static let initialState = State(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
 
-    private var state: [UInt32] = SHA256.initialState
-    private var block: [UInt8] = []
-    private var totalBytes: UInt64 = 0
-    private var schedule = [UInt32](repeating: 0, count: 64)
+    /// The hash value H0…H7 between blocks. Eight plain words rather than an array, so that
+    /// copying a state (HMAC starts every MAC from a saved one) allocates nothing.
+    struct State {
+        var h0, h1, h2, h3, h4, h5, h6, h7: UInt32
+        init(_ h0: UInt32, _ h1: UInt32, _ h2: UInt32, _ h3: UInt32, _ h4: UInt32, _ h5: UInt32, _ h6: UInt32, _ h7: UInt32) {
+            self.h0 = h0; self.h1 = h1; self.h2 = h2; self.h3 = h3
+            self.h4 = h4; self.h5 = h5; self.h6 = h6; self.h7 = h7
+        }
 
-    public init() {
-        block.reserveCapacity(SHA256.blockBytes)
+        /// The state as 32 bytes, big-endian words: the digest once the message is finished.
+        var bytes: [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(32)
+            for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
+                out.append(UInt8(truncatingIfNeeded: word >> 24))
+                out.append(UInt8(truncatingIfNeeded: word >> 16))
+                out.append(UInt8(truncatingIfNeeded: word >> 8))
+                out.append(UInt8(truncatingIfNeeded: word))
+            }
+            return out
+        }
+    }
+
+    var state: State = SHA256.initialState
+    /// Bytes of an unfinished block (fewer than 64).
+    private var pending: [UInt8] = []
+    var totalBytes: UInt64 = 0
+
+    public init() {}
+
+    /// Continues from `state` after `totalBytes` (a multiple of 64) have been hashed.
+    init(state: State, totalBytes: UInt64) {
+        self.state = state
+        self.totalBytes = totalBytes
     }
 
     /// The digest of `bytes` in one call.
@@ -42,11 +68,18 @@ public struct SHA256 {
 
     public mutating func update(_ bytes: [UInt8]) {
         totalBytes &+= UInt64(bytes.count)
-        for b in bytes {
-            block.append(b)
-            if block.count == SHA256.blockBytes {
-                compress()
-                block.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < bytes.count {
+            if pending.isEmpty && bytes.count - i >= SHA256.blockBytes {
+                SHA256.compress(&state, bytes, at: i)
+                i += SHA256.blockBytes
+                continue
+            }
+            pending.append(bytes[i])
+            i += 1
+            if pending.count == SHA256.blockBytes {
+                SHA256.compress(&state, pending, at: 0)
+                pending.removeAll(keepingCapacity: true)
             }
         }
     }
@@ -55,55 +88,59 @@ public struct SHA256 {
     public mutating func finish() -> [UInt8] {
         let bitLength = totalBytes &* 8
         // §5.1.1: a 1 bit, zeros up to 56 bytes into a block, then the length as 64 bits big-endian.
-        block.append(0x80)
-        if block.count > 56 {
-            while block.count < SHA256.blockBytes { block.append(0) }
-            compress()
-            block.removeAll(keepingCapacity: true)
+        var tail = pending
+        tail.append(0x80)
+        while tail.count % SHA256.blockBytes != 56 { tail.append(0) }
+        for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * i))) }
+        var offset = 0
+        while offset < tail.count {
+            SHA256.compress(&state, tail, at: offset)
+            offset += SHA256.blockBytes
         }
-        while block.count < 56 { block.append(0) }
-        for i in (0..<8).reversed() { block.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * i))) }
-        compress()
-        block.removeAll(keepingCapacity: true)
-        var digest: [UInt8] = []
-        digest.reserveCapacity(SHA256.digestBytes)
-        for word in state {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
-        }
-        return digest
+        pending.removeAll()
+        return state.bytes
     }
 
     @inline(__always)
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    /// §6.2.2 for the 64 bytes in `block`.
-    private mutating func compress() {
-        for t in 0..<16 {
-            schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+    /// §6.2.2 for the 64 bytes of `bytes` from `offset`.
+    static func compress(_ state: inout State, _ bytes: [UInt8], at offset: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            bytes.withUnsafeBufferPointer { b in
+                for t in 0..<16 {
+                    let k = offset + 4 * t
+                    w[t] = UInt32(b[k]) << 24 | UInt32(b[k + 1]) << 16 | UInt32(b[k + 2]) << 8 | UInt32(b[k + 3])
+                }
+            }
+            compress(&state, schedule: w)
         }
+    }
+
+    /// §6.2.2 with the block already in `w[0..<16]` as big-endian words; `w[16..<64]` is
+    /// overwritten with the rest of the message schedule.
+    static func compress(_ state: inout State, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for t in 16..<64 {
-            let w15 = schedule[t - 15], w2 = schedule[t - 2]
-            let s0 = SHA256.rotr(w15, 7) ^ SHA256.rotr(w15, 18) ^ (w15 >> 3)
-            let s1 = SHA256.rotr(w2, 17) ^ SHA256.rotr(w2, 19) ^ (w2 >> 10)
-            schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
+            let w15 = w[t - 15], w2 = w[t - 2]
+            let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+            let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for t in 0..<64 {
-            let bigSigma1 = SHA256.rotr(e, 6) ^ SHA256.rotr(e, 11) ^ SHA256.rotr(e, 25)
-            let choose = (e & f) ^ (~e & g)
-            let t1 = h &+ bigSigma1 &+ choose &+ SHA256.roundConstants[t] &+ schedule[t]
-            let bigSigma0 = SHA256.rotr(a, 2) ^ SHA256.rotr(a, 13) ^ SHA256.rotr(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = bigSigma0 &+ majority
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
+        var a = state.h0, b = state.h1, c = state.h2, d = state.h3
+        var e = state.h4, f = state.h5, g = state.h6, h = state.h7
+        roundConstants.withUnsafeBufferPointer { k in
+            for t in 0..<64 {
+                let bigSigma1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let choose = (e & f) ^ (~e & g)
+                let t1 = h &+ bigSigma1 &+ choose &+ k[t] &+ w[t]
+                let bigSigma0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let majority = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = bigSigma0 &+ majority
+                h = g; g = f; f = e; e = d &+ t1
+                d = c; c = b; b = a; a = t1 &+ t2
+            }
         }
-        state[0] = state[0] &+ a; state[1] = state[1] &+ b; state[2] = state[2] &+ c; state[3] = state[3] &+ d
-        state[4] = state[4] &+ e; state[5] = state[5] &+ f; state[6] = state[6] &+ g; state[7] = state[7] &+ h
+        state.h0 &+= a; state.h1 &+= b; state.h2 &+= c; state.h3 &+= d
+        state.h4 &+= e; state.h5 &+= f; state.h6 &+= g; state.h7 &+= h
     }
 }
