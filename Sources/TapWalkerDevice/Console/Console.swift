@@ -76,10 +76,7 @@ public final class Console {
     }
 
     private func readWiFiMan() throws(TapWalkerError) -> WiFiManFile {
-        guard let text = try files.readSmallFile(wifiManPath, limit: ConfigurationLines.maximumFileBytes) else {
-            return WiFiManFile()
-        }
-        return try WiFiManFile(text)
+        try WiFiManFile.load(from: files, path: wifiManPath)
     }
 
     private func save(_ file: WiFiManFile) throws(TapWalkerError) {
