@@ -41,8 +41,8 @@ public struct DeviceConfiguration {
         public var connectSeconds: Int = 10
     }
 
-    /// Port per service, 0 for off.
-    public var ports: [DeviceService: Int] = [:]
+    /// Port per service in `DeviceService.allCases` order, 0 for off.
+    private var ports = [Int](repeating: 0, count: DeviceService.allCases.count)
     public var login: Login?
     public var virtual = Virtual()
     public var jtag = JTAG()
@@ -50,7 +50,9 @@ public struct DeviceConfiguration {
 
     public init() {}
 
-    public func port(_ service: DeviceService) -> Int { ports[service] ?? 0 }
+    public func port(_ service: DeviceService) -> Int { ports[service.index] }
+
+    public mutating func setPort(_ service: DeviceService, _ port: Int) { ports[service.index] = port }
 
     /// Why `service` must not start, or nil when it may (its port is set and, if it writes, a
     /// login is configured).
@@ -73,7 +75,7 @@ public struct DeviceConfiguration {
         var pins: [Int?] = [nil, nil, nil, nil]  // tck tms tdi tdo
         var pinLine: ConfigurationLines.Line? = nil
         var preset: JTAGPinPreset? = nil
-        var portLines: [DeviceService: ConfigurationLines.Line] = [:]
+        var portLines = [ConfigurationLines.Line?](repeating: nil, count: DeviceService.allCases.count)
 
         for line in lines.lines {
             let entry: ConfigurationSyntax.Entry
@@ -107,8 +109,8 @@ public struct DeviceConfiguration {
                 func `is`(_ name: String) -> Bool { ASCII.equal(full, name) }
                 if let service = DeviceService.allCases.first(where: { `is`("services." + $0.key) }) {
                     let port = try number(0...65535)
-                    config.ports[service] = port
-                    portLines[service] = line
+                    config.setPort(service, port)
+                    portLines[service.index] = line
                 } else if `is`("login.user") {
                     guard !value.isEmpty, !value.contains(0x20) else {
                         throw lines.error(line, "\(here) must be a non-empty name without spaces")
@@ -212,7 +214,7 @@ public struct DeviceConfiguration {
             for j in (i + 1)..<services.count {
                 let a = services[i], b = services[j]
                 let pa = config.port(a)
-                if pa != 0 && pa == config.port(b), let line = portLines[b] {
+                if pa != 0 && pa == config.port(b), let line = portLines[b.index] {
                     throw lines.error(line, "[services] \(b.key) uses port \(pa), as \(a.key) does; each service needs its own port")
                 }
             }

@@ -15,6 +15,16 @@ public enum DeviceService: CaseIterable, Sendable {
         }
     }
 
+    /// The position in `allCases`, for per-service tables.
+    var index: Int {
+        switch self {
+        case .ftp: return 0
+        case .http: return 1
+        case .xvc: return 2
+        case .remoteBitbang: return 3
+        }
+    }
+
     /// FTP and the web page log users in and then write files, SRAM and flash; without a
     /// configured login they would be open to anyone on the network, so they refuse to start.
     /// XVC and remote_bitbang have no login in their protocols at all: they run only where the
