@@ -164,3 +164,21 @@ final class FakeActions: ConsoleActions {
         #expect(feed(&buffer, exact + "\n") == [.line(b(exact))])
     }
 }
+
+@Suite struct ConsoleTerminalTests {
+    @Test func typedBytesAreEchoedEditedAndRun() {
+        let actions = FakeActions()
+        let console = Console(actions: actions, files: MemoryFileSystem())
+        var screen = ""
+        console.receive(b("stax\u{7f}tus\r\n")) { screen += $0 }
+        #expect(screen == "stax\u{8} \u{8}tus\r\nIDCODE 0x41113043 LFE5U-85F\nDONE 1\n" + Console.prompt)
+        #expect(actions.calls == ["status"])
+        screen = ""
+        console.receive(b("\u{7f}\r")) { screen += $0 }  // backspace on an empty line erases nothing
+        #expect(screen == "\r\n" + Console.prompt)
+        screen = ""
+        console.receive(b(String(repeating: "x", count: 300) + "\n")) { screen += $0 }
+        #expect(screen.hasSuffix("\r\nerror: the line is longer than 256 bytes; it was dropped\n" + Console.prompt))
+        #expect(actions.calls == ["status"])
+    }
+}

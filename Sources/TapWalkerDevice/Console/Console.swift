@@ -35,6 +35,34 @@ public final class Console {
         }
     }
 
+    private var lineBuffer = ConsoleLineBuffer()
+
+    /// Feeds bytes typed on the serial port: echoes them (a serial terminal shows only what the
+    /// device sends back), erases on backspace, runs each finished line and prints the prompt
+    /// again. `write` receives the echo, the replies and the prompts in order.
+    public func receive(_ bytes: [UInt8], write: (String) -> Void) {
+        for byte in bytes {
+            let pendingBefore = lineBuffer.pendingCount
+            let result = lineBuffer.receive(byte)
+            switch byte {
+            case 0x0D, 0x0A:
+                guard let result else { continue }  // the LF of a CR LF
+                write("\r\n")
+                switch result {
+                case .line(let line): execute(line) { write($0) }
+                case .tooLong: write("error: the line is longer than \(ConsoleCommand.maximumLineBytes) bytes; it was dropped\n")
+                }
+                write(Console.prompt)
+            case 0x08, 0x7F:
+                if lineBuffer.pendingCount < pendingBefore { write("\u{8} \u{8}") }
+            default:
+                if lineBuffer.pendingCount > pendingBefore && byte >= 0x20 && byte < 0x7F {
+                    write(String(decoding: [byte], as: UTF8.self))
+                }
+            }
+        }
+    }
+
     /// The reply to a line, for callers that do not need output before a reboot.
     public func reply(to line: [UInt8]) -> String {
         var out = ""

@@ -14,6 +14,9 @@ public struct ConsoleLineBuffer {
 
     public init() {}
 
+    /// Bytes of the unfinished line (0 while an overlong line is being dropped).
+    public var pendingCount: Int { line.count }
+
     public mutating func receive(_ byte: UInt8) -> Received? {
         defer { lastWasCR = byte == 0x0D }
         switch byte {
