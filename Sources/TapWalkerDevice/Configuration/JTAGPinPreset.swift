@@ -1,6 +1,6 @@
 /// Named pin sets for `[jtag] preset = NAME` in tapwalker.conf: TCK, TDI and TDO on the chip's
-/// SPI2 IO_MUX pins (`ESP32Chip`), TMS on a GPIO that is free on the chip's development boards and
-/// is not a strapping pin, so the FPGA cannot change how the ESP32 boots through it.
+/// SPI2 IO_MUX pins (`ESP32Chip`), TMS on a GPIO that is not a strapping pin (strapping pins are
+/// read at reset, and TMS is driven by the ESP32 itself only once it runs).
 public struct JTAGPinPreset: Sendable {
     public let name: String
     public let chip: ESP32Chip

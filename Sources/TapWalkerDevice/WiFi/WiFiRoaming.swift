@@ -2,7 +2,8 @@
 /// that every choice can be tested without a radio. The firmware passes each WiFi event (and a
 /// `.timer` event once `deadline` has passed) to `handle` and carries out the actions it returns.
 ///
-/// The policy, after the original's wifiman.py (scan, strongest known network first, 10 s each):
+/// The policy, after the original MicroPython programmer's (scan, strongest known network first,
+/// 10 s each):
 /// - scan, then try the configured networks that were heard, strongest first, each for at most
 ///   `connectTimeout`; SSIDs that are not configured are ignored (the original also joined any
 ///   open network it heard, which lets whoever runs an open network take the device);
