@@ -1,6 +1,6 @@
 /// Named pin sets for `[jtag] preset = NAME` in tapwalker.conf: TCK, TDI and TDO on the chip's
-/// SPI2 IO_MUX pins (`ESP32Chip`), TMS on a GPIO that is not a strapping pin (strapping pins are
-/// read at reset, and TMS is driven by the ESP32 itself only once it runs).
+/// SPI2 IO_MUX pins (`ESP32Chip`), TMS on a GPIO that is not a strapping pin: IEEE 1149.1 has TMS
+/// pulled up inside the FPGA, and on a strapping pin that pull-up could change how the ESP32 boots.
 public struct JTAGPinPreset: Sendable {
     public let name: String
     public let chip: ESP32Chip
