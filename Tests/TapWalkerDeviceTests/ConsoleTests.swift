@@ -127,6 +127,27 @@ final class FakeActions: ConsoleActions {
         #expect(actions.networks.count == 4)
     }
 
+    @Test func wifiEditsWorkWhereRenameWillNotReplaceAFile() {
+        let files = MemoryFileSystem()
+        files.renameRefusesExisting = true
+        files.files["/wifiman.conf"] = b("home:homepass1\n")
+        let console = Console(actions: FakeActions(), files: files)
+        #expect(console.reply(to: b("wifi add lab labpass12")) == "added \"lab\"\n")
+        #expect(files.text("/wifiman.conf") == "home:homepass1\nlab:labpass12\n")
+        #expect(files.files.count == 1)
+    }
+
+    @Test func aReplacementCutShortByPowerLossIsFinishedOnTheNextRead() throws {
+        let files = MemoryFileSystem()
+        // The old file was removed, the complete new one not yet renamed.
+        files.files["/wifiman.conf.new"] = b("lab:labpass12\n")
+        #expect(try WiFiManFile.load(from: files).networks == [WiFiNetwork(ssid: b("lab"), password: b("labpass12"))])
+        #expect(files.text("/wifiman.conf") == "lab:labpass12\n" && files.files["/wifiman.conf.new"] == nil)
+        // With both present, the old file is the one in force (the new one may be incomplete).
+        files.files["/wifiman.conf.new"] = b("half")
+        #expect(try WiFiManFile.load(from: files).networks.count == 1)
+    }
+
     @Test func aFailedWriteLeavesTheOldFile() {
         let files = MemoryFileSystem()
         files.files["/wifiman.conf"] = b("home:homepass1\n")

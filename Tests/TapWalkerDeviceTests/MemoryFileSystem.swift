@@ -7,6 +7,8 @@ final class MemoryFileSystem: DeviceFileSystem {
     var files: [String: [UInt8]] = [:]
     var renames: [(String, String)] = []
     var failWrites = false
+    /// Like FAT: rename refuses to replace an existing file.
+    var renameRefusesExisting = false
     let name = "flash"
 
     final class File: DeviceFile {
@@ -43,6 +45,7 @@ final class MemoryFileSystem: DeviceFileSystem {
         files.keys.sorted().map { DeviceDirectoryEntry(name: $0, isDirectory: false, size: files[$0]!.count) }
     }
     func rename(_ from: String, to: String) throws(TapWalkerError) {
+        if renameRefusesExisting && files[to] != nil { throw TapWalkerError(.input, "file exists: \(to)") }
         guard let bytes = files.removeValue(forKey: from) else { throw TapWalkerError(.input, "no such file: \(from)") }
         files[to] = bytes
         renames.append((from, to))

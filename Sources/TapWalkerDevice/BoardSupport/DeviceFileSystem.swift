@@ -43,7 +43,9 @@ public protocol DeviceFileSystem: AnyObject {
     func info(_ path: String) throws(TapWalkerError) -> DeviceDirectoryEntry?
     /// A directory's entries, without "." and "..".
     func list(_ directory: String) throws(TapWalkerError) -> [DeviceDirectoryEntry]
-    /// Renames, replacing an existing file at `to` (what makes `replaceFile` safe).
+    /// Renames `from` to `to`. Whether an existing file at `to` is replaced depends on the file
+    /// system (POSIX replaces it; FAT, the ESP32's storage partition, refuses), so callers that
+    /// replace files use `replaceFile`.
     func rename(_ from: String, to: String) throws(TapWalkerError)
     func remove(_ path: String) throws(TapWalkerError)
 }
@@ -79,8 +81,19 @@ extension DeviceFileSystem {
         return Array(bytes[0..<count])
     }
 
-    /// Replaces a file's content as one step: the bytes go to `path` + ".new", which is then
-    /// renamed over `path`, so a power cut leaves either the old or the new file, never half.
+    /// A small file that `replaceFile` may have been replacing when the power went: when `path`
+    /// is missing but its complete new version is there, the replacement is finished first.
+    public func readReplaceableFile(_ path: String, limit: Int) throws(TapWalkerError) -> [UInt8]? {
+        if try info(path) == nil, try info(path + ".new") != nil {
+            try rename(path + ".new", to: path)
+        }
+        return try readSmallFile(path, limit: limit)
+    }
+
+    /// Replaces a file's content without ever leaving half a file: the bytes go to `path` +
+    /// ".new"; only once that is complete is the old file removed (when the file system will not
+    /// rename over it) and the new one renamed into place. A power cut leaves the old file, or the
+    /// complete new one under either name, which `readReplaceableFile` picks up.
     public func replaceFile(_ path: String, with bytes: [UInt8]) throws(TapWalkerError) {
         let temporary = path + ".new"
         let file = try open(temporary, mode: .write)
@@ -92,6 +105,12 @@ extension DeviceFileSystem {
             throw error
         }
         try file.close()
-        try rename(temporary, to: path)
+        do {
+            try rename(temporary, to: path)
+        } catch {
+            guard try info(path) != nil else { throw error }
+            try remove(path)
+            try rename(temporary, to: path)
+        }
     }
 }
