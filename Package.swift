@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "TapWalkerCore"),
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
+        .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         .executableTarget(
             name: "tapwalker",
@@ -32,6 +33,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerServicesTests",
             dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices"]),
+        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerDevice"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]

@@ -21,6 +21,7 @@ module() { # target dir name sources...
 core=$(find Sources/TapWalkerCore -name '*.swift' | sort)
 sim=$(find Sources/TapWalkerSim -name '*.swift' | sort)
 services=$(find Sources/TapWalkerServices -name '*.swift' | sort)
+device=$(find Sources/TapWalkerDevice -name '*.swift' | sort)
 
 echo "== riscv32-none-none-eabi"
 # shellcheck disable=SC2086
@@ -29,7 +30,9 @@ module riscv32-none-none-eabi "$out/riscv32" TapWalkerCore $core
 module riscv32-none-none-eabi "$out/riscv32" TapWalkerSim $sim
 # shellcheck disable=SC2086
 module riscv32-none-none-eabi "$out/riscv32" TapWalkerServices $services
-size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o" "$out/riscv32/TapWalkerServices.o"
+# shellcheck disable=SC2086
+module riscv32-none-none-eabi "$out/riscv32" TapWalkerDevice $device
+size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o" "$out/riscv32/TapWalkerServices.o" "$out/riscv32/TapWalkerDevice.o"
 text=$(size "$out/riscv32/TapWalkerCore.o" | awk 'NR==2 {print $1}')
 echo "TapWalkerCore riscv32 code size: $text bytes of text"
 
@@ -40,6 +43,8 @@ module x86_64-unknown-linux-gnu "$out/host" TapWalkerCore $core
 module x86_64-unknown-linux-gnu "$out/host" TapWalkerSim $sim
 # shellcheck disable=SC2086
 module x86_64-unknown-linux-gnu "$out/host" TapWalkerServices $services
+# shellcheck disable=SC2086
+module x86_64-unknown-linux-gnu "$out/host" TapWalkerDevice $device
 swiftc -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
     embedded/check/main.swift embedded/check/services.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \

@@ -1,0 +1,23 @@
+import TapWalkerCore
+
+/// Reading the two configuration files from the device's file system at boot.
+extension DeviceConfiguration {
+    /// tapwalker.conf from the root of `files`; a missing file is the empty configuration
+    /// (every service off, no cable), which the console's `status` then shows.
+    public static func load(from files: any DeviceFileSystem, path: String = "/" + fileName) throws(TapWalkerError) -> DeviceConfiguration {
+        guard let text = try files.readReplaceableFile(path, limit: ConfigurationLines.maximumFileBytes) else {
+            return DeviceConfiguration()
+        }
+        return try parse(text, file: fileName)
+    }
+}
+
+extension WiFiManFile {
+    /// wifiman.conf from the root of `files`; a missing file lists no network.
+    public static func load(from files: any DeviceFileSystem, path: String = "/" + fileName) throws(TapWalkerError) -> WiFiManFile {
+        guard let text = try files.readReplaceableFile(path, limit: ConfigurationLines.maximumFileBytes) else {
+            return WiFiManFile()
+        }
+        return try WiFiManFile(text)
+    }
+}

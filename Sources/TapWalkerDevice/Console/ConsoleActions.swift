@@ -1,0 +1,16 @@
+import TapWalkerCore
+
+/// What the console needs from the rest of the firmware to carry out the commands that touch the
+/// board or the device. The board service implements it (so a console job takes the same lock
+/// and obeys the same rules as an FTP or web job); the tests use a fake. Each method returns
+/// the text to show, one or more lines without a final line break.
+public protocol ConsoleActions: AnyObject {
+    func status() throws(TapWalkerError) -> String
+    func program(file: String) throws(TapWalkerError) -> String
+    func flash(file: String, address: Int) throws(TapWalkerError) -> String
+    func passthru() throws(TapWalkerError) -> String
+    /// wifiman.conf was changed: the roaming should use these networks.
+    func networksChanged(_ networks: [WiFiNetwork])
+    /// Restarts the device; on the chip it does not return.
+    func reboot()
+}

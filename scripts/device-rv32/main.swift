@@ -1,0 +1,121 @@
+// TapWalkerDevice on an emulated RV32 CPU: the configuration, console, wifiman.conf editing,
+// roaming and login code run as the firmware will compile them (Embedded Swift, -Osize,
+// riscv32), with in-memory stand-ins for the board-support protocols. Prints instruction counts
+// (exact under QEMU's -icount) and exits non-zero if a result differs from the host's.
+import TapWalkerCore
+import TapWalkerDevice
+
+final class Actions: ConsoleActions {
+    var log: [UInt8] = []
+    func status() throws(TapWalkerError) -> String { "IDCODE 0x41113043" }
+    func program(file: String) throws(TapWalkerError) -> String { log += Array(file.utf8); return "DONE" }
+    func flash(file: String, address: Int) throws(TapWalkerError) -> String { throw TapWalkerError(.device, "no flash") }
+    func passthru() throws(TapWalkerError) -> String { "DONE" }
+    func networksChanged(_ networks: [WiFiNetwork]) { log += [UInt8(networks.count)] }
+    func reboot() {}
+}
+
+final class OneFile: DeviceFile {
+    let fs: Files; let path: [UInt8]; var offset = 0
+    init(_ fs: Files, _ path: [UInt8]) { self.fs = fs; self.path = path }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        let bytes = fs.content(path) ?? []
+        let n = min(buffer.count, bytes.count - offset)
+        for i in 0..<n { buffer[i] = bytes[offset + i] }
+        offset += n
+        return n
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) { fs.set(path, (fs.content(path) ?? []) + Array(bytes)) }
+    func close() throws(TapWalkerError) {}
+}
+
+final class Files: DeviceFileSystem {
+    var names: [[UInt8]] = []; var contents: [[UInt8]] = []
+    let name = "flash"
+    func content(_ p: [UInt8]) -> [UInt8]? { for (i, n) in names.enumerated() where n == p { return contents[i] }; return nil }
+    func set(_ p: [UInt8], _ c: [UInt8]) {
+        for (i, n) in names.enumerated() where n == p { contents[i] = c; return }
+        names.append(p); contents.append(c)
+    }
+    func open(_ path: String, mode: DeviceFileMode) throws(TapWalkerError) -> any DeviceFile {
+        let p = Array(path.utf8)
+        if case .write = mode { set(p, []) }
+        return OneFile(self, p)
+    }
+    func info(_ path: String) throws(TapWalkerError) -> DeviceDirectoryEntry? {
+        guard let c = content(Array(path.utf8)) else { return nil }
+        return DeviceDirectoryEntry(name: path, isDirectory: false, size: c.count)
+    }
+    func list(_ directory: String) throws(TapWalkerError) -> [DeviceDirectoryEntry] { [] }
+    func rename(_ from: String, to: String) throws(TapWalkerError) {
+        let c = content(Array(from.utf8)) ?? []
+        set(Array(to.utf8), c)
+        try remove(from)
+    }
+    func remove(_ path: String) throws(TapWalkerError) {
+        let p = Array(path.utf8)
+        for (i, n) in names.enumerated() where n == p { names.remove(at: i); contents.remove(at: i); return }
+    }
+}
+
+var failures: Int32 = 0
+func check(_ ok: Bool, _ what: StaticString) {
+    if !ok {
+        failures += 1
+        what.utf8Start.withMemoryRebound(to: CChar.self, capacity: what.utf8CodeUnitCount) { check_print($0) }
+    }
+}
+
+func figure(_ name: StaticString, _ value: UInt) {
+    name.utf8Start.withMemoryRebound(to: CChar.self, capacity: name.utf8CodeUnitCount) { check_print_figure($0, value) }
+}
+
+@main struct Main {
+    static func main() {
+        let conf = "[services]\nftp = 2121\nhttp = 8080\nxvc = 2542\nremote_bitbang = 3335\n[login]\nuser = ulx3s\npassword = secret   # c\n[jtag]\npreset = esp32c3\n[virtual]\npart = LFE5U-85F\nflash = w25q128jv\n"
+        let a = rv32_instructions_retired()
+        do {
+            let c = try DeviceConfiguration.parse(Array(conf.utf8))
+            check(c.port(.remoteBitbang) == 3335, "port")
+            check(c.login?.credential.accepts(Array("secret".utf8)) == true, "login")
+            check(c.jtag.pins == JTAGPinAssignment(tck: 6, tms: 3, tdi: 7, tdo: 2), "pins")
+            check(c.refusal(.ftp) == nil, "refusal")
+        } catch { check(false, "parse") }
+        let b = rv32_instructions_retired()
+        figure("tapwalker.conf parse, instructions:", b &- a)
+        do {
+            _ = try DeviceConfiguration.parse(Array("[login]\nuser = a\npasword = b\n".utf8))
+            check(false, "typo accepted")
+        } catch {
+            check(error.message.utf8.elementsEqual("tapwalker.conf:3: unknown key [login] pasword; [login] takes user, password".utf8), "typo message")
+        }
+        let files = Files()
+        files.set(Array("/wifiman.conf".utf8), Array("# nets\nhome:pa:ss1234\n".utf8))
+        let actions = Actions()
+        let console = Console(actions: actions, files: files)
+        let c0 = rv32_instructions_retired()
+        check(console.reply(to: Array("wifi add \"Lab 2\" labpass12".utf8)).utf8.elementsEqual("added \"Lab 2\"\n".utf8), "wifi add")
+        let c1 = rv32_instructions_retired()
+        figure("console wifi add, instructions:", c1 &- c0)
+        check(files.content(Array("/wifiman.conf".utf8)) == Array("# nets\nhome:pa:ss1234\nLab 2:labpass12\n".utf8), "wifiman text")
+        check(console.reply(to: Array("wifi list".utf8)).utf8.elementsEqual("home\nLab 2\n".utf8), "wifi list")
+        check(console.reply(to: Array("prog \"my design.bit\"".utf8)).utf8.elementsEqual("DONE\n".utf8), "prog")
+        check(console.reply(to: Array("flash a.bit 0x1000".utf8)).utf8.elementsEqual("error: no flash\n".utf8), "flash error")
+        check(console.reply(to: Array("status".utf8)).utf8.elementsEqual("IDCODE 0x41113043\n".utf8), "status")
+        check(actions.log == Array("my design.bit".utf8) + [2] || actions.log == [2] + Array("my design.bit".utf8), "actions")
+        var r = WiFiRoaming(networks: [WiFiNetwork(ssid: Array("home".utf8), password: [])], macAddress: [1, 2, 3, 4, 0xbe, 0xef], accessPointPassword: nil)
+        check(r.handle(.start, now: 0) == [.scan], "roam scan")
+        check(r.handle(.scanCompleted([WiFiScanResult(ssid: Array("x".utf8), rssi: -1), WiFiScanResult(ssid: Array("home".utf8), rssi: -70)]), now: 1)
+              == [.connect(WiFiNetwork(ssid: Array("home".utf8), password: []))], "roam connect")
+        check(WiFiRoaming.accessPointName(macAddress: [1, 2, 3, 4, 0xbe, 0xef]) == Array("tapwalker-BEEF".utf8), "ap name")
+        let credential = LoginCredential.pbkdf2SHA256(iterations: 1000, salt: [0x73, 0x61, 0x6c, 0x74],
+            hash: PBKDF2.sha256(password: Array("secret".utf8), salt: [0x73, 0x61, 0x6c, 0x74], iterations: 1000, length: 32))
+        let p0 = rv32_instructions_retired()
+        let ok = credential.accepts(Array("secret".utf8))
+        let p1 = rv32_instructions_retired()
+        check(ok, "pbkdf2")
+        figure("login with a 1000-iteration PBKDF2 hash, instructions:", p1 &- p0)
+        figure("failed checks:", UInt(failures))
+        exit(failures == 0 ? 0 : 1)
+    }
+}
