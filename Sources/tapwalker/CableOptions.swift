@@ -32,7 +32,7 @@ struct CableOptions: ParsableArguments {
             close?()
             guard let path = flashImage, let flash = simulator?.board.flash else { return }
             do throws(TapWalkerError) {
-                try FileSink.write(flash.memory, to: path)
+                try FileSink.write(flash.memory.bytes, to: path)
                 try FileSink.write(flash.nonVolatileRegisters, to: path + ".registers")
             } catch {
                 Terminal.error("tapwalker: could not save the simulated flash: \(error.message)")
