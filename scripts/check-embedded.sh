@@ -5,8 +5,6 @@
 #   - for x86_64-unknown-linux-gnu as an executable that programs a real bitstream into the
 #     simulator and fails unless the simulated FPGA reports DONE, and prints each job's heap and
 #     stack (embedded/check). scripts/rv32-lane.sh runs the same check on an emulated RISC-V CPU.
-# EMBEDDED_CHECK_ARGS adds arguments to the check (scripts/rv32-lane.sh passes the compressed
-# bitstream).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/embedded-swift.sh
@@ -37,5 +35,4 @@ swiftc -target x86_64-unknown-linux-gnu "${EMBEDDED_SWIFT_FLAGS[@]}" \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
     embedded/check/*.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \
     "$out/host/meter.o" $(embedded_meter_wraps) -lm -o "$out/host/embedded-check"
-# shellcheck disable=SC2086
-"$out/host/embedded-check" ${EMBEDDED_CHECK_ARGS:-} "$bitstream"
+"$out/host/embedded-check" "$bitstream"

@@ -23,6 +23,8 @@ swift build
 
 echo "== embedded build check"
 bash scripts/check-embedded.sh
+echo "== rv32 lane: the embedded check on an emulated ESP32-C3 and ESP32-C6 CPU"
+bash scripts/rv32-lane.sh
 
 echo "== benchmark: SRAM programming into the simulator"
 python3 benchmarks/sram_program.py
