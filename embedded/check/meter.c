@@ -151,6 +151,7 @@ uint64_t meter_simulator_calls(void) { return simulatorCalls; }
 static uint64_t inputInstructions, inputCalls, inputEnteredAt;
 
 void meter_input_enter(void) {
+    inSimulator = 1;  // the C library's stdio buffers are not TapWalker's either
 #ifdef METER_CALLGRIND
     CALLGRIND_TOGGLE_COLLECT;
 #endif
@@ -164,6 +165,7 @@ void meter_input_leave(void) {
 #endif
     inputInstructions += now - inputEnteredAt;
     inputCalls += 1;
+    inSimulator = 0;
 }
 
 uint64_t meter_input_instructions(void) { return inputInstructions; }

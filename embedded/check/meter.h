@@ -4,7 +4,9 @@
 #include <stdint.h>
 
 // Heap bytes live now and the most live since meter_heap_restart(), both without the blocks
-// allocated while the simulator runs (between meter_simulator_enter and meter_simulator_leave).
+// allocated while the simulator runs (between meter_simulator_enter and meter_simulator_leave) or
+// while the input file is read (meter_input_enter and meter_input_leave); those count as the
+// simulator's.
 size_t meter_heap_live(void);
 size_t meter_heap_peak(void);
 void meter_heap_restart(void);
