@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then runs everything — the embedded build
-# check, the benchmarks (print figures, assert nothing), the inflate fuzzer for a bounded time, and
-# the unit, CLI and peer interop tests.
+# check, the rv32 lane (which installs its own Debian packages), the benchmarks (print figures,
+# assert nothing), the inflate fuzzer for a bounded time, and the unit, CLI and peer interop tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,8 @@ command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
 command -v openocd >/dev/null || missing+=(openocd)
 command -v curl >/dev/null || missing+=(curl)
 command -v lftp >/dev/null || missing+=(lftp)
+# callgrind.h for the embedded check's x86_64 instruction counts (scripts/rv32-lane.sh).
+command -v valgrind >/dev/null || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
@@ -23,6 +25,10 @@ swift build
 
 echo "== embedded build check"
 bash scripts/check-embedded.sh
+echo "== rv32 lane: the embedded check on an emulated ESP32-C3 and ESP32-C6 CPU"
+# A failure (a budget exceeded, a digest that differs) fails the run at the end, after the rest.
+rv32_status=0
+bash scripts/rv32-lane.sh || rv32_status=$?
 
 echo "== benchmark: SRAM programming into the simulator"
 python3 benchmarks/sram_program.py
@@ -46,4 +52,8 @@ passed=$(grep -oE 'Test run with [0-9]+ tests' "$log" | tail -1 | grep -oE '[0-9
 failed=$(grep -cE '^✘ Test .* failed' "$log" || true)
 rm -f "$log"
 echo "swift-test: $((passed - failed)) passed, $failed failed"
+if [ "$rv32_status" -ne 0 ]; then
+    echo "rv32-lane: FAILED"
+    [ "$status" -ne 0 ] || status=$rv32_status
+fi
 exit "$status"

@@ -52,8 +52,8 @@ public final class SimulatedFlash {
 
     // MARK: Content and statistics
 
-    /// The array, `chip.size` bytes, erased (0xFF) when new.
-    public var memory: [UInt8]
+    /// The array, `chip.size` bytes, erased (0xFF) when new; held sparsely (FlashMemory).
+    public var memory: FlashMemory
     public private(set) var pagePrograms = 0
     public private(set) var erase4K = 0
     public private(set) var erase32K = 0
@@ -138,7 +138,7 @@ public final class SimulatedFlash {
 
     public init(chip: FlashChip) {
         self.chip = chip
-        memory = [UInt8](repeating: 0xFF, count: chip.size)
+        memory = FlashMemory(count: chip.size)
         latch = [UInt8](repeating: 0xFF, count: chip.pageSize)
         switch chip.protection {
         case .winbond:
@@ -159,12 +159,8 @@ public final class SimulatedFlash {
     /// Replaces the array with `bytes`; the rest of the chip reads 0xFF.
     public func load(_ bytes: [UInt8]) {
         let n = min(bytes.count, memory.count)
-        memory.withUnsafeMutableBufferPointer { p in
-            bytes.withUnsafeBufferPointer { b in
-                _ = UnsafeMutableBufferPointer(rebasing: p[0..<n]).update(fromContentsOf: b[0..<n])
-            }
-        }
-        fillFF(n..<memory.count)
+        memory = FlashMemory(count: chip.size)
+        bytes.withUnsafeBufferPointer { b in memory.write(UnsafeBufferPointer(rebasing: b[0..<n])) }
         applyStuckBits(in: 0..<memory.count)
     }
 
@@ -565,9 +561,7 @@ public final class SimulatedFlash {
 
     private func fillFF(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
-        memory.withUnsafeMutableBufferPointer { p in
-            UnsafeMutableBufferPointer(rebasing: p[range]).update(repeating: 0xFF)
-        }
+        memory.erase(range)
     }
 
     /// Counts one program/erase operation against the power-cut fault; true when this one is cut.
@@ -609,14 +603,11 @@ public final class SimulatedFlash {
         }
         var a = address % memory.count
         var i = 0
-        memory.withUnsafeBytes { m in
-            while i < buffer.count {
-                let n = min(buffer.count - i, m.count - a)
-                UnsafeMutableRawBufferPointer(rebasing: buffer[i..<(i + n)]).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: m[a..<(a + n)]))
-                i += n
-                a = (a + n) % m.count
-            }
+        while i < buffer.count {
+            let n = min(buffer.count - i, memory.count - a)
+            memory.copy(from: a, into: UnsafeMutableRawBufferPointer(rebasing: buffer[i..<(i + n)]))
+            i += n
+            a = (a + n) % memory.count
         }
         bytesRead += buffer.count
         return true

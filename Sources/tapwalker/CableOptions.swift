@@ -33,7 +33,7 @@ struct CableOptions: ParsableArguments {
             guard let path = flashImage, let flash = simulator?.board.flash else { return }
             do throws(TapWalkerError) {
                 let image = RawArguments.path(path)
-                try FileSink.write(flash.memory, to: image)
+                try FileSink.write(flash.memory.bytes, to: image)
                 try FileSink.write(flash.nonVolatileRegisters, to: image.appending(".registers"))
             } catch {
                 Terminal.error("tapwalker: could not save the simulated flash: \(error.message)")

@@ -220,7 +220,7 @@ private func oddChip(erases: [FlashChip.EraseKind]) -> FlashChip {
         #expect(error.kind == .cable)
         #expect(error.message.contains("running the same write again finishes it"))
     }
-    let afterCut = cable.board.flash!.memory
+    let afterCut = cable.board.flash!.memory.bytes
 
     // Power comes back: a new board with the same flash content, the same command again.
     let again = board(contents: afterCut)

@@ -3,16 +3,23 @@
 // exits non-zero unless the simulated FPGA reports DONE. Also proves a wrong-part bitstream is
 // refused before the SRAM is touched, and writes the bitstream to the simulated flash with the
 // compare-first writer, reads it back, and boots the FPGA from it. Then runs the network services
-// (TapWalkerServices) in Embedded Swift: an XVC session and an FTP session (services.swift).
+// (TapWalkerServices) in Embedded Swift: an XVC session, a remote_bitbang session and an FTP
+// session (services.swift). Each job's heap, stack and (on RISC-V) instructions are measured
+// (jobmeter.swift) against the budgets of budgets.swift.
+//
+// Usage: embedded-check [--budgets=report] BITSTREAM(85F) [COMPRESSED-BITSTREAM(25F)]
+// With --budgets=report the figures are printed and a job over its budget does not fail the check.
 import TapWalkerCore
 import TapWalkerServices
 import TapWalkerSim
 
 /// Reads a file through stdio: the platform layer of an embedded build.
 func flashRoundTrip(_ image: [UInt8]) throws(TapWalkerError) -> Bool {
-    let cable = SimCable(options: SimOptions())
+    let cable = MeteredCable()
+    let meter = JobMeter("flash write", .flashWrite)
     let session = try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)))
     let report = try FlashWriter(flash: session.flash).write(image, at: 0)
+    meter.finish()
     let back = try session.flash.read(address: 0, count: image.count)
     let reload = try session.close()
     print("embedded-check: flash \(session.flash.chip.name): \(report.sectorsTotal) sectors, \(report.pagesProgrammed) pages, verified \(report.verified), read back \(back == image ? "equal" : "DIFFERENT"), boot DONE \(reload?.done ?? false)")
@@ -33,27 +40,65 @@ final class StdioSource: ByteSource {
     deinit { fclose(file) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
-        fread(buffer.baseAddress, 1, buffer.count, file)
+        meter_input_enter()
+        defer { meter_input_leave() }
+        return fread(buffer.baseAddress, 1, buffer.count, file)
     }
 }
 
-func program(_ path: UnsafePointer<CChar>, part: Part) -> (SRAMProgrammer.Report, SimCable)? {
+/// Loads the bitstream at `path` into the SRAM of a simulated `part`; measured as `job` if named.
+func program(_ path: UnsafePointer<CChar>, part: Part, job: String? = nil) -> (SRAMProgrammer.Report, MeteredCable)? {
     guard let source = StdioSource(path: path) else { return nil }
     var options = SimOptions()
     options.part = part
-    let cable = SimCable(options: options)
+    let cable = MeteredCable(options: options)
+    let meter = job.map { JobMeter($0, .sramLoad) }
     let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable)))
-    return (programmer.program(source), cable)
+    let report = programmer.program(source)
+    meter?.finish(bits: cable.statistics.tckCycles)
+    return (report, cable)
+}
+
+/// Inflates a zlib stream made with a 4 KB window (windowBits 12) from the first 256 KB of
+/// `image`, measuring the decoder, and checks the bytes come back.
+func inflate4KWindow(_ image: [UInt8]) throws(TapWalkerError) -> Bool {
+    let plain = Array(image[0..<min(image.count, 256 * 1024)])
+    let packed = try Deflater.compress(plain, windowBits: 12, format: .zlib)
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    var back: [UInt8] = []
+    back.reserveCapacity(plain.count)
+    let packedSource = MemorySource(packed)
+    let meter = JobMeter("inflate 4K window", .inflate4KWindow)
+    let source = DecompressingSource(packedSource, windowBits: 12)
+    while true {
+        let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
+        if n == 0 { break }
+        back += buffer[0..<n]
+    }
+    meter.finish()
+    print("embedded-check: inflate: \(packed.count) bytes with a 4 KB window gave \(back.count) bytes, \(back == plain ? "equal" : "DIFFERENT")")
+    return back == plain
 }
 
 @_cdecl("main")
 func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
-    guard argc == 2, let path = argv[1] else {
-        print("usage: embedded-check BITSTREAM(85F)")
+    var paths: [UnsafePointer<CChar>] = []
+    for i in 1..<Int(argc) {
+        guard let a = argv[i] else { continue }
+        if strcmp(a, "--budgets=report") == 0 {
+            JobMeter.enforce = false
+        } else {
+            paths.append(UnsafePointer(a))
+        }
+    }
+    guard paths.count == 1 || paths.count == 2 else {
+        print("usage: embedded-check [--budgets=report] BITSTREAM(85F) [COMPRESSED-BITSTREAM(25F)]")
         return 2
     }
+    let path = paths[0]
+    JobMeter.bracketCost = meter_bracket_cost()
     let part85 = Part.with(idcode: 0x4111_3043)!
-    guard let (report, cable) = program(path, part: part85) else {
+    guard let (report, cable) = program(path, part: part85, job: "SRAM load 85F") else {
         print("embedded-check: cannot open the bitstream")
         return 2
     }
@@ -82,6 +127,10 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
             print("embedded-check: FAILED: flash write, read back or boot")
             return 1
         }
+        guard try inflate4KWindow(image) else {
+            print("embedded-check: FAILED: the 4 KB-window stream did not inflate to its input")
+            return 1
+        }
     } catch {
         print("embedded-check: FAILED: \(error.message)")
         return 1
@@ -90,9 +139,32 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         print("embedded-check: FAILED: the XVC server did not read the IDCODE")
         return 1
     }
+    guard remoteBitbangReadsIDCODE() else {
+        print("embedded-check: FAILED: the remote_bitbang server did not read the IDCODE")
+        return 1
+    }
     guard ftpSiteIDCODE() else {
         print("embedded-check: FAILED: the FTP session did not log in, refuse and answer as expected")
         return 1
+    }
+    if paths.count == 2 {
+        let part25 = Part.with(idcode: 0x4111_1043)!
+        guard let (compressed, cable25) = program(paths[1], part: part25, job: "SRAM load 25F compressed") else {
+            print("embedded-check: cannot open the compressed bitstream")
+            return 2
+        }
+        print("embedded-check: compressed: \(compressed.bytesSent) bytes, DONE \(compressed.done), \(cable25.statistics.tckCycles) TCK cycles, digest \(ASCII.hex(cable25.board.configurationDigest))")
+        guard compressed.ok, compressed.done else {
+            print("embedded-check: FAILED: the compressed bitstream: \(compressed.failure?.message ?? "no DONE")")
+            return 1
+        }
+    }
+    if !JobMeter.overBudget.isEmpty {
+        var names = ""
+        for n in JobMeter.overBudget { names += (names.isEmpty ? "" : ", ") + n }
+        let enforced = JobMeter.enforce && JobMeter.budgetsApply
+        print("embedded-check: \(enforced ? "FAILED: " : "")over budget: \(names)\(enforced ? "" : " (reported only)")")
+        if enforced { return 1 }
     }
     print("embedded-check: OK")
     return 0

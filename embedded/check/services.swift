@@ -2,8 +2,9 @@ import TapWalkerCore
 import TapWalkerServices
 import TapWalkerSim
 
-// The network services in Embedded Swift: an XVC session and an FTP session, each over an
-// in-memory connection with scripted client bytes, against the simulated board.
+// The network services in Embedded Swift: an XVC session, a remote_bitbang session and an FTP
+// session, each over an in-memory connection with scripted client bytes, against the simulated
+// board, each measured as a job (jobmeter.swift).
 
 /// Hands out the scripted request bytes, then reports the peer closed; collects the replies.
 final class ScriptedConnection: NetworkConnection {
@@ -57,14 +58,45 @@ func xvcReadsIDCODE() -> Bool {
     let tms: [UInt8] = [0x5F, 0x00, 0x00, 0x00, 0x00, 0x01]
     let request = Array("getinfo:shift:".utf8) + [41, 0, 0, 0] + tms + [UInt8](repeating: 0, count: 6)
     let connection = ScriptedConnection(request)
-    let cable = SimCable(options: SimOptions())
-    let summary = XVCServer(cable: cable, clock: StillClock()).serve(connection)
+    connection.sent.reserveCapacity(64)
+    let cable = MeteredCable()
+    let clock = StillClock()
+    let meter = JobMeter("XVC session", .xvcSession)
+    let summary = XVCServer(cable: cable, clock: clock).serve(connection)
+    meter.finish()
     let info = Array("xvcServer_v1.0:\(XVCServer.advertisedVectorBytes)\n".utf8)
     guard summary.closedBecause == nil, connection.sent.count == info.count + 6 else { return false }
     let tdo = Array(connection.sent[info.count...])
     var idcode: UInt32 = 0
     for k in 0..<32 where tdo[(9 + k) / 8] >> UInt8((9 + k) % 8) & 1 == 1 { idcode |= 1 << UInt32(k) }
     print("embedded-check: XVC session read IDCODE \(ASCII.hex(idcode))")
+    return idcode == 0x4111_3043
+}
+
+/// remote_bitbang, as OpenOCD drives it: TCK low with TMS/TDI, `R`, TCK high, per bit. Five TMS
+/// 1s reset the TAP, 0,1,0,0 reach Shift-DR, then 32 bits of IDCODE are read, the last with TMS 1.
+func remoteBitbangReadsIDCODE() -> Bool {
+    var request: [UInt8] = []
+    func bit(tms: Bool, read: Bool) {
+        let level = UInt8(ascii: "0") + (tms ? 2 : 0)
+        request.append(level)
+        if read { request.append(UInt8(ascii: "R")) }
+        request.append(level + 4)
+    }
+    for tms in [true, true, true, true, true, false, true, false, false] { bit(tms: tms, read: false) }
+    for k in 0..<32 { bit(tms: k == 31, read: true) }
+    request.append(UInt8(ascii: "Q"))
+    let connection = ScriptedConnection(request)
+    connection.sent.reserveCapacity(64)
+    let cable = MeteredCable()
+    let clock = StillClock()
+    let meter = JobMeter("remote_bitbang session", .remoteBitbangSession)
+    let summary = RemoteBitbangServer(cable: cable, clock: clock).serve(connection)
+    meter.finish()
+    guard summary.closedBecause == nil, connection.sent.count == 32 else { return false }
+    var idcode: UInt32 = 0
+    for k in 0..<32 where connection.sent[k] == UInt8(ascii: "1") { idcode |= 1 << UInt32(k) }
+    print("embedded-check: remote_bitbang session read IDCODE \(ASCII.hex(idcode))")
     return idcode == 0x4111_3043
 }
 
@@ -75,14 +107,18 @@ func ftpSiteIDCODE() -> Bool {
         request += Array(line.utf8) + [13, 10]
     }
     let connection = ScriptedConnection(request)
+    connection.sent.reserveCapacity(1024)
     let clock = StillClock()
+    let cable = MeteredCable()
+    let meter = JobMeter("FTP session", .ftpSession)
     let server = FTPServer(
         store: EmptyStore(), channels: NoChannels(),
-        board: FTPBoard(cable: SimCable(options: SimOptions()), sdCard: nil, clock: clock),
+        board: FTPBoard(cable: cable, sdCard: nil, clock: clock),
         lock: JobLock(mutex: NoMutex()),
         accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
         clock: clock, mutex: NoMutex()) { _, _ in }
     server.serve(connection, peer: "10.0.0.5:40000", localHost: "10.0.0.1")
+    meter.finish()
     var codes: [String] = []
     var idcodeLine = false
     var line: [UInt8] = []

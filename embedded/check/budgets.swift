@@ -1,0 +1,31 @@
+import TapWalkerServices
+
+/// What one job may use on the ESP32 (docs/rv32-lane.md): the most heap it holds at once beyond
+/// what was live when it started, with the simulated board's blocks left out. Written once; the
+/// check fails on a 32-bit build when a measured job goes over.
+struct Budget {
+    let job: Job
+    let heapBytes: Int
+
+    enum Job { case sramLoad, flashWrite, ftpSession, xvcSession, remoteBitbangSession, inflate4KWindow }
+
+    /// Any job's stack, below the function that starts it.
+    static let stackBytes = 12 * 1024
+
+    static let table: [Budget] = [
+        Budget(job: .sramLoad, heapBytes: 24 * 1024),
+        Budget(job: .flashWrite, heapBytes: 24 * 1024),
+        // 16 KB besides one transfer buffer; the check's session transfers nothing, so holds none.
+        Budget(job: .ftpSession, heapBytes: 16 * 1024),
+        // 8 KB besides the vector buffers: TMS, TDI and TDO of the longest shift accepted.
+        Budget(job: .xvcSession, heapBytes: 8 * 1024 + 3 * XVCServer.advertisedVectorBytes),
+        // 8 KB besides the vector buffers: TMS, TDI and TDO of one 4,096-command batch.
+        Budget(job: .remoteBitbangSession, heapBytes: 8 * 1024 + 3 * 4096 / 8),
+        Budget(job: .inflate4KWindow, heapBytes: 12 * 1024),
+    ]
+
+    static func heap(_ job: Job) -> Int {
+        for b in table where b.job == job { return b.heapBytes }
+        return 0
+    }
+}
