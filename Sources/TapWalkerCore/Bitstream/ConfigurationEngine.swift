@@ -92,9 +92,9 @@ public final class ConfigurationEngine {
     private var bitBuffer: UInt32 = 0
     private var bitCount = 0
     // Compressed-frame code counter, used instead of the decoder when no one wants the frame data.
-    private var codeTable: UnsafeMutablePointer<UInt8>?  // FrameCodeCounter.table(), owned
+    private var codeTable: UnsafeMutablePointer<UInt16>?  // FrameCodeCounter.table(), owned
     private var countsOnly = false
-    private var counterState: UInt8 = 0
+    private var counterState = 0  // a FrameCodeCounter row offset
     // EBR state.
     private var ebrAddress: UInt32 = 0
     // Bit-serial assembly (MSB first).
@@ -191,9 +191,9 @@ public final class ConfigurationEngine {
                         while j < end {
                             let b = base[j]
                             c = CRC16.step(c, b, tables: tables)
-                            let e = t[Int(state) << 8 | Int(b)]
-                            state = e >> 4
-                            need -= Int(e & 0x0F)
+                            let e = Int(t[state | Int(b)])
+                            state = e & Int(FrameCodeCounter.rowMask)
+                            need -= e & Int(FrameCodeCounter.countMask)
                             j += 1
                             if need <= 0 { break }
                         }
@@ -266,33 +266,30 @@ public final class ConfigurationEngine {
             var j = i
             if let codes {
                 // Each byte ends at most 8 codes: while more than 32 (16) are missing, four (two)
-                // bytes at a time without looking.
+                // bytes at a time without looking, their counts summed in the entries' low bits.
+                let row = Int(FrameCodeCounter.rowMask), count = Int(FrameCodeCounter.countMask)
                 var need = target
                 var state = 0
                 while need > 32 && end &- j >= 4 {
-                    var e = Int(codes[state << 8 | Int(base[j])])
-                    need &-= e & 0x0F
-                    e = Int(codes[(e >> 4) << 8 | Int(base[j &+ 1])])
-                    need &-= e & 0x0F
-                    e = Int(codes[(e >> 4) << 8 | Int(base[j &+ 2])])
-                    need &-= e & 0x0F
-                    e = Int(codes[(e >> 4) << 8 | Int(base[j &+ 3])])
-                    need &-= e & 0x0F
-                    state = e >> 4
+                    let e0 = Int(codes[state | Int(base[j])])
+                    let e1 = Int(codes[e0 & row | Int(base[j &+ 1])])
+                    let e2 = Int(codes[e1 & row | Int(base[j &+ 2])])
+                    let e3 = Int(codes[e2 & row | Int(base[j &+ 3])])
+                    need &-= (e0 &+ e1 &+ e2 &+ e3) & count
+                    state = e3 & row
                     j &+= 4
                 }
                 while need > 16 && end &- j >= 2 {
-                    var e = Int(codes[state << 8 | Int(base[j])])
-                    need &-= e & 0x0F
-                    e = Int(codes[(e >> 4) << 8 | Int(base[j &+ 1])])
-                    need &-= e & 0x0F
-                    state = e >> 4
+                    let e0 = Int(codes[state | Int(base[j])])
+                    let e1 = Int(codes[e0 & row | Int(base[j &+ 1])])
+                    need &-= (e0 &+ e1) & count
+                    state = e1 & row
                     j &+= 2
                 }
                 while need > 0 && j < end {
-                    let e = Int(codes[state << 8 | Int(base[j])])
-                    need &-= e & 0x0F
-                    state = e >> 4
+                    let e = Int(codes[state | Int(base[j])])
+                    need &-= e & count
+                    state = e & row
                     j &+= 1
                 }
                 if need > 0 { break }
@@ -492,7 +489,7 @@ public final class ConfigurationEngine {
         if countsOnly {
             if codeTable == nil {
                 let t = FrameCodeCounter.table()
-                let p = UnsafeMutablePointer<UInt8>.allocate(capacity: t.count)
+                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: t.count)
                 t.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: $0.count) }
                 codeTable = p
             }
@@ -582,9 +579,9 @@ public final class ConfigurationEngine {
     /// `decompress` without the output: counts the codes that end in `byte` (see `FrameCodeCounter`).
     private func countCodes(_ byte: UInt8) {
         guard let codeTable else { return }
-        let e = codeTable[Int(counterState) << 8 | Int(byte)]
-        counterState = e >> 4
-        frameFill += Int(e & 0x0F)
+        let e = Int(codeTable[counterState | Int(byte)])
+        counterState = e & Int(FrameCodeCounter.rowMask)
+        frameFill += e & Int(FrameCodeCounter.countMask)
         if frameFill >= frameTarget {
             // The rest of the byte is padding.
             frameFill = frameTarget

@@ -7,6 +7,10 @@
 /// states, and one table look-up per input byte gives the next state and the number of codes that
 /// ended in the byte: a compressed frame of 80 bytes is about ten input bytes, against one loop
 /// step per code (about 64) decoding bit by bit.
+///
+/// An entry holds the next state as the offset of its row (state × 256) in its high bits and the
+/// count in its low 8 bits: the next index is `entry & rowMask | byte`, and the counts of up to 31
+/// bytes (at most 8 each) add up in the low 8 bits of the sum of their entries.
 enum FrameCodeCounter {
     /// At the start of a code.
     static let start: UInt8 = 0
@@ -27,10 +31,15 @@ enum FrameCodeCounter {
 
     private static func remaining(_ r: UInt8) -> UInt8 { 1 + r }
 
-    /// Entry `state << 8 | byte`: the state after the byte (high nibble) and the number of codes
-    /// that ended in it (low nibble, at most 8). `states` × 256 bytes.
-    static func table() -> [UInt8] {
-        var t = [UInt8](repeating: 0, count: states * 256)
+    /// The row offset bits of an entry.
+    static let rowMask: UInt16 = 0xFF00
+    /// The count bits of an entry, or of a sum of up to 31 entries.
+    static let countMask: UInt16 = 0xFF
+
+    /// Entry `state << 8 | byte`: the state after the byte as `state << 8`, plus the number of codes
+    /// that ended in it (at most 8). `states` × 256 entries.
+    static func table() -> [UInt16] {
+        var t = [UInt16](repeating: 0, count: states * 256)
         // The transitions of a nibble first, then bytes as two nibbles.
         var nibble = [UInt8](repeating: 0, count: states * 16)
         for s in 0..<states {
@@ -51,7 +60,7 @@ enum FrameCodeCounter {
                     for v in 0..<256 {
                         let high = n[s &* 16 &+ (v >> 4)]
                         let low = n[Int(high >> 4) &* 16 &+ (v & 0xF)]
-                        t[s &* 256 &+ v] = (low & 0xF0) | ((high & 0x0F) &+ (low & 0x0F))
+                        t[s &* 256 &+ v] = UInt16(low >> 4) << 8 | UInt16((high & 0x0F) &+ (low & 0x0F))
                     }
                 }
             }
