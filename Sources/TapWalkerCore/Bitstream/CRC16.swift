@@ -33,18 +33,30 @@ public struct CRC16: Sendable {
         // Only bits 8…15 of `c` select the next entry, so the bits above 16 may hold garbage until the end.
         var c = UInt32(crc)
         while end - p >= 4 {
-            // The CRC's two bytes combine with the first two data bytes; the message then runs
-            // through tables that append 3, 2, 1 and 0 zero bytes.
-            let i0 = Int(UInt8(truncatingIfNeeded: c >> 8) ^ p[0])
-            let i1 = Int(UInt8(truncatingIfNeeded: c) ^ p[1])
-            c = UInt32(t[768 + i0]) ^ UInt32(t[512 + i1]) ^ UInt32(t[256 + Int(p[2])]) ^ UInt32(t[Int(p[3])])
+            c = step4(c, p[0], p[1], p[2], p[3], tables: t)
             p += 4
         }
         while p < end {
-            c = (c << 8) ^ UInt32(t[Int(UInt8(truncatingIfNeeded: c >> 8) ^ p[0])])
+            c = step(c, p[0], tables: t)
             p += 1
         }
         return UInt16(truncatingIfNeeded: c)
+    }
+
+    /// Four bytes at once: the CRC's two bytes combine with the first two data bytes, and the
+    /// message runs through the tables that append 3, 2, 1 and 0 zero bytes. Clean 16 bits.
+    @inline(__always)
+    static func step4(_ c: UInt32, _ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8, tables t: UnsafeBufferPointer<UInt16>)
+        -> UInt32
+    {
+        UInt32(t[768 + Int(UInt8(truncatingIfNeeded: c >> 8) ^ b0)]) ^ UInt32(t[512 + Int(UInt8(truncatingIfNeeded: c) ^ b1)])
+            ^ UInt32(t[256 + Int(b2)]) ^ UInt32(t[Int(b3)])
+    }
+
+    /// Two bytes at once (see `step4`). Clean 16 bits.
+    @inline(__always)
+    static func step2(_ c: UInt32, _ b0: UInt8, _ b1: UInt8, tables t: UnsafeBufferPointer<UInt16>) -> UInt32 {
+        UInt32(t[256 + Int(UInt8(truncatingIfNeeded: c >> 8) ^ b0)]) ^ UInt32(t[Int(UInt8(truncatingIfNeeded: c) ^ b1)])
     }
 
     /// One step for one byte, with `tables` = `CRC16.tables`; bits above 16 of the result are garbage.

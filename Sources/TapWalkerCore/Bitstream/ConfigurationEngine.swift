@@ -260,58 +260,71 @@ public final class ConfigurationEngine {
         // Offsets within the run cannot overflow: plain wrapping arithmetic.
         var i = start
         var index = frameIndex
-        var c = crc.value
+        var c = UInt32(crc.value)  // bits above 16 may hold garbage: only the low 16 count
         var checks = 0
         while index < last {
             var j = i
+            var x = c
             if let codes {
                 // Each byte ends at most 8 codes: while more than 32 (16) are missing, four (two)
-                // bytes at a time without looking, their counts summed in the entries' low bits.
+                // bytes at a time without looking, their counts summed in the entries' low bits,
+                // and their CRC taken on the way.
                 let row = Int(FrameCodeCounter.rowMask), count = Int(FrameCodeCounter.countMask)
                 var need = target
                 var state = 0
                 while need > 32 && end &- j >= 4 {
-                    let e0 = Int(codes[state | Int(base[j])])
-                    let e1 = Int(codes[e0 & row | Int(base[j &+ 1])])
-                    let e2 = Int(codes[e1 & row | Int(base[j &+ 2])])
-                    let e3 = Int(codes[e2 & row | Int(base[j &+ 3])])
+                    let b0 = base[j], b1 = base[j &+ 1], b2 = base[j &+ 2], b3 = base[j &+ 3]
+                    let e0 = Int(codes[state | Int(b0)])
+                    let e1 = Int(codes[e0 & row | Int(b1)])
+                    let e2 = Int(codes[e1 & row | Int(b2)])
+                    let e3 = Int(codes[e2 & row | Int(b3)])
                     need &-= (e0 &+ e1 &+ e2 &+ e3) & count
                     state = e3 & row
+                    x = CRC16.step4(x, b0, b1, b2, b3, tables: tables)
                     j &+= 4
                 }
                 while need > 16 && end &- j >= 2 {
-                    let e0 = Int(codes[state | Int(base[j])])
-                    let e1 = Int(codes[e0 & row | Int(base[j &+ 1])])
+                    let b0 = base[j], b1 = base[j &+ 1]
+                    let e0 = Int(codes[state | Int(b0)])
+                    let e1 = Int(codes[e0 & row | Int(b1)])
                     need &-= (e0 &+ e1) & count
                     state = e1 & row
+                    x = CRC16.step2(x, b0, b1, tables: tables)
                     j &+= 2
                 }
                 while need > 0 && j < end {
-                    let e = Int(codes[state | Int(base[j])])
+                    let b = base[j]
+                    let e = Int(codes[state | Int(b)])
                     need &-= e & count
                     state = e & row
+                    x = CRC16.step(x, b, tables: tables)
                     j &+= 1
                 }
                 if need > 0 { break }
             } else {
                 if end &- i < target { break }
                 j = i &+ target
+                x = UInt32(CRC16.update(UInt16(truncatingIfNeeded: x), UnsafeRawBufferPointer(start: base + i, count: target), tables: tables))
             }
             if end &- j < trailer { break }
+            var k = j
             if crcEach {
                 // A CRC-16 without final XOR run over the data and then the stored CRC (big-endian) is 0.
-                if CRC16.update(c, UnsafeRawBufferPointer(start: base + i, count: j &+ 2 &- i), tables: tables) != 0 {
-                    break
-                }
+                if UInt16(truncatingIfNeeded: CRC16.step2(x, base[j], base[j &+ 1], tables: tables)) != 0 { break }
                 checks &+= 1
-                c = CRC16.update(0, UnsafeRawBufferPointer(start: base + (j &+ 2), count: dummies), tables: tables)
-            } else {
-                c = CRC16.update(c, UnsafeRawBufferPointer(start: base + i, count: j &+ trailer &- i), tables: tables)
+                x = 0
+                k &+= 2
             }
-            i = j &+ trailer
+            let next = j &+ trailer
+            while k < next {
+                x = CRC16.step(x, base[k], tables: tables)
+                k &+= 1
+            }
+            c = x
+            i = next
             index &+= 1
         }
-        crc = CRC16(value: c)
+        crc = CRC16(value: UInt16(truncatingIfNeeded: c))
         crcChecks += checks
         framesWritten += index - frameIndex
         frameIndex = index
