@@ -17,8 +17,9 @@ public struct BitstreamInfo: Sendable {
     public var crcChecks = 0
     public var programDone = false
     public var commandsAfterDone = 0
-    /// The first problem: the device's own verdict (with a BSE code), or an incomplete stream
-    /// (`code == .none`: the device would not raise DONE).
+    /// The first problem: the device's own verdict (with a BSE code), or with `code == .none` one the
+    /// device has no code for: an incomplete stream (it would not raise DONE), or input longer than
+    /// the part's `maximumBitstreamBytes` (the checker stops there).
     public var problem: ConfigurationEngine.Problem?
 
     public var isValid: Bool { problem == nil }

@@ -146,7 +146,8 @@ public final class ConfigurationEngine {
             }
         }
         if let limit, phase != .failed {
-            fail(.overflow, "the input goes on past \(limit) bytes, more than any bitstream for \(part?.name ?? "an ECP5") holds", at: max(limit, offset))
+            // Not the device's verdict (it takes endless dummy bytes): `.none`, like an incomplete stream.
+            fail(.none, "the input goes on past \(limit) bytes, more than any bitstream for \(part?.name ?? "an ECP5") holds", at: max(limit, offset))
         }
     }
 
