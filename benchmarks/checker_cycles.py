@@ -107,16 +107,16 @@ def main():
         base_per_bit = base / plain_bits
         print("x86_64 instructions per shifted bit (callgrind, Embedded Swift -Osize); the device budget is")
         print("6.4 CPU cycles per bit (160 MHz CPU, 25 MHz TCK)")
-        print("%-52s %8.3f" % ("baseline: copy 4 KB chunks + sum bytes", base_per_bit))
+        print("%-58s %8.3f" % ("baseline: copy 4 KB chunks + sum bytes", base_per_bit))
         for name, part in (PLAIN, COMPRESSED):
             path = os.path.join(ROOT, "Examples", name)
             bits = os.path.getsize(path) * 8
             inspect, _ = measure(binary, tmp, "inspect", path)
             total, sim = measure(binary, tmp, "program", path, part)
             own = (total - sim) / bits
-            print("%-52s %8.3f  (%.1f x baseline)" % ("%s: inspect" % name, inspect / bits,
+            print("%-58s %8.3f  (%.1f x baseline)" % ("%s: inspect" % name, inspect / bits,
                                                      inspect / bits / base_per_bit))
-            print("%-52s %8.3f  (%.1f x baseline; simulator's %.1f excluded)"
+            print("%-58s %8.3f  (%.1f x baseline; simulator's %.1f excluded)"
                   % ("%s: program, TapWalker's own work" % name, own, own / base_per_bit, sim / bits))
 
 
