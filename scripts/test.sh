@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v size >/dev/null || missing+=(binutils)
 command -v python3 >/dev/null || missing+=(python3)
+command -v valgrind >/dev/null || missing+=(valgrind)
 command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
 command -v openocd >/dev/null || missing+=(openocd)
 command -v curl >/dev/null || missing+=(curl)
@@ -32,6 +33,8 @@ bash scripts/rv32-lane.sh || rv32_status=$?
 
 echo "== benchmark: SRAM programming into the simulator"
 python3 benchmarks/sram_program.py
+echo "== benchmark: the checker's and the SRAM programmer's instructions per shifted bit (callgrind)"
+python3 benchmarks/checker_cycles.py
 echo "== benchmark: flash writing into the simulator"
 python3 benchmarks/flash_write.py
 echo "== benchmark: inflate throughput and decoder memory"

@@ -17,8 +17,9 @@ public struct BitstreamInfo: Sendable {
     public var crcChecks = 0
     public var programDone = false
     public var commandsAfterDone = 0
-    /// The first problem: the device's own verdict (with a BSE code), or an incomplete stream
-    /// (`code == .none`: the device would not raise DONE).
+    /// The first problem: the device's own verdict (with a BSE code), or with `code == .none` one the
+    /// device has no code for: an incomplete stream (it would not raise DONE), or input longer than
+    /// the part's `maximumBitstreamBytes` (the checker stops there).
     public var problem: ConfigurationEngine.Problem?
 
     public var isValid: Bool { problem == nil }
@@ -45,13 +46,18 @@ public struct BitstreamInfo: Sendable {
 }
 
 public enum BitstreamInspector {
-    /// Feeds `source` through a configuration engine that takes its part from VERIFY_ID.
-    public static func inspect(_ source: any ByteSource, progress: ProgressHandler? = nil) throws(TapWalkerError)
-        -> BitstreamInfo
+    /// Feeds `source` through a configuration engine, as the device `part` would take it (its
+    /// IDCODE must match VERIFY_ID), or with `part` nil taking the part from VERIFY_ID.
+    ///
+    /// The whole check before anything is erased: reads until the first problem or the end, and never
+    /// past the part's `maximumBitstreamBytes`, so endless or exploding input ends in bounded time
+    /// and memory (`bytes` then tells how far it read).
+    public static func inspect(_ source: any ByteSource, for part: Part? = nil, progress: ProgressHandler? = nil)
+        throws(TapWalkerError) -> BitstreamInfo
     {
-        let tracker = Tracker(name: source.name)
+        let tracker = Tracker(name: source.name, part: part)
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
+        while !tracker.stopped {
             let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
             if n == 0 { break }
             buffer.withUnsafeBytes { tracker.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -63,13 +69,21 @@ public enum BitstreamInspector {
     /// Incremental form, for callers that already stream the bytes somewhere (the SRAM programmer).
     public final class Tracker {
         let name: String
-        let engine = ConfigurationEngine(part: nil)
+        let engine: ConfigurationEngine
         var header = BitstreamHeaderReader()
         public private(set) var bytes = 0
 
-        public init(name: String) { self.name = name }
+        /// `part`: the device the bitstream is for (VERIFY_ID must name it); nil takes it from VERIFY_ID.
+        public init(name: String, part: Part? = nil) {
+            self.name = name
+            engine = ConfigurationEngine(part: part)
+            engine.limitsLength = true
+        }
 
         public var engineState: ConfigurationEngine { engine }
+
+        /// A problem was found: more input cannot make the bitstream valid.
+        public var stopped: Bool { engine.problem != nil }
 
         public func consume(_ chunk: UnsafeRawBufferPointer) {
             if !header.finished { for b in chunk { header.consume(b); if header.finished { break } } }

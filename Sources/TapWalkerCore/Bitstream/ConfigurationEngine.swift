@@ -47,7 +47,16 @@ public final class ConfigurationEngine {
     public private(set) var problem: Problem?
 
     /// Receives each configuration frame (frame number, `bytesPerFrame` bytes, padding removed).
+    /// Without a sink the engine only counts frames and checks their CRCs, which is much cheaper for
+    /// compressed frames (see `FrameCodeCounter`).
     public var frameSink: ((Int, UnsafeRawBufferPointer) -> Void)?
+
+    /// Refuse input beyond the largest bitstream the part can take (`Part.maximumBitstreamBytes`;
+    /// before VERIFY_ID, the largest of any part): a checker reading a file must end in bounded time
+    /// on endless input (`/dev/zero`, padding after a valid bitstream, a decompression bomb). The
+    /// device itself has no such limit, so the simulated one leaves this off. Applies to
+    /// `consume(_:)` of byte runs.
+    public var limitsLength = false
 
     /// A complete, valid configuration: everything the device needs before wake-up may set DONE.
     public var isComplete: Bool {
@@ -82,6 +91,10 @@ public final class ConfigurationEngine {
     // Compressed-frame bit decoder.
     private var bitBuffer: UInt32 = 0
     private var bitCount = 0
+    // Compressed-frame code counter, used instead of the decoder when no one wants the frame data.
+    private var codeTable: UnsafeMutablePointer<UInt16>?  // FrameCodeCounter.table(), owned
+    private var countsOnly = false
+    private var counterState = 0  // a FrameCodeCounter row offset
     // EBR state.
     private var ebrAddress: UInt32 = 0
     // Bit-serial assembly (MSB first).
@@ -93,6 +106,8 @@ public final class ConfigurationEngine {
         self.checksID = checksID && part != nil
         self.source = source
     }
+
+    deinit { codeTable?.deallocate() }
 
     // MARK: - Feeding
 
@@ -108,24 +123,214 @@ public final class ConfigurationEngine {
     }
 
     public func consume(_ bytes: UnsafeRawBufferPointer) {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            // Fast path for uncompressed frame bytes: copy and CRC a run at once.
-            if phase == .frameData && !compressed {
-                let take = min(frameTarget - frameFill, n - i)
-                let run = UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)])
-                crc.update(run)
-                for k in 0..<take { frame[frameFill + k] = run[k] }
-                frameFill += take
-                offset += take
-                i += take
-                if frameFill == frameTarget { frameBytesComplete() }
-                continue
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var n = bytes.count
+        var limit: Int?
+        if limitsLength {
+            let l = (part ?? Part.largest).maximumBitstreamBytes
+            if offset + n > l {
+                n = max(0, l - offset)
+                limit = l
             }
-            consume(bytes[i])
-            i += 1
         }
+        var i = 0
+        while i < n {
+            switch phase {
+            case .frameData, .frameCRC, .frameDummy:
+                i = consumeFrames(base, from: i, to: n)
+            case .failed:
+                i = n
+            default:
+                consume(base[i])
+                i += 1
+            }
+        }
+        if let limit, phase != .failed {
+            // Not the device's verdict (it takes endless dummy bytes): `.none`, like an incomplete stream.
+            fail(.none, "the input goes on past \(limit) bytes, more than any bitstream for \(part?.name ?? "an ECP5") holds", at: max(limit, offset))
+        }
+    }
+
+    /// Frame data, frame CRCs and dummy bytes in bulk: whole runs of bytes per step instead of one
+    /// call per byte. Returns where it stopped (at `end`, or where the next phase begins); the state
+    /// it leaves is the one byte-by-byte consumption would have left.
+    private func consumeFrames(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        CRC16.tables.withUnsafeBufferPointer { tables in
+            while i < end {
+                switch phase {
+                case .frameData where frameFill == 0 && counterState == 0 && frameSink == nil
+                    && frameIndex + 1 < frameCount && (!compressed || codeTable != nil):
+                    let next = wholeFrames(base, from: i, to: end, tables: tables)
+                    if next == i { fallthrough }
+                    i = next
+                case .frameData:
+                    if !compressed {
+                        let take = min(frameTarget - frameFill, end - i)
+                        let run = UnsafeRawBufferPointer(start: base + i, count: take)
+                        crc = CRC16(value: CRC16.update(crc.value, run, tables: tables))
+                        if frameSink != nil {
+                            if frameFill == 0 && take == frameTarget {
+                                offset += take
+                                i += take
+                                frameFill = take
+                                frameBytesComplete(run)
+                                continue
+                            }
+                            frame.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[frameFill..<(frameFill + take)]).copyMemory(from: run) }
+                        }
+                        frameFill += take
+                        offset += take
+                        i += take
+                        if frameFill == frameTarget { frameBytesComplete() }
+                    } else if countsOnly, let t = codeTable {
+                        // Count codes a byte at a time (a table step each) and CRC the same bytes.
+                        var need = frameTarget - frameFill
+                        var state = counterState
+                        var c = UInt32(crc.value)
+                        var j = i
+                        while j < end {
+                            let b = base[j]
+                            c = CRC16.step(c, b, tables: tables)
+                            let e = Int(t[state | Int(b)])
+                            state = e & Int(FrameCodeCounter.rowMask)
+                            need -= e & Int(FrameCodeCounter.countMask)
+                            j += 1
+                            if need <= 0 { break }
+                        }
+                        crc = CRC16(value: UInt16(truncatingIfNeeded: c))
+                        offset += j - i
+                        i = j
+                        if need <= 0 {
+                            // The rest of the last byte is padding.
+                            frameFill = frameTarget
+                            counterState = 0
+                            frameBytesComplete()
+                        } else {
+                            frameFill = frameTarget - need
+                            counterState = state
+                        }
+                    } else {
+                        consume(base[i])
+                        i += 1
+                    }
+                case .frameCRC where crcLeft == 2 && end - i >= 2:
+                    let stored = UInt16(base[i]) << 8 | UInt16(base[i + 1])
+                    if stored != crc.value {
+                        consume(base[i])  // the byte-by-byte path reports it
+                        i += 1
+                        continue
+                    }
+                    crc.reset()
+                    crcChecks += 1
+                    offset += 2
+                    i += 2
+                    afterFrameCRC()
+                case .frameDummy:
+                    let take = min(dummyLeft, end - i)
+                    crc = CRC16(value: CRC16.update(crc.value, UnsafeRawBufferPointer(start: base + i, count: take), tables: tables))
+                    dummyLeft -= take
+                    offset += take
+                    i += take
+                    if dummyLeft == 0 { nextFrame() }
+                case .frameCRC:
+                    consume(base[i])
+                    i += 1
+                default:
+                    return
+                }
+            }
+        }
+        return i
+    }
+
+    /// The common case, as fast as it goes: whole frames that lie within the run, counted and
+    /// CRC-checked with nothing kept. Works on copies of the state and stores them only for frames
+    /// that passed every check; stops before the last frame of the command (its CRC may be the
+    /// only one), before a frame that does not end within the run, and before a frame whose CRC
+    /// does not match, all of which the general path then takes from the frame's first byte.
+    private func wholeFrames(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, tables: UnsafeBufferPointer<UInt16>
+    ) -> Int {
+        let crcEach = frameFlags & 0x80 != 0 && frameFlags & 0x40 == 0
+        let dummies = Int(frameFlags & 0x0F)
+        let trailer = (crcEach ? 2 : 0) + dummies
+        let target = frameTarget
+        let codes = compressed ? codeTable : nil
+        let last = frameCount - 1
+        // Offsets within the run cannot overflow: plain wrapping arithmetic.
+        var i = start
+        var index = frameIndex
+        var c = UInt32(crc.value)  // bits above 16 may hold garbage: only the low 16 count
+        var checks = 0
+        while index < last {
+            var j = i
+            var x = c
+            if let codes {
+                // Each byte ends at most 8 codes: while more than 32 (16) are missing, four (two)
+                // bytes at a time without looking, their counts summed in the entries' low bits,
+                // and their CRC taken on the way.
+                let row = Int(FrameCodeCounter.rowMask), count = Int(FrameCodeCounter.countMask)
+                var need = target
+                var state = 0
+                while need > 32 && end &- j >= 4 {
+                    let b0 = base[j], b1 = base[j &+ 1], b2 = base[j &+ 2], b3 = base[j &+ 3]
+                    let e0 = Int(codes[state | Int(b0)])
+                    let e1 = Int(codes[e0 & row | Int(b1)])
+                    let e2 = Int(codes[e1 & row | Int(b2)])
+                    let e3 = Int(codes[e2 & row | Int(b3)])
+                    need &-= (e0 &+ e1 &+ e2 &+ e3) & count
+                    state = e3 & row
+                    x = CRC16.step4(x, b0, b1, b2, b3, tables: tables)
+                    j &+= 4
+                }
+                while need > 16 && end &- j >= 2 {
+                    let b0 = base[j], b1 = base[j &+ 1]
+                    let e0 = Int(codes[state | Int(b0)])
+                    let e1 = Int(codes[e0 & row | Int(b1)])
+                    need &-= (e0 &+ e1) & count
+                    state = e1 & row
+                    x = CRC16.step2(x, b0, b1, tables: tables)
+                    j &+= 2
+                }
+                while need > 0 && j < end {
+                    let b = base[j]
+                    let e = Int(codes[state | Int(b)])
+                    need &-= e & count
+                    state = e & row
+                    x = CRC16.step(x, b, tables: tables)
+                    j &+= 1
+                }
+                if need > 0 { break }
+            } else {
+                if end &- i < target { break }
+                j = i &+ target
+                x = UInt32(CRC16.update(UInt16(truncatingIfNeeded: x), UnsafeRawBufferPointer(start: base + i, count: target), tables: tables))
+            }
+            if end &- j < trailer { break }
+            var k = j
+            if crcEach {
+                // A CRC-16 without final XOR run over the data and then the stored CRC (big-endian) is 0.
+                if UInt16(truncatingIfNeeded: CRC16.step2(x, base[j], base[j &+ 1], tables: tables)) != 0 { break }
+                checks &+= 1
+                x = 0
+                k &+= 2
+            }
+            let next = j &+ trailer
+            while k < next {
+                x = CRC16.step(x, base[k], tables: tables)
+                k &+= 1
+            }
+            c = x
+            i = next
+            index &+= 1
+        }
+        crc = CRC16(value: UInt16(truncatingIfNeeded: c))
+        crcChecks += checks
+        framesWritten += index - frameIndex
+        frameIndex = index
+        offset += i - start
+        return i
     }
 
     public func consume(_ byte: UInt8) {
@@ -167,7 +372,11 @@ public final class ConfigurationEngine {
             if crcLeft == 0 { crcComplete() }
         case .frameData:
             crc.update(byte)
-            if compressed { decompress(byte) } else {
+            if compressed && countsOnly {
+                countCodes(byte)
+            } else if compressed {
+                decompress(byte)
+            } else {
                 frame[frameFill] = byte
                 frameFill += 1
                 if frameFill == frameTarget { frameBytesComplete() }
@@ -290,7 +499,17 @@ public final class ConfigurationEngine {
             return fail(.sdm, "\(frameCount) frames declared but \(part.name) has \(part.frames)")
         }
         frameTarget = isCompressed ? part.compressedFrameBytes : part.bytesPerFrame
-        if frame.count < frameTarget { frame = [UInt8](repeating: 0, count: frameTarget) }
+        countsOnly = isCompressed && frameSink == nil
+        if countsOnly {
+            if codeTable == nil {
+                let t = FrameCodeCounter.table()
+                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: t.count)
+                t.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: $0.count) }
+                codeTable = p
+            }
+        } else if frame.count < frameTarget {
+            frame = [UInt8](repeating: 0, count: frameTarget)
+        }
         frameIndex = 0
         if frameCount == 0 { phase = .opcode; return }
         beginFrame()
@@ -300,6 +519,7 @@ public final class ConfigurationEngine {
         frameFill = 0
         bitBuffer = 0
         bitCount = 0
+        counterState = 0
         phase = .frameData
     }
 
@@ -309,12 +529,16 @@ public final class ConfigurationEngine {
         return part.frames - 1 - (framesWritten)
     }
 
-    private func frameBytesComplete() {
-        guard let part else { return }
-        if let sink = frameSink {
-            let pad = frameTarget - part.bytesPerFrame
-            frame.withUnsafeBytes { p in
-                sink(part.frames - 1 - framesWritten, UnsafeRawBufferPointer(rebasing: p[pad..<frameTarget]))
+    /// `whole`: the frame's bytes where they arrived, when they arrived in one piece and uncompressed.
+    private func frameBytesComplete(_ whole: UnsafeRawBufferPointer? = nil) {
+        if let sink = frameSink, let part {
+            if let whole {
+                sink(part.frames - 1 - framesWritten, whole)
+            } else if !countsOnly {
+                let pad = frameTarget - part.bytesPerFrame
+                frame.withUnsafeBytes { p in
+                    sink(part.frames - 1 - framesWritten, UnsafeRawBufferPointer(rebasing: p[pad..<frameTarget]))
+                }
             }
         }
         let crcEach = frameFlags & 0x80 != 0 && frameFlags & 0x40 == 0
@@ -363,6 +587,20 @@ public final class ConfigurationEngine {
             frameBytesComplete()
         } else {
             bitBuffer &= bitCount >= 32 ? ~0 : (UInt32(1) << UInt32(bitCount)) - 1
+        }
+    }
+
+    /// `decompress` without the output: counts the codes that end in `byte` (see `FrameCodeCounter`).
+    private func countCodes(_ byte: UInt8) {
+        guard let codeTable else { return }
+        let e = Int(codeTable[counterState | Int(byte)])
+        counterState = e & Int(FrameCodeCounter.rowMask)
+        frameFill += e & Int(FrameCodeCounter.countMask)
+        if frameFill >= frameTarget {
+            // The rest of the byte is padding.
+            frameFill = frameTarget
+            counterState = 0
+            frameBytesComplete()
         }
     }
 

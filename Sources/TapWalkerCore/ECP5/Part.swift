@@ -62,4 +62,18 @@ public struct Part: Sendable {
 
     /// Bytes of a frame as stored in a compressed bitstream: padded on the left to a multiple of 8.
     public var compressedFrameBytes: Int { (bytesPerFrame + 7) / 8 * 8 }
+
+    /// More bytes than any bitstream for this part can hold, where a checker reading a file stops:
+    /// every frame at its largest (uncompressed or padded, compression cannot make it longer than a
+    /// literal code per byte: 10 bits), its CRC and the most dummy bytes the flags allow (15); every
+    /// EBR written once in 9-byte frames with a CRC each; and 64 KB for the comment header, junk
+    /// before the preamble, commands and padding after ISC_PROGRAM_DONE.
+    public var maximumBitstreamBytes: Int {
+        let frame = max(bytesPerFrame, (compressedFrameBytes * 10 + 7) / 8) + 2 + 15
+        let ebr = ebrBlocks * (2048 / 8) * (BitstreamCommand.ebrFrameBytes + 2)
+        return frames * frame + ebr + 64 * 1024
+    }
+
+    /// The part whose bitstreams can be the longest: the limit while a bitstream's part is unknown.
+    public static let largest: Part = all.max { $0.maximumBitstreamBytes < $1.maximumBitstreamBytes }!
 }

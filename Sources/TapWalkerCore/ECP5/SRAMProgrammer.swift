@@ -5,6 +5,13 @@
 /// USERCODE → ISC_DISABLE → BYPASS → status: DONE and no error. Two things differ: BUSY is polled
 /// instead of sleeping fixed times, and the bitstream's VERIFY_ID is checked against the chip before
 /// anything is erased. The input is streamed; only its first bytes (up to VERIFY_ID) are held back.
+///
+/// Every byte is checked on its way to the device (the same configuration engine the device runs),
+/// and the burst stops at the first problem: the bytes up to the one that revealed it are sent, so
+/// that the device reports the same error, and nothing after. Input never runs past the part's
+/// `maximumBitstreamBytes`. To refuse a damaged file before the SRAM is erased, the whole of it
+/// has to be read first: `program(_:checkingFirst:options:progress:)` does that for inputs that can
+/// be read twice (a local file).
 public final class SRAMProgrammer {
     public struct Options: Sendable {
         /// Send a bitstream whose VERIFY_ID names another part (the device will then refuse it).
@@ -36,6 +43,8 @@ public final class SRAMProgrammer {
         public var bytesSent = 0
         /// False when the SRAM was left untouched (refused before ISC_ERASE).
         public var sramTouched = false
+        /// The burst stopped at a problem in the input before its end.
+        public var stoppedEarly = false
         public var failure: TapWalkerError?
 
         public var ok: Bool { failure == nil }
@@ -53,9 +62,26 @@ public final class SRAMProgrammer {
     public func program(_ source: any ByteSource, options: Options = Options(), progress: ProgressHandler? = nil)
         -> Report
     {
+        program(source, check: nil, options: options, progress: progress)
+    }
+
+    /// Reads all of `check` through the checker, as the board's part takes it, before anything is
+    /// erased, and programs `source` (the same bytes read again, e.g. the file opened a second
+    /// time) only if it is a valid bitstream for the board. `report.bitstream` then describes the
+    /// pass over `source`, or `check` if it was refused.
+    public func program(
+        _ source: any ByteSource, checkingFirst check: any ByteSource, options: Options = Options(),
+        progress: ProgressHandler? = nil
+    ) -> Report {
+        program(source, check: check, options: options, progress: progress)
+    }
+
+    private func program(
+        _ source: any ByteSource, check: (any ByteSource)?, options: Options, progress: ProgressHandler?
+    ) -> Report {
         var report = Report()
         do throws(TapWalkerError) {
-            try run(source, options, progress, &report)
+            try run(source, check, options, progress, &report)
         } catch {
             report.failure = error
             if report.status == nil, report.idcode != nil {
@@ -66,7 +92,8 @@ public final class SRAMProgrammer {
     }
 
     private func run(
-        _ source: any ByteSource, _ options: Options, _ progress: ProgressHandler?, _ report: inout Report
+        _ source: any ByteSource, _ check: (any ByteSource)?, _ options: Options, _ progress: ProgressHandler?,
+        _ report: inout Report
     ) throws(TapWalkerError) {
         try port.reset()
         let idcode = try port.readIDCODE()
@@ -76,8 +103,17 @@ public final class SRAMProgrammer {
         }
         report.part = part
 
-        // Read up to VERIFY_ID and decide before touching the device.
-        let tracker = BitstreamInspector.Tracker(name: source.name)
+        if let check {
+            let info = try BitstreamInspector.inspect(check, for: part, progress: progress)
+            report.bitstream = info
+            if let error = info.notABitstream { throw error }
+            try refuse(info.idcode, info.problem, name: check.name, idcode: idcode, part: part, options, whole: true)
+        }
+
+        // Read up to VERIFY_ID and decide before touching the device. The checker takes the board's
+        // part, so a VERIFY_ID for another part is a problem at VERIFY_ID: with `force` the burst
+        // stops right after it, once the device has refused it too.
+        let tracker = BitstreamInspector.Tracker(name: source.name, part: part)
         var held: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: max(options.chunkBytes, 1))
         var ended = false
@@ -96,13 +132,7 @@ public final class SRAMProgrammer {
         if tracker.engineState.preambleOffset == nil {
             throw TapWalkerError(.input, "\(source.name) is not an ECP5 bitstream: no preamble (FF FF BD B3) in its first \(held.count) bytes; nothing was written")
         }
-        if let fileID = tracker.engineState.verifiedID, fileID != idcode, !options.force {
-            let named = Part.with(idcode: fileID).map { "\($0.name) (\(ASCII.hex(fileID)))" } ?? "IDCODE \(ASCII.hex(fileID))"
-            throw TapWalkerError(.data, "bitstream is for \(named) but the board is \(part.name) (\(ASCII.hex(idcode))); nothing was written (--force sends it anyway, and the device will refuse it)")
-        }
-        if let problem = tracker.engineState.problem, problem.code != .id || !options.force {
-            throw TapWalkerError(.data, "\(source.name) is damaged at byte \(problem.offset): \(problem.message); nothing was written")
-        }
+        try refuse(tracker.engineState.verifiedID, tracker.engineState.problem, name: source.name, idcode: idcode, part: part, options, whole: false)
 
         // A device still booting from flash would ignore ISC_ENABLE: wait for it first.
         try port.waitUntilReady(after: "power-up", timeoutMicroseconds: ECP5Port.bootTimeoutMicroseconds)
@@ -128,24 +158,42 @@ public final class SRAMProgrammer {
         try port.walker.shiftIR(UInt32(ECP5Instruction.bitstreamBurst.rawValue), length: ECP5Instruction.length)
         try port.walker.idle(clocks: ECP5Port.idleClocks)
 
-        // Stream: always one chunk held back so the last one can leave Shift-DR on its final bit.
+        // Stream: always one chunk held back so the last one can leave Shift-DR on its final bit, and
+        // checked before it is sent, so that the burst ends at the byte that reveals a problem.
         var pending = held
+        var pendingCount = held.count
         let total = source.totalBytes
         do throws(TapWalkerError) {
-            while !ended {
-                let n = try read(source, into: &chunk)
-                if n == 0 { ended = true; break }
-                chunk.withUnsafeBytes { tracker.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                if pending.count >= options.chunkBytes {
-                    try send(pending, last: false, options.split)
-                    report.bytesSent += pending.count
-                    progress?(Progress(phase: "programming", done: report.bytesSent, total: total))
-                    pending.removeAll(keepingCapacity: true)
+            while true {
+                if let problem = tracker.engineState.problem {
+                    // Up to the byte that revealed it (a CRC is reported at its first byte).
+                    let end = min(max(problem.offset + 2 - report.bytesSent, 0), pendingCount)
+                    try send(pending, count: end, last: true, options.split)
+                    report.bytesSent += end
+                    report.stoppedEarly = true
+                    break
                 }
-                pending.append(contentsOf: chunk[0..<n])
+                var n = 0
+                if !ended {
+                    if chunk.count < options.chunkBytes { chunk = [UInt8](repeating: 0, count: max(options.chunkBytes, 1)) }
+                    n = try read(source, into: &chunk)
+                    if n == 0 { ended = true }
+                }
+                if n == 0 {
+                    try send(pending, count: pendingCount, last: true, options.split)
+                    report.bytesSent += pendingCount
+                    break
+                }
+                chunk.withUnsafeBytes { tracker.consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                if let problem = tracker.engineState.problem, problem.offset + 2 <= report.bytesSent + pendingCount {
+                    continue  // the pending bytes already reach it: they end the burst
+                }
+                try send(pending, count: pendingCount, last: false, options.split)
+                report.bytesSent += pendingCount
+                progress?(Progress(phase: "programming", done: report.bytesSent, total: total))
+                swap(&pending, &chunk)
+                pendingCount = n
             }
-            try send(pending, last: true, options.split)
-            report.bytesSent += pending.count
             progress?(Progress(phase: "programming", done: report.bytesSent, total: total))
         } catch {
             report.bitstream = tracker.finish()
@@ -163,7 +211,31 @@ public final class SRAMProgrammer {
         status = try port.readStatus()
         report.status = status
         if !status.done || status.hasError {
-            throw TapWalkerError(.device, failureMessage(status, report.bitstream))
+            throw TapWalkerError(.device, failureMessage(status, report.bitstream, stopped: report.stoppedEarly))
+        }
+        if report.stoppedEarly, let problem = report.bitstream?.problem {
+            // Only the checker's length limit stops a burst the device then accepts.
+            throw TapWalkerError(.data, "\(source.name) has a problem at byte \(problem.offset): \(problem.message); the FPGA reached DONE with the bytes before it, and the rest was not sent")
+        }
+    }
+
+    /// Refuses, before anything is erased, a bitstream for another part (unless `force`) or one
+    /// with a problem. `whole`: the problem comes from the whole input, not only its first bytes.
+    private func refuse(
+        _ fileID: UInt32?, _ problem: ConfigurationEngine.Problem?, name: String, idcode: UInt32, part: Part,
+        _ options: Options, whole: Bool
+    ) throws(TapWalkerError) {
+        if let fileID, fileID != idcode, !options.force {
+            let named = Part.with(idcode: fileID).map { "\($0.name) (\(ASCII.hex(fileID)))" } ?? "IDCODE \(ASCII.hex(fileID))"
+            throw TapWalkerError(.data, "bitstream is for \(named) but the board is \(part.name) (\(ASCII.hex(idcode))); nothing was written (--force sends it anyway, and the device will refuse it)")
+        }
+        if let problem, problem.code != .id || !options.force {
+            if whole {
+                var where_ = "at byte \(problem.offset)"
+                if let frame = problem.frame { where_ += " (frame \(frame))" }
+                throw TapWalkerError(.data, "\(name) is not a valid bitstream for \(part.name): \(where_): \(problem.message); nothing was written")
+            }
+            throw TapWalkerError(.data, "\(name) is damaged at byte \(problem.offset): \(problem.message); nothing was written")
         }
     }
 
@@ -171,15 +243,19 @@ public final class SRAMProgrammer {
         try chunk.withMutableBytes { (p) throws(TapWalkerError) in try source.read(into: p) }
     }
 
-    private func send(_ bytes: [UInt8], last: Bool, _ split: Options.Split) throws(TapWalkerError) {
+    private func send(_ bytes: [UInt8], count: Int, last: Bool, _ split: Options.Split) throws(TapWalkerError) {
         let end: TAPState
         switch split {
         case .continuous: end = last ? .runTestIdle : .shiftDR
         case .pauseDR: end = last ? .runTestIdle : .pauseDR
         case .updateDR: end = .runTestIdle
         }
+        if count == 0 {
+            if last { try port.walker.move(to: .runTestIdle) }
+            return
+        }
         try bytes.withBytes { (p) throws(TapWalkerError) in
-            try port.walker.shiftDRBytesMSBFirst(p, end: end)
+            try port.walker.shiftDRBytesMSBFirst(UnsafeRawBufferPointer(rebasing: p[0..<count]), end: end)
         }
     }
 
@@ -193,7 +269,7 @@ public final class SRAMProgrammer {
         try port.waitUntilReady(after: "ISC_DISABLE")
     }
 
-    private func failureMessage(_ status: StatusRegister, _ file: BitstreamInfo?) -> String {
+    private func failureMessage(_ status: StatusRegister, _ file: BitstreamInfo?, stopped: Bool) -> String {
         var s = "the FPGA did not reach DONE: status \(ASCII.hex(status.raw)) (\(status.summary))"
         if status.bse != .none {
             s += "; \(status.bse.meaning); \(status.bse.advice())"
@@ -202,6 +278,7 @@ public final class SRAMProgrammer {
             s += "; the input itself has a problem at byte \(problem.offset)"
             if let frame = problem.frame { s += " (frame \(frame))" }
             s += ": \(problem.message)"
+            if stopped { s += "; the burst stopped there" }
         }
         return s
     }

@@ -41,7 +41,11 @@ public final class MemorySource: ByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
         let n = min(buffer.count, bytes.count - position)
-        for i in 0..<n { buffer[i] = bytes[position + i] }
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { all in
+            UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: all[position..<(position + n)]))
+        }
         position += n
         return n
     }

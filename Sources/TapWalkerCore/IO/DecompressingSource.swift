@@ -65,7 +65,10 @@ public final class DecompressingSource: ByteSource {
             // Plain input: the sniffed bytes first, then straight from the inner source.
             if prefixPos < prefix.count {
                 let n = min(buffer.count, prefix.count - prefixPos)
-                for i in 0..<n { buffer[i] = prefix[prefixPos + i] }
+                prefix.withUnsafeBytes { p in
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: p[prefixPos..<(prefixPos + n)]))
+                }
                 prefixPos += n
                 return n
             }

@@ -4,6 +4,14 @@ public enum BitOrder {
     @inline(__always)
     public static func reversed(_ b: UInt8) -> UInt8 { table[Int(b)] }
 
+    /// Writes `source` with each byte's bit order reversed to `target` (`source.count` bytes), with
+    /// one look-up of the table for the whole run rather than one per byte.
+    public static func reverse(_ source: UnsafeRawBufferPointer, into target: UnsafeMutablePointer<UInt8>) {
+        table.withUnsafeBufferPointer { t in
+            for i in 0..<source.count { target[i] = t[Int(source[i])] }
+        }
+    }
+
     /// Copies `count` bits of a packed vector (bit i is bit i % 8 of byte i / 8, as `Cable` packs
     /// TMS/TDI/TDO) from bit `from` of `source` to bit `at` of `target`; the other bits of `target`
     /// keep their values. Works a byte at a time whatever the alignment: network cables batch

@@ -59,7 +59,9 @@ extension Cable {
         var offset = 0
         while offset < bytes.count {
             let n = min(chunk, bytes.count - offset)
-            for i in 0..<n { tdi[i] = BitOrder.reversed(bytes[offset + i]) }
+            tdi.withUnsafeMutableBufferPointer { t in
+                BitOrder.reverse(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]), into: t.baseAddress!)
+            }
             try tdi.withBytes { (t) throws(TapWalkerError) in
                 try tms.withBytes { (m) throws(TapWalkerError) in
                     try clock(bits: n * 8, tms: m, tdi: t, tdo: nil)

@@ -111,11 +111,15 @@ public final class TAPWalker {
             tmsScratch = [UInt8](repeating: 0, count: bytes)
             tdiScratch = [UInt8](repeating: 0, count: bytes)
         }
-        for i in 0..<bytes { tmsScratch[i] = 0 }
         // Copy TDI; the tail's TDI bits are zero and no register sees them.
         let dataBytes = (bits + 7) / 8
-        for i in 0..<dataBytes { tdiScratch[i] = tdi[i] }
-        for i in dataBytes..<bytes { tdiScratch[i] = 0 }
+        tmsScratch.withUnsafeMutableBytes { m in
+            UnsafeMutableRawBufferPointer(rebasing: m[0..<bytes]).initializeMemory(as: UInt8.self, repeating: 0)
+        }
+        tdiScratch.withUnsafeMutableBytes { t in
+            UnsafeMutableRawBufferPointer(rebasing: t[0..<dataBytes]).copyMemory(from: UnsafeRawBufferPointer(rebasing: tdi[0..<dataBytes]))
+            UnsafeMutableRawBufferPointer(rebasing: t[dataBytes..<bytes]).initializeMemory(as: UInt8.self, repeating: 0)
+        }
         if !staying { setBit(&tmsScratch, bits - 1) }
         for k in 0..<tailPath.count where tailPath.bits & (1 << k) != 0 {
             setBit(&tmsScratch, bits + k)
