@@ -21,7 +21,7 @@ public final class DecompressingSource: ByteSource {
 
     /// `windowBits`: the window for gzip streams (15 = 32 KB, what gzip writes; smaller saves memory
     /// but refuses streams that reach further back). zlib streams declare their own.
-    public init(_ inner: ByteSource, windowBits: Int = 15, inputCapacity: Int = 4096) {
+    public init(_ inner: ByteSource, windowBits: Int = 15, inputCapacity: Int = 1024) {
         self.inner = inner
         self.windowBits = windowBits
         self.inputCapacity = inputCapacity
