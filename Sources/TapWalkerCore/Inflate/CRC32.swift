@@ -3,8 +3,8 @@
 ///
 /// Buffers are processed 8 bytes at a time by slicing-by-8: eight 256-entry tables, table k
 /// holding the CRC of a byte followed by k zero bytes, so that one step XORs eight lookups
-/// instead of chaining eight; long buffers in three independent lanes joined at the end. The
-/// tables (8 KB) are built once per process, on first use.
+/// instead of chaining eight; long buffers in blocks of three independent lanes (3 × 2 KB, then
+/// 3 × 256 bytes) joined by a multiplication. The tables (8 KB) are built once per process, on first use.
 public struct CRC32: Sendable {
     private var state: UInt32 = 0xFFFF_FFFF
 
@@ -27,29 +27,11 @@ public struct CRC32: Sendable {
         var s = state
         CRC32.tables.withUnsafeBufferPointer { table in
             let t = table.baseAddress!
-            if n >= CRC32.laneThreshold {
-                // Three lanes of equal length side by side, each a chain of its own, so that the
-                // CPU overlaps their lookups; then s₀·x^(16L) ⊕ s₁·x^(8L) ⊕ s₂ joins them (a CRC is
-                // linear: the register after data D from state s is s·x^(8|D|) ⊕ (D's CRC from 0)).
-                let lane = n / 24 * 8
-                var s1: UInt32 = 0
-                var s2: UInt32 = 0
-                var p1 = p + lane
-                var p2 = p + 2 * lane
-                let end = p1
-                while p < end {
-                    s = CRC32.step(t, s, p)
-                    s1 = CRC32.step(t, s1, p1)
-                    s2 = CRC32.step(t, s2, p2)
-                    p += 8
-                    p1 += 8
-                    p2 += 8
-                }
-                let shift = CRC32.xPower8n(lane)
-                s = CRC32.multiply(CRC32.multiply(s, shift) ^ s1, shift) ^ s2
-                p = p2
-                n -= 3 * lane
-            }
+            // Three lanes of equal length side by side, each a chain of its own, so that the CPU
+            // overlaps their lookups; then s₀·x^(16L) ⊕ s₁·x^(8L) ⊕ s₂ joins them (a CRC is linear:
+            // the register after data D from state s is s·x^(8|D|) ⊕ (D's register from 0)).
+            CRC32.lanes(t, &s, &p, &n, lane: 2048, shift: CRC32.shift2048)
+            CRC32.lanes(t, &s, &p, &n, lane: 256, shift: CRC32.shift256)
             while n >= 8 {
                 s = CRC32.step(t, s, p)
                 p += 8
@@ -64,8 +46,33 @@ public struct CRC32: Sendable {
         state = s
     }
 
-    /// Buffers at least this long are done in three lanes.
-    private static let laneThreshold = 768
+    /// Lanes of 2 KB, then of 256 bytes, and the factors that move a register past one lane.
+    private static let shift2048 = xPower8n(2048)
+    private static let shift256 = xPower8n(256)
+
+    /// Takes blocks of three lanes of `lane` bytes from `p` while `n` allows.
+    @inline(__always)
+    private static func lanes(
+        _ t: UnsafePointer<UInt32>, _ s: inout UInt32, _ p: inout UnsafeRawPointer, _ n: inout Int,
+        lane: Int, shift: UInt32
+    ) {
+        while n >= 3 * lane {
+            var s0 = s
+            var s1: UInt32 = 0
+            var s2: UInt32 = 0
+            var p0 = p
+            let end = p + lane
+            while p0 < end {
+                s0 = step(t, s0, p0)
+                s1 = step(t, s1, p0 + lane)
+                s2 = step(t, s2, p0 + 2 * lane)
+                p0 += 8
+            }
+            s = multiply(multiply(s0, shift) ^ s1, shift) ^ s2
+            p += 3 * lane
+            n -= 3 * lane
+        }
+    }
 
     /// The register after the 8 bytes at `p`, slicing-by-8.
     @inline(__always)
