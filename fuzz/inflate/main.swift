@@ -1,10 +1,12 @@
-// libFuzzer entry point for TapWalker's inflater: every input is decoded as raw DEFLATE (32 KB and
-// 512 B windows), zlib and gzip, with small buffers so the streaming paths are exercised. Any input
+// libFuzzer entry point for TapWalker's inflater: every input is decoded as raw DEFLATE (32 KB, 4 KB
+// and 512 B windows), zlib and gzip, with small buffers so the streaming paths are exercised and
+// with large ones so the fast loop is. Any input
 // may be rejected with a TapWalkerError; none may crash, trap, read out of bounds, or loop.
 // Built by scripts/fuzz-inflate.sh together with Sources/TapWalkerCore.
 
-private func decode(_ data: UnsafeRawBufferPointer, _ format: CompressedStream.Format, windowBits: Int, feed: Int, read: Int) {
-    let stream = CompressedStream(format: format, windowBits: windowBits, inputCapacity: 64)
+private func decode(_ data: UnsafeRawBufferPointer, _ format: CompressedStream.Format, windowBits: Int, feed: Int, read: Int,
+                    inputCapacity: Int = 64) {
+    let stream = CompressedStream(format: format, windowBits: windowBits, inputCapacity: inputCapacity)
     let out = UnsafeMutableRawBufferPointer.allocate(byteCount: read, alignment: 1)
     defer { out.deallocate() }
     var position = 0
@@ -39,6 +41,8 @@ private func decode(_ data: UnsafeRawBufferPointer, _ format: CompressedStream.F
 public func fuzzInflate(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     let data = UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : count)
     decode(data, .raw, windowBits: 15, feed: 4096, read: 4096)
+    // Whole input buffered and a large output buffer: the fast loop runs up to the ring's end.
+    decode(data, .raw, windowBits: 12, feed: 4096, read: 65536, inputCapacity: 4096)
     decode(data, .raw, windowBits: 9, feed: 7, read: 13)
     decode(data, .zlib, windowBits: 15, feed: 64, read: 1)
     decode(data, .gzip, windowBits: 15, feed: 3, read: 300)

@@ -43,7 +43,7 @@ public final class CompressedStream {
     }
 
     /// `windowBits` for raw and gzip streams (which don't declare it); zlib takes it from its header.
-    public init(format: Format, windowBits: Int = 15, inputCapacity: Int = 4096) {
+    public init(format: Format, windowBits: Int = 15, inputCapacity: Int = 1024) {
         self.format = format
         inflater = Inflater(windowBits: format == .zlib ? 8 : windowBits, inputCapacity: inputCapacity)
         if format == .raw { state = .body }
