@@ -15,8 +15,6 @@ command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
 command -v openocd >/dev/null || missing+=(openocd)
 command -v curl >/dev/null || missing+=(curl)
 command -v lftp >/dev/null || missing+=(lftp)
-# callgrind.h for the embedded check's x86_64 instruction counts (scripts/rv32-lane.sh).
-command -v valgrind >/dev/null || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
