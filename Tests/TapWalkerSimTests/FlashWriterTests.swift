@@ -371,3 +371,17 @@ private final class RecordingBus: SPIBus {
         #expect(error.message.contains("\(ASCII.hex(UInt32(u.lowerBound), digits: 6))–\(ASCII.hex(UInt32(u.upperBound - 1), digits: 6)) may hold old, new or erased data"))
     }
 }
+
+@Test func anInputShorterThanItAnnouncedNamesTheBlockItLeftErased() throws {
+    let cable = board(contents: pattern(0x40000, seed: 31))
+    let image = pattern(0x2800, seed: 32)
+    var report = FlashWriter.Report()
+    do {
+        try FlashWriter(flash: try session(cable).flash).write(from: TestSource(image, total: 0x10000), at: 0x30000, report: &report)
+        Issue.record("the short input went unnoticed")
+    } catch {
+        #expect(error.kind == .input)
+        #expect(error.message == "test input ended after 10240 of the 65536 bytes it announced; bytes 0x030000–0x0327ff are written and verified, 0x032800–0x03ffff are erased, the rest of the flash is untouched")
+    }
+    #expect(Array(cable.board.flash!.memory[0x30000..<0x32800]) == image)
+}

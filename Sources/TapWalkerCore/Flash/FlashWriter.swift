@@ -165,7 +165,7 @@ public final class FlashWriter {
         }
         let chip = flash.chip
         let sector = FlashChip.sectorSize
-        guard address >= 0, address < chip.size else {
+        guard address >= 0, address <= chip.size else {
             throw TapWalkerError(.usage, "the address \(hex(address)) is outside the \(chip.size >> 20) MB \(chip.name) (\(hex(0))–\(hex(chip.size - 1))); nothing was written")
         }
         guard chip.erase(size: sector) != nil else {
@@ -190,7 +190,7 @@ public final class FlashWriter {
             let hi = lo + n
             report.bytes += n
             if !protected.isEmpty, s + lo < protected.upperBound, s + hi > protected.lowerBound {
-                throw TapWalkerError(.device, "\(protectedError((s + lo)..<(s + hi), protected).message.prefix { $0 != ";" }); \(report.outcome); `tapwalker flash unprotect` removes the protection")
+                throw TapWalkerError(.device, "the image reaches the protected range \(hex(protected.lowerBound))–\(hex(protected.upperBound - 1)) of the \(chip.name) at \(hex(max(s + lo, protected.lowerBound))); \(report.outcome); `tapwalker flash unprotect` removes the protection")
             }
             report.sectorsTotal += 1
             do throws(TapWalkerError) {
@@ -214,6 +214,10 @@ public final class FlashWriter {
                 throw TapWalkerError(.usage, "the image runs past the end of the \(chip.size >> 20) MB \(chip.name) at \(hex(chip.size)): \(report.outcome); the rest of the image was not written")
             }
         }
+        if !report.erasedNotWritten.isEmpty, let total = source.totalBytes {
+            // A block was erased for an image as long as announced, and the input ended sooner.
+            throw TapWalkerError(.input, "\(source.name) ended after \(report.bytes) of the \(total) bytes it announced; \(report.outcome)")
+        }
         report.verified = verify
     }
 
@@ -234,7 +238,8 @@ public final class FlashWriter {
     private func writeSector(_ s: Int, _ lo: Int, _ hi: Int, _ pass: Pass, _ report: inout Report) throws(TapWalkerError) {
         let sector = FlashChip.sectorSize
         let action: Action
-        if s < pass.erasedUntil {
+        let preErased = s < pass.erasedUntil
+        if preErased {
             // Cleared by the block erase at the block's start (the image covers the sector whole;
             // an input that ended early leaves the rest erased).
             for i in hi..<sector { pass.want[i] = 0xFF }
@@ -277,8 +282,11 @@ public final class FlashWriter {
         }
         if action != .unchanged, pass.verify { try verifySector(s, pass, &report) }
         report.unsettled = 0..<0
-        if report.erasedNotWritten.lowerBound == s {
-            report.erasedNotWritten = s + sector < pass.erasedUntil ? (s + sector)..<pass.erasedUntil : 0..<0
+        if s < pass.erasedUntil {
+            // What of the erased block is still blank: the sectors after this one and, when the
+            // input ended inside this erased sector, the rest of it.
+            let from = preErased ? s + hi : s + sector
+            report.erasedNotWritten = from < pass.erasedUntil ? from..<pass.erasedUntil : 0..<0
         }
     }
 
