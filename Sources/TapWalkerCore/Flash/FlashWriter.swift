@@ -91,6 +91,8 @@ public final class FlashWriter {
         self.flash = flash
     }
 
+    private static let runAgain = "; running the same write again finishes it and changes only what is still wrong"
+
     /// Refuses, before changing anything, an image that does not fit or overlaps protection.
     public func check(count: Int, at address: Int) throws(TapWalkerError) {
         let chip = flash.chip
@@ -184,7 +186,7 @@ public final class FlashWriter {
             do throws(TapWalkerError) {
                 n = try fill(source, pass, from: lo)
             } catch {
-                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)")
+                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)\(FlashWriter.runAgain)")
             }
             if n == 0 { break }
             let hi = lo + n
@@ -196,8 +198,9 @@ public final class FlashWriter {
             do throws(TapWalkerError) {
                 try writeSector(s, lo, hi, pass, &report)
             } catch {
-                let again = error.kind == .cable ? "; running the same write again finishes it and changes only what is still wrong" : ""
-                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)\(again)")
+                // The link or the board went away: the same write again repairs it. (A verify
+                // failure or a refused protection is not repaired by repeating.)
+                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)\(error.kind == .cable ? FlashWriter.runAgain : "")")
             }
             report.bytesDone += n
             progress?(Progress(phase: "writing", done: report.bytes, total: source.totalBytes))
