@@ -210,7 +210,12 @@ public final class FlashWriter {
         if s >= chip.size {
             // The flash is full: one more byte from the input means the image does not fit.
             var probe: [UInt8] = [0]
-            let more = try probe.withMutableBytes { (p) throws(TapWalkerError) -> Int in try source.read(into: p) }
+            let more: Int
+            do throws(TapWalkerError) {
+                more = try probe.withMutableBytes { (p) throws(TapWalkerError) -> Int in try source.read(into: p) }
+            } catch {
+                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)")
+            }
             if more > 0 {
                 report.bytes += more
                 report.cutAtEndOfFlash = true
