@@ -35,18 +35,24 @@ public final class ConnectionReader {
             start = 0
             end = n
         }
-        let before = clock?.microseconds() ?? 0
-        let timeout = timeoutMilliseconds
+        let from = end
         let got = try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
-            try connection.receive(into: UnsafeMutableRawBufferPointer(rebasing: p[end...]), timeoutMilliseconds: timeout)
+            try receive(into: UnsafeMutableRawBufferPointer(rebasing: p[from...]))
         }
+        end += got
+        return got > 0
+    }
+
+    /// One receive from the connection, timed.
+    private func receive(into target: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        let before = clock?.microseconds() ?? 0
+        let got = try connection.receive(into: target, timeoutMilliseconds: timeoutMilliseconds)
         if let measured = connection.silentMicroseconds {
             waitedMicroseconds = measured
         } else if let clock {
             waitedMicroseconds += clock.microseconds() &- before
         }
-        end += got
-        return got > 0
+        return got
     }
 
     /// The next byte, or nil when the peer closed the connection.
@@ -65,10 +71,18 @@ public final class ConnectionReader {
         return b
     }
 
-    /// Fills `into` completely. Returns false when the peer closed first.
+    /// Fills `into` completely. Returns false when the peer closed first. Once the buffer is empty,
+    /// a remainder at least as long as the buffer is received straight into `into`, so a small
+    /// buffer costs no extra copy or receive for long vectors.
     public func read(into target: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Bool {
         var done = 0
         while done < target.count {
+            if start == end, target.count - done >= buffer.count {
+                let got = try receive(into: UnsafeMutableRawBufferPointer(rebasing: target[done...]))
+                if got == 0 { return false }
+                done += got
+                continue
+            }
             if start == end, try !fill() { return false }
             let n = min(end - start, target.count - done)
             for i in 0..<n { target[done + i] = buffer[start + i] }

@@ -156,3 +156,39 @@ private func value(_ replies: [UInt8]) -> UInt32 {
     _ = RemoteBitbangServer(cable: cable, clock: ManualClock()).serve(ScriptedConnection(Array("ZZz".utf8)))
     #expect(cable.statistics.simulatedMicroseconds == 2_001)
 }
+
+@Test func remoteBitbangAnswersMoreReadsThanOneReplyBufferInOrder() {
+    // 40 IDCODE reads of 32 `R` each: more than `replyBytes` answers in one batch.
+    var input: [UInt8] = []
+    for _ in 0..<40 { input += rbb(idcodeBits()) }
+    let c = ScriptedConnection(input + Array("Q".utf8))
+    let s = RemoteBitbangServer(cable: sim(), clock: ManualClock()).serve(c)
+    #expect(s.closedBecause == nil)
+    #expect(c.sent.count == 40 * 32)
+    for k in 0..<40 { #expect(value(Array(c.sent[(32 * k)..<(32 * k + 32)])) == 0x4111_3043) }
+}
+
+@Test func xvcALongestVectorInAnyPiecesGivesTheTDOOfTheCableItself() {
+    // Test-Logic-Reset → Shift-DR (IDCODE), then TDI through the register for the rest.
+    let bytes = XVCServer.advertisedVectorBytes
+    var tms = [UInt8](repeating: 0, count: bytes)
+    tms[0] = 0x5F
+    var tdi = [UInt8](repeating: 0, count: bytes)
+    var seed: UInt32 = 7
+    for i in 1..<bytes { seed = seed &* 1_103_515_245 &+ 12345; tdi[i] = UInt8(truncatingIfNeeded: seed >> 16) }
+    let direct = sim()
+    var expected = [UInt8](repeating: 0, count: bytes)
+    tms.withUnsafeBytes { m in
+        tdi.withUnsafeBytes { d in
+            expected.withUnsafeMutableBytes { o in try! direct.clock(bits: bytes * 8, tms: m, tdi: d, tdo: o) }
+        }
+    }
+    let request = Array("shift:".utf8) + u32(UInt32(bytes * 8)) + tms + tdi
+    for size in [request.count, 1000, 7] {
+        let pieces = stride(from: 0, to: request.count, by: size).map { Array(request[$0..<min($0 + size, request.count)]) }
+        let c = ScriptedConnection(pieces)
+        let s = XVCServer(cable: sim(), clock: ManualClock()).serve(c)
+        #expect(s.closedBecause == nil && s.bitsClocked == bytes * 8, "pieces of \(size)")
+        #expect(c.sent == expected, "pieces of \(size)")
+    }
+}

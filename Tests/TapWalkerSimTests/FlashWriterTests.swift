@@ -234,3 +234,154 @@ private func oddChip(erases: [FlashChip.EraseKind]) -> FlashChip {
     #expect(r.sectorsErased + r.sectorsProgrammed == wrong)
     #expect(r.sectorsUnchanged == r.sectorsTotal - wrong && r.sectorsUnchanged > 0)
 }
+
+/// An input that delivers `bytes` in reads of at most 1000 bytes, then fails with `failure` (or
+/// ends); `total` is what it claims as its length.
+private final class TestSource: ByteSource {
+    let bytes: [UInt8]
+    let failure: TapWalkerError?
+    let totalBytes: Int?
+    var position = 0
+    let name = "test input"
+    init(_ bytes: [UInt8], total: Int?, failure: TapWalkerError? = nil) {
+        self.bytes = bytes
+        self.totalBytes = total
+        self.failure = failure
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        let n = min(buffer.count, bytes.count - position, 1000)
+        if n == 0, let failure { throw failure }
+        for i in 0..<n { buffer[i] = bytes[position + i] }
+        position += n
+        return n
+    }
+}
+
+/// The bus under the flash, recording the longest transaction.
+private final class RecordingBus: SPIBus {
+    let inner: any SPIBus
+    var longest = 0
+    init(_ inner: any SPIBus) { self.inner = inner }
+    func transfer(_ command: [UInt8], readCount: Int) throws(TapWalkerError) -> [UInt8] {
+        longest = max(longest, command.count + readCount)
+        return try inner.transfer(command, readCount: readCount)
+    }
+    func transfer(_ command: [UInt8], into: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
+        longest = max(longest, command.count + into.count)
+        try inner.transfer(command, into: into)
+    }
+    func wait(microseconds: UInt32) throws(TapWalkerError) { try inner.wait(microseconds: microseconds) }
+}
+
+@Test func noSPITransactionOfAWriteIsLongerThanASector() throws {
+    let cable = board(contents: pattern(0x80000, seed: 20))
+    let s = try session(cable)
+    let bus = RecordingBus(s.bridge)
+    let image = pattern(0x48000, seed: 21)
+    let r = try FlashWriter(flash: try SPIFlash(bus: bus)).write(image, at: 0x10000)
+    #expect(r.erase64K == 4 && r.erase32K == 1 && r.verified)
+    #expect(bus.longest <= FlashChip.sectorSize + 5, "a FAST READ command and one sector at most")
+    #expect(Array(cable.board.flash!.memory[0x10000..<0x58000]) == image)
+}
+
+@Test func anInputThatFailsLeavesTheSectorsBeforeItWrittenAndSaysWhich() throws {
+    let old = pattern(0x40000, seed: 22)
+    let cable = board(contents: old)
+    let image = pattern(0x5800, seed: 23)
+    var report = FlashWriter.Report()
+    do {
+        try FlashWriter(flash: try session(cable).flash).write(
+            from: TestSource(image, total: nil, failure: TapWalkerError(.input, "the upload broke off")), at: 0x10000, report: &report)
+        Issue.record("the failure went unnoticed")
+    } catch {
+        #expect(error.message == "the upload broke off; bytes 0x010000–0x014fff are written and verified, the rest of the flash is untouched; running the same write again finishes it and changes only what is still wrong")
+        #expect(!error.message.contains("nothing was written"))
+    }
+    #expect(report.firstByteDone == 0x10000 && report.lastByteDone == 0x14FFF && !report.cutAtEndOfFlash)
+    let m = cable.board.flash!.memory
+    #expect(Array(m[0x10000..<0x15000]) == Array(image[0..<0x5000]))
+    #expect(Array(m[0x15000..<0x40000]) == Array(old[0x15000..<0x40000]), "untouched after it")
+    #expect(Array(m[0..<0x10000]) == Array(old[0..<0x10000]))
+}
+
+@Test func anInputThatFailsInsideABlockEraseNamesTheErasedRest() throws {
+    let cable = board(contents: pattern(0x40000, seed: 24))
+    let image = pattern(0x3000, seed: 25)
+    var report = FlashWriter.Report()
+    do {
+        // It claims a whole 64 KB block, so the block is erased at its first sector.
+        try FlashWriter(flash: try session(cable).flash).write(
+            from: TestSource(image, total: 0x10000, failure: TapWalkerError(.input, "cut")), at: 0x20000, report: &report)
+        Issue.record("the failure went unnoticed")
+    } catch {
+        #expect(error.message.hasPrefix("cut; bytes 0x020000–0x022fff are written and verified, 0x023000–0x02ffff are erased, the rest of the flash is untouched;"))
+    }
+    #expect(report.erase64K == 1 && report.erasedNotWritten == 0x23000..<0x30000 && report.bytesDone == 0x3000)
+    let m = cable.board.flash!.memory
+    #expect(Array(m[0x20000..<0x23000]) == image)
+    #expect(m[0x23000..<0x30000].allSatisfy { $0 == 0xFF })
+}
+
+@Test func anInputPastTheEndOfTheFlashIsWrittenUpToTheEndAndSaysSo() throws {
+    let cable = board("is25lp032")
+    let image = pattern(0x2800, seed: 26)
+    var report = FlashWriter.Report()
+    let end = 4 << 20
+    do {
+        try FlashWriter(flash: try session(cable).flash).write(from: TestSource(image, total: nil), at: end - 0x1000, report: &report)
+        Issue.record("not refused")
+    } catch {
+        #expect(error.kind == .usage)
+        #expect(error.message.contains("bytes 0x3ff000–0x3fffff are written and verified"))
+        #expect(error.message.contains("the rest of the image was not written"))
+    }
+    #expect(report.cutAtEndOfFlash && report.firstByteDone == end - 0x1000 && report.lastByteDone == end - 1)
+    #expect(Array(cable.board.flash!.memory[(end - 0x1000)...]) == Array(image[0..<0x1000]))
+}
+
+@Test func anInputOfUnknownLengthKeepsTheBytesAfterItsEnd() throws {
+    // Over old data a block erase could wipe bytes after an end the writer cannot foresee: it
+    // erases sector by sector. The same input with a known length takes the 64 KB erase.
+    let old = pattern(0x40000, seed: 27)
+    let image = pattern(0x10000, seed: 28)
+    let unknown = board(contents: old)
+    var r = FlashWriter.Report()
+    try FlashWriter(flash: try session(unknown).flash).write(from: TestSource(image, total: nil), at: 0x20000, report: &r)
+    #expect(r.erase4K == 16 && r.erase64K == 0 && r.verified && r.lastByteDone == 0x2FFFF)
+    #expect(Array(unknown.board.flash!.memory[0x20000..<0x30000]) == image)
+    #expect(Array(unknown.board.flash!.memory[0x30000..<0x40000]) == Array(old[0x30000..<0x40000]))
+
+    let known = board(contents: old)
+    try FlashWriter(flash: try session(known).flash).write(from: TestSource(image, total: image.count), at: 0x20000, report: &r)
+    #expect(r.erase64K == 1 && r.erase4K == 0)
+    #expect(known.board.flash!.memory == unknown.board.flash!.memory)
+}
+
+@Test func aPowerCutReportsTheSectorItWasChanging() throws {
+    let cable = board(contents: pattern(0x40000, seed: 29))
+    cable.board.flash!.powerCutDuringOperation = 40
+    var report = FlashWriter.Report()
+    do {
+        try FlashWriter(flash: try session(cable).flash).write(from: TestSource(pattern(0x30000, seed: 30), total: nil), at: 0, report: &report)
+        Issue.record("the power cut went unnoticed")
+    } catch {
+        #expect(error.kind == .cable)
+        let u = report.unsettled
+        #expect(u.count == FlashChip.sectorSize && u.lowerBound == report.bytesDone)
+        #expect(error.message.contains("\(ASCII.hex(UInt32(u.lowerBound), digits: 6))–\(ASCII.hex(UInt32(u.upperBound - 1), digits: 6)) may hold old, new or erased data"))
+    }
+}
+
+@Test func anInputShorterThanItAnnouncedNamesTheBlockItLeftErased() throws {
+    let cable = board(contents: pattern(0x40000, seed: 31))
+    let image = pattern(0x2800, seed: 32)
+    var report = FlashWriter.Report()
+    do {
+        try FlashWriter(flash: try session(cable).flash).write(from: TestSource(image, total: 0x10000), at: 0x30000, report: &report)
+        Issue.record("the short input went unnoticed")
+    } catch {
+        #expect(error.kind == .input)
+        #expect(error.message == "test input ended after 10240 of the 65536 bytes it announced; bytes 0x030000–0x0327ff are written and verified, 0x032800–0x03ffff are erased, the rest of the flash is untouched")
+    }
+    #expect(Array(cable.board.flash!.memory[0x30000..<0x32800]) == image)
+}

@@ -135,18 +135,28 @@ public final class SPIFlash {
 
     // MARK: - Data
 
-    /// FAST READ (0x0B) in chunks of up to 16 KB per transaction: over a network cable each
-    /// transaction is a round trip, and 16 KB keeps the bridge's buffers small enough for an ESP32.
-    public func read(address: Int, count: Int) throws(TapWalkerError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var at = address
-        while out.count < count {
-            let n = min(16 * 1024, count - out.count)
-            out += try bus.transfer([Op.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0], readCount: n)
-            at += n
+    /// Bytes per FAST READ transaction: a 4 KB sector, so that a read needs no more than a
+    /// sector's buffer anywhere on its way (bridge, cable). Over a network cable each transaction
+    /// is one round trip.
+    public static let readTransactionBytes = FlashChip.sectorSize
+
+    /// FAST READ (0x0B) into `buffer`, in transactions of `readTransactionBytes`.
+    public func read(address: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
+        var done = 0
+        while done < buffer.count {
+            let n = min(SPIFlash.readTransactionBytes, buffer.count - done)
+            let at = address + done
+            try bus.transfer([Op.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0],
+                             into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + n)]))
+            done += n
         }
-        bytesRead += count
+        bytesRead += buffer.count
+    }
+
+    /// FAST READ (0x0B) of `count` bytes into a new array.
+    public func read(address: Int, count: Int) throws(TapWalkerError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        try out.withMutableBytes { (p) throws(TapWalkerError) in try read(address: address, into: p) }
         return out
     }
 

@@ -13,15 +13,28 @@ public protocol ByteSource: AnyObject {
 extension ByteSource {
     /// Reads the whole stream into memory, for the few jobs that need it at once (a flash image).
     /// Stops with `tooLarge` as soon as more than `limit` bytes arrive, so a runaway input cannot
-    /// exhaust memory.
+    /// exhaust memory. Reads straight into the array, no chunk buffer besides it: the array is
+    /// sized for `totalBytes` (and one byte more, to see the end) when that is known, else it grows
+    /// by doubling from 4 KB, never past one byte over `limit`.
     public func readAll(limit: Int, tooLarge: TapWalkerError) throws(TapWalkerError) -> [UInt8] {
         var all: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        var count = 0
         while true {
-            let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in try read(into: p) }
-            if n == 0 { return all }
-            all += chunk[0..<n]
-            if all.count > limit { throw tooLarge }
+            if count == all.count {
+                var grow = min(max(4096, all.count), limit + 1 - all.count)
+                if all.isEmpty, let total = totalBytes, total < limit { grow = total + 1 }
+                all.reserveCapacity(all.count + grow)
+                all.append(contentsOf: repeatElement(0, count: grow))
+            }
+            let n = try all.withMutableBytes { (p) throws(TapWalkerError) in
+                try read(into: UnsafeMutableRawBufferPointer(rebasing: p[count...]))
+            }
+            if n == 0 {
+                all.removeLast(all.count - count)
+                return all
+            }
+            count += n
+            if count > limit { throw tooLarge }
         }
     }
 }

@@ -8,8 +8,9 @@ public final class FTPBoard {
     public let cable: any Cable
     public let sdCard: (any FTPSDCard)?
     let clock: any ServiceClock
-    /// Bytes per read from an upload into a flash or SD write (the flash writer takes 64 KB blocks).
-    static let chunkBytes = 65536
+    /// Bytes per read from an upload into an SD write: the session's one transfer buffer, as for
+    /// file transfers (the flash writer reads the upload a sector at a time itself).
+    static let chunkBytes = 16384
 
     public init(cable: any Cable, sdCard: (any FTPSDCard)?, clock: any ServiceClock) {
         self.cable = cable
@@ -40,7 +41,7 @@ public final class FTPBoard {
             + " (\(report.part?.name ?? "ECP5"), usercode \(ASCII.hex(report.usercode ?? 0)))"
     }
 
-    /// Flash: the compare-first writer, fed block by block; the FPGA is reloaded from flash after.
+    /// Flash: the compare-first writer, fed sector by sector; the FPGA is reloaded from flash after.
     public func writeFlash(_ input: any ByteSource, at address: Int, progress: ProgressHandler?) throws(TapWalkerError) -> String {
         let name = FTPDestination.flash(address: address).name
         let started = clock.microseconds()
@@ -62,7 +63,7 @@ public final class FTPBoard {
         return line
     }
 
-    /// SD: raw bytes at `offset` (negative: from the end), straight to the card in 64 KB writes.
+    /// SD: raw bytes at `offset` (negative: from the end), straight to the card in 16 KB writes.
     public func writeSD(_ input: any ByteSource, offset: Int, progress: ProgressHandler?) throws(TapWalkerError) -> String {
         guard let card = sdCard else {
             throw TapWalkerError(.usage, "sd@\(offset): this server has no SD card (start it with --sd PATH); nothing was written")

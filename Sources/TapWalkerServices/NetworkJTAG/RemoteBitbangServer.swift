@@ -22,6 +22,8 @@ public struct RemoteBitbangServer {
     public static let defaultPort = 3335
     /// Bytes taken from the network per batch (and so the most TCK edges clocked per batch).
     static let batchBytes = 4096
+    /// Answers to `R` sent per network write; a batch with more sends several.
+    static let replyBytes = 1024
 
     public let cable: any TDOSampling
     public var options: JTAGServerOptions
@@ -38,78 +40,94 @@ public struct RemoteBitbangServer {
         runSession(connection, cable: cable, clock: clock, options: options, bufferBytes: RemoteBitbangServer.batchBytes, session)
     }
 
+    /// One batch: the TMS/TDI of its rising edges (the vector buffer) and, in order, which of its
+    /// events were rising edges and which `R`, one bit each, so that after clocking every `R` is
+    /// answered with the TDO of the edge after it. Memory: a bit per byte of the batch.
+    private struct Batch {
+        var tms: [UInt8]
+        var tdi: [UInt8]
+        var tdo: [UInt8]
+        /// Bit k: event k is an `R` (1) or a rising edge (0).
+        var isRead: [UInt8]
+        var replies: [UInt8]
+        var edges = 0
+        var events = 0
+
+        init(bytes n: Int) {
+            let vectorBytes = (n + 7) / 8
+            tms = [UInt8](repeating: 0, count: vectorBytes)
+            tdi = [UInt8](repeating: 0, count: vectorBytes)
+            tdo = [UInt8](repeating: 0, count: vectorBytes)
+            isRead = [UInt8](repeating: 0, count: vectorBytes)
+            replies = [UInt8](repeating: 0, count: RemoteBitbangServer.replyBytes)
+        }
+
+        mutating func edge(tms m: Bool, tdi d: Bool) {
+            if m { tms[edges >> 3] |= 1 << UInt8(edges & 7) }
+            if d { tdi[edges >> 3] |= 1 << UInt8(edges & 7) }
+            edges += 1
+            events += 1
+        }
+
+        mutating func read() {
+            isRead[events >> 3] |= 1 << UInt8(events & 7)
+            events += 1
+        }
+
+        mutating func clear() {
+            for i in 0..<((max(edges, events) + 7) / 8) { tms[i] = 0; tdi[i] = 0; isRead[i] = 0 }
+            edges = 0
+            events = 0
+        }
+    }
+
     private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
-        let n = RemoteBitbangServer.batchBytes
-        let vectorBytes = (n + 7) / 8
-        var tms = [UInt8](repeating: 0, count: vectorBytes)
-        var tdi = [UInt8](repeating: 0, count: vectorBytes)
-        var tdo = [UInt8](repeating: 0, count: vectorBytes)
-        // For each `R` of the batch: the index of the edge whose sample answers it, or -1 for "after
-        // the last edge of the batch".
-        var reads = [Int](repeating: 0, count: n)
-        var replies = [UInt8](repeating: 0, count: n)
+        var batch = Batch(bytes: RemoteBitbangServer.batchBytes)
         var tck = false
         var quit = false
         while !quit {
             guard try reader.fill() else { return }
             try idle.pass(reader, to: cable)
-            var edges = 0
-            var readCount = 0
-            for i in 0..<vectorBytes { tms[i] = 0; tdi[i] = 0 }
+            batch.clear()
             while let b = reader.bufferedByte() {
                 summary.bytesReceived += 1
                 switch b {
                 case UInt8(ascii: "0")...UInt8(ascii: "7"):
                     let v = b - UInt8(ascii: "0")
                     let newTCK = v & 4 != 0
-                    if newTCK && !tck {
-                        if v & 2 != 0 { tms[edges >> 3] |= 1 << UInt8(edges & 7) }
-                        if v & 1 != 0 { tdi[edges >> 3] |= 1 << UInt8(edges & 7) }
-                        edges += 1
-                    }
+                    if newTCK && !tck { batch.edge(tms: v & 2 != 0, tdi: v & 1 != 0) }
                     tck = newTCK
                 case UInt8(ascii: "R"):
-                    reads[readCount] = edges
-                    readCount += 1
+                    batch.read()
                 case UInt8(ascii: "B"), UInt8(ascii: "b"), UInt8(ascii: "\r"), UInt8(ascii: "\n"),
                      UInt8(ascii: "r"), UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "u"):
                     break
                 case UInt8(ascii: "Z"), UInt8(ascii: "z"):
                     // Clock what came before, then let the time pass on the cable.
-                    try clockBatch(edges, &tms, &tdi, &tdo, reads: &reads, readCount: readCount, replies: &replies)
-                    try send(replies, readCount, reader.connection, &summary)
-                    summary.bitsClocked += edges
-                    edges = 0
-                    readCount = 0
-                    for i in 0..<vectorBytes { tms[i] = 0; tdi[i] = 0 }
+                    try run(&batch, reader.connection, &summary)
+                    batch.clear()
                     try cable.wait(microseconds: b == UInt8(ascii: "Z") ? 1000 : 1)
                 case UInt8(ascii: "Q"):
                     quit = true
                 default:
-                    try clockBatch(edges, &tms, &tdi, &tdo, reads: &reads, readCount: readCount, replies: &replies)
-                    try send(replies, readCount, reader.connection, &summary)
+                    try run(&batch, reader.connection, &summary)
                     summary.closedBecause = "unknown remote_bitbang command '\(ASCII.printable([b]))' (byte \(b))"
                     return
                 }
                 if quit { break }
             }
-            try clockBatch(edges, &tms, &tdi, &tdo, reads: &reads, readCount: readCount, replies: &replies)
-            try send(replies, readCount, reader.connection, &summary)
-            summary.bitsClocked += edges
-            if edges > 0 { summary.shifts += 1 }
+            try run(&batch, reader.connection, &summary)
         }
     }
 
-    /// Clocks the batch's edges and fills the answers to its reads.
-    private func clockBatch(
-        _ edges: Int, _ tms: inout [UInt8], _ tdi: inout [UInt8], _ tdo: inout [UInt8],
-        reads: inout [Int], readCount: Int, replies: inout [UInt8]
-    ) throws(TapWalkerError) {
+    /// Clocks the batch's edges and sends the answers to its reads, in order.
+    private func run(_ batch: inout Batch, _ connection: any NetworkConnection, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {
+        let edges = batch.edges
         if edges > 0 {
             let bytes = (edges + 7) / 8
-            try tms.withBytes { (m) throws(TapWalkerError) in
-                try tdi.withBytes { (d) throws(TapWalkerError) in
-                    try tdo.withMutableBytes { (o) throws(TapWalkerError) in
+            try batch.tms.withBytes { (m) throws(TapWalkerError) in
+                try batch.tdi.withBytes { (d) throws(TapWalkerError) in
+                    try batch.tdo.withMutableBytes { (o) throws(TapWalkerError) in
                         try cable.clock(
                             bits: edges, tms: UnsafeRawBufferPointer(rebasing: m[0..<bytes]),
                             tdi: UnsafeRawBufferPointer(rebasing: d[0..<bytes]),
@@ -117,19 +135,30 @@ public struct RemoteBitbangServer {
                     }
                 }
             }
+            summary.bitsClocked += edges
+            summary.shifts += 1
         }
-        var now: UInt8?
-        for r in 0..<readCount {
-            let edge = reads[r]
+        var edge = 0
+        var count = 0
+        var now: Bool?
+        for k in 0..<batch.events {
+            guard batch.isRead[k >> 3] >> UInt8(k & 7) & 1 == 1 else { edge += 1; continue }
             let bit: Bool
             if edge < edges {
-                bit = tdo[edge >> 3] >> UInt8(edge & 7) & 1 == 1
+                bit = batch.tdo[edge >> 3] >> UInt8(edge & 7) & 1 == 1
             } else {
-                if now == nil { now = try cable.sampleTDO() ? 1 : 0 }
-                bit = now == 1
+                // No rising edge after it in this batch: TDO as the pin shows it now.
+                if now == nil { now = try cable.sampleTDO() }
+                bit = now == true
             }
-            replies[r] = bit ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            batch.replies[count] = bit ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            count += 1
+            if count == batch.replies.count {
+                try send(batch.replies, count, connection, &summary)
+                count = 0
+            }
         }
+        try send(batch.replies, count, connection, &summary)
     }
 
     private func send(_ replies: [UInt8], _ count: Int, _ connection: any NetworkConnection, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {

@@ -12,6 +12,9 @@ public struct XVCServer {
     public static let defaultPort = 2542
     /// Bytes per vector advertised and accepted: 16,384 TCK per shift, 6 KB of buffers.
     public static let advertisedVectorBytes = 2048
+    /// The connection's read buffer: commands and short vectors pass through it; a vector at least
+    /// this long is received straight into its own buffer.
+    static let readerBytes = 2048
 
     public let cable: any Cable
     public var options: JTAGServerOptions
@@ -26,7 +29,7 @@ public struct XVCServer {
     /// Serves one client until it closes the connection or breaks the protocol.
     /// Cable errors end the session too (reported in the summary); nothing is thrown.
     public func serve(_ connection: any NetworkConnection) -> JTAGSessionSummary {
-        runSession(connection, cable: cable, clock: clock, options: options, bufferBytes: 4096, session)
+        runSession(connection, cable: cable, clock: clock, options: options, bufferBytes: XVCServer.readerBytes, session)
     }
 
     private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
