@@ -58,8 +58,15 @@ class Sim:
         self.disconnects = 0
 
     def read(self):
-        with open(self.stats) as f:
-            return json.load(f)
+        # The server writes --stats once it is listening and after every client, so right after
+        # start-up the file may not be there yet.
+        for _ in range(200):
+            try:
+                with open(self.stats) as f:
+                    return json.load(f)
+            except (FileNotFoundError, json.JSONDecodeError):
+                time.sleep(0.05)
+        sys.exit("benchmark: tapwalker sim wrote no --stats file")
 
     def run(self, label, command):
         before = self.read()
