@@ -135,7 +135,7 @@ extension FTPSession {
                 output.line(try card.unmount())
             }
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try board.programSRAM(source, progress: output.progress("programming"))
+            return try FTPSession.render(board.loadSRAM(DecompressingSource(source), progress: output.progress("programming")))
         case .flash:
             let words = arg.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
             guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
@@ -143,26 +143,17 @@ extension FTPSession {
             }
             let path = try storedFile(Array(words[0]))
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try board.writeFlash(source, at: address, progress: output.progress("writing"))
+            return try FTPSession.render(board.writeFlash(DecompressingSource(source), at: address, progress: output.progress("writing")))
         case .passthru:
-            let idcode = try board.readIDCODE()
-            guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
-            let base = "/passthru" + String(ASCII.hex(idcode, digits: 8).utf8.dropFirst(2))! + ".bit"
-            for candidate in [base, base + ".gz"] {
-                guard (try? server.store.info(candidate)) != nil else { continue }
-                output.line("IDCODE \(ASCII.hex(idcode)): programming \(candidate)")
-                let source = try server.store.openForReading(candidate, offset: 0)
-                return try board.programSRAM(source, progress: output.progress("programming"))
-            }
-            throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)): expected \(base) or \(base).gz in the FTP root; nothing was written")
+            return try sitePassthru(output)
         case .idcode:
-            return try board.idcode()
+            return try siteIDCODE()
         case .status:
-            let lines = try board.status()
+            let lines = try siteStatus()
             for l in lines.dropLast() { output.line(l) }
             return lines.last ?? ""
         case .flashinfo:
-            let lines = try board.flashInfo()
+            let lines = try siteFlashInfo()
             for l in lines.dropLast() { output.line(l) }
             return lines.last ?? ""
         case .mount, .umount:

@@ -16,9 +16,7 @@ struct Info: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
-        var out = JSONObject()
-        out["ok"] = .bool(false)
-        out["error"] = .null
+        var out = JSONObject.result()
         out["file"] = .string(file)
         do throws(TapWalkerError) {
             let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content

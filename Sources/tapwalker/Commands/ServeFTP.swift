@@ -60,7 +60,7 @@ struct FTPServeOptions: ParsableArguments {
         let clock = SystemClock()
         let server = FTPServer(
             store: try PosixFileStore(root: root), channels: FTPSocketChannels(),
-            board: FTPBoard(cable: cable.cable, sdCard: card, clock: clock), lock: lock,
+            board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock),
             accounts: accounts, options: options, clock: clock, mutex: SystemMutex()
         ) { peer, text in ServerLog.line("ftp", peer, text) }
         let listener = try TCPListener(port: port, host: listen)
