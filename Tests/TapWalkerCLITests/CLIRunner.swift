@@ -112,6 +112,14 @@ func tapwalker(
     _ arguments: String..., stdin: Data? = nil, timeout: TimeInterval = 120,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> CLIResult {
+    tapwalker(arguments: arguments, stdin: stdin, timeout: timeout, sourceLocation: sourceLocation)
+}
+
+/// The same with the arguments in an array.
+func tapwalker(
+    arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 120,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> CLIResult {
     _ = ignoreSIGPIPE
     guard let binary = Paths.binary else {
         Issue.record("the tapwalker binary was not found next to the test bundle or in .build/debug; run `swift build` first", sourceLocation: sourceLocation)

@@ -139,7 +139,13 @@ public final class BoardService {
         let port = newPort()
         let part = try readPart(port, &access.idcode)
         access.part = part
-        try precheck(part)
+        do throws(TapWalkerError) {
+            try precheck(part)
+        } catch {
+            // Refused before anything changed: the FPGA runs what it ran; report it as it is.
+            access.status = try? port.readStatus()
+            throw error
+        }
         var failure: TapWalkerError?
         var session: FlashSession?
         do throws(TapWalkerError) {
@@ -202,8 +208,8 @@ public final class BoardService {
         defer { result.microseconds = clock.microseconds() - started }
         var input: PrefetchedSource?
         do throws(TapWalkerError) {
-            guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
             try flashJob(options, &result.access, precheck: { (part) throws(TapWalkerError) in
+                guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
                 let boot = address == BoardPolicy.bootAddress
                 // Read ahead: an input that cannot be read, or is empty, never stops the design.
                 let ahead = try PrefetchedSource(source, limit: boot ? inputLimit(part) : 65536, track: boot)
@@ -260,8 +266,9 @@ public final class BoardService {
         var result = FlashReadResult()
         result.address = address
         do throws(TapWalkerError) {
-            guard address >= 0, (count ?? 1) > 0 else { throw TapWalkerError(.usage, "the address cannot be negative and the length must be positive") }
-            try flashJob(options, &result.access) { (session) throws(TapWalkerError) in
+            try flashJob(options, &result.access, precheck: { (_) throws(TapWalkerError) in
+                guard address >= 0, (count ?? 1) > 0 else { throw TapWalkerError(.usage, "the address cannot be negative and the length must be positive") }
+            }) { (session) throws(TapWalkerError) in
                 let flash = session.flash
                 let size = flash.chip.size
                 let total = count ?? (size - min(address, size))
@@ -288,9 +295,9 @@ public final class BoardService {
         result.address = address
         result.input = source.name
         do throws(TapWalkerError) {
-            guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative") }
             var input: PrefetchedSource?
             try flashJob(options, &result.access, precheck: { (_) throws(TapWalkerError) in
+                guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative") }
                 let ahead = try PrefetchedSource(source, limit: 65536, track: false)
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing to compare") }
                 input = ahead
@@ -346,13 +353,13 @@ public final class BoardService {
         result.address = address ?? 0
         result.length = length
         do throws(TapWalkerError) {
-            if let address {
+            try flashJob(options, &result.access, precheck: { (_) throws(TapWalkerError) in
+                guard let address else { return }
                 let sector = FlashChip.sectorSize
                 guard address >= 0, address % sector == 0, length % sector == 0, length > 0 else {
                     throw TapWalkerError(.usage, "the address and length of an erase must be multiples of 4 KB (0x1000); nothing was erased")
                 }
-            }
-            try flashJob(options, &result.access) { (session) throws(TapWalkerError) in
+            }) { (session) throws(TapWalkerError) in
                 let flash = session.flash
                 guard let address else {
                     let protected = try flash.protectedRange()
