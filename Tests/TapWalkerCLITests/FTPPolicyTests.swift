@@ -4,27 +4,9 @@ import Testing
 // The board policy through FTP, and the FTP server agreeing with the command line: the same job
 // gives the same result, wording and reload behaviour. Uploads go through Python's ftplib.
 
-private let python = toolPath("python3")
-private let password = "secret"
-
-/// `serve --ftp` on a simulated LFE5U-85F whose flash image is `flash.img`, with a 1 MB card.
-private final class PolicyServer {
-    let dir: TempDir
-    let server: ServerProcess
-    let port: Int
-    static let cardSize = 1 << 20
+extension FTPFixture {
+    /// The cable of the server's board, for the command line once the server has stopped.
     var cable: String { "sim:flash-image=\(dir.path("flash.img"))" }
-
-    init(_ dir: TempDir) {
-        self.dir = dir
-        try? FileManager.default.createDirectory(atPath: dir.path("store"), withIntermediateDirectories: true)
-        dir.write("pw.txt", Array("\(password)\n".utf8))
-        dir.write("card.img", [UInt8](repeating: 0xEE, count: PolicyServer.cardSize))
-        server = ServerProcess(["serve", "--ftp", "0", "--listen", "127.0.0.1", "--root", dir.path("store"),
-                                "--cable", "sim:flash-image=\(dir.path("flash.img"))", "--user", "ulx3s",
-                                "--password-file", dir.path("pw.txt"), "--sd", dir.path("card.img")])
-        port = server.port("ftp")
-    }
 
     /// Runs `commands` (each `STOR name path` or `SITE text`) in one session; returns one reply line
     /// per command ("226 …", "550 …").
@@ -51,12 +33,12 @@ private final class PolicyServer {
             script += words[0] == "STOR" ? "run('STOR', '\(words[1])', '\(words[2])')\n" : "run('SITE', '\(words.dropFirst().joined(separator: " "))')\n"
         }
         script += "ftp.quit()\n"
-        let r = runTool(python!, ["-c", script], timeout: 300)
+        let r = runPython(script)
         #expect(r.status == 0, "\(r.output)")
         return r.output.split(separator: "\n").map(String.init)
     }
 
-    var card: [UInt8] { [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: dir.path("card.img")))) ?? Data()) }
+    /// The whole flash image as the server saved it when it stopped.
     var flashImage: [UInt8] {
         server.stop()
         return [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: dir.path("flash.img")))) ?? Data())
@@ -71,7 +53,7 @@ struct FTPPolicyTests {
           .enabled(if: python != nil, "python3 is not installed"))
     func refusedUploadsKeepTheDesign() throws {
         try withTempDir { dir in
-            let s = PolicyServer(dir)
+            let s = FTPFixture(dir)
             let truncated = dir.write("half.bit", Array(exampleBytes("blink-85f.bit").prefix(300_000)))
             let noise = dir.write("noise.bin", deterministicNoise(count: 5000))
             let big = dir.write("big.bin", deterministicNoise(count: 20_000))
@@ -105,7 +87,7 @@ struct FTPPolicyTests {
           .enabled(if: python != nil, "python3 is not installed"))
     func pastTheEnd() throws {
         try withTempDir { dir in
-            let s = PolicyServer(dir)
+            let s = FTPFixture(dir)
             let long = dir.write("long.bin", deterministicNoise(count: 0x20000))
             let two = deterministicNoise(count: 1024, seed: 99)
             let twoBlocks = dir.write("two.bin", two)
@@ -114,7 +96,7 @@ struct FTPPolicyTests {
             guard replies.count == 2 else { return }
             #expect(replies[0].hasPrefix("550") && replies[0].contains("0xff0000–0xffffff were written and verified"), "\(replies[0])")
             #expect(replies[1].hasPrefix("550") && !replies[1].hasPrefix("226"), "\(replies[1])")
-            let size = PolicyServer.cardSize
+            let size = FTPFixture.cardSize
             #expect(replies[1].contains("bytes \(size - 512)–\(size - 1)"), "\(replies[1])")
             let card = s.card
             #expect(card.count == size)
@@ -132,7 +114,7 @@ struct FTPPolicyTests {
           .enabled(if: python != nil, "python3 is not installed"))
     func cliAndFTPAgree() throws {
         try withTempDir { dir in
-            let s = PolicyServer(dir)
+            let s = FTPFixture(dir)
             let wrong = Paths.example("blink-25f.bit")
             let data = dir.write("data.bin", deterministicNoise(count: 40_000))
             let prefix = dir.write("p.bit", Array(exampleBytes("blink-85f.bit").prefix(1000)))

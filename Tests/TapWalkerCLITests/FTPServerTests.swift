@@ -8,11 +8,11 @@ import Testing
 
 private let curl = toolPath("curl")
 private let lftp = toolPath("lftp")
-private let python = toolPath("python3")
-private let password = "secret"
+let python = toolPath("python3")
+let password = "secret"
 
 /// A server on a free port with a store, a password file, a 4 MB card image and a flash image.
-private final class FTPFixture {
+final class FTPFixture {
     let dir: TempDir
     let server: ServerProcess
     let port: Int
@@ -65,7 +65,7 @@ private func expectCard(_ fixture: FTPFixture, head: [UInt8], tail: [UInt8], sou
     #expect(card[card.count - 8193] == 0xEE, sourceLocation: sourceLocation)
 }
 
-private func runPython(_ script: String) -> (status: Int32, output: String) {
+func runPython(_ script: String) -> (status: Int32, output: String) {
     runTool(python!, ["-c", script], timeout: 300)
 }
 

@@ -308,14 +308,7 @@ public final class BoardService {
                 var chunk = [UInt8](repeating: 0, count: sector)
                 while true {
                     let want = sector - (address + result.bytes) % sector
-                    var have = 0
-                    while have < want {
-                        let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in
-                            try input.read(into: UnsafeMutableRawBufferPointer(rebasing: p[have..<want]))
-                        }
-                        if n == 0 { break }
-                        have += n
-                    }
+                    let have = try input.fill(&chunk, count: want)
                     if have == 0 { break }
                     let at = address + result.bytes
                     guard at + have <= flash.chip.size else {

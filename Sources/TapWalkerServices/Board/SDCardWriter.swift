@@ -32,14 +32,7 @@ enum SDCardWriter {
             while true {
                 // Fill a whole chunk (or what is left of the card), so that only the last write can be partial.
                 let room = min(chunkBytes, size - at)
-                var have = 0
-                while have < room {
-                    let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) in
-                        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[have..<room]))
-                    }
-                    if n == 0 { break }
-                    have += n
-                }
+                let have = try source.fill(&buffer, count: room)
                 if have == 0 {
                     if room == 0 { try refuseOverflow(source, name, size, start, at, card) }
                     break

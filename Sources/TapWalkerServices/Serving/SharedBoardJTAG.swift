@@ -20,29 +20,24 @@ public final class SharedBoardJTAG {
 
     /// Serves one XVC client to its end, holding the board meanwhile.
     public func serveXVC(_ accepted: AcceptedConnection) {
-        let peer = accepted.peer
-        if let holder = board.lock.tryAcquire("XVC client \(peer)") {
-            log(peer, "refused: the board is busy (\(holder))")
-            accepted.connection.close()
-            return
-        }
-        log(peer, "connected")
-        let summary = XVCServer(cable: board.cable, clock: clock, options: options).serve(accepted.connection)
-        board.lock.release()
-        log(peer, "disconnected: \(summary.description)")
+        serve(accepted, "XVC") { XVCServer(cable: board.cable, clock: clock, options: options).serve($0) }
     }
 
     /// Serves one remote_bitbang client to its end, holding the board meanwhile. The cable must be
     /// able to sample TDO without clocking (the simulator).
     public func serveRemoteBitbang(_ accepted: AcceptedConnection, cable: any TDOSampling) {
+        serve(accepted, "remote_bitbang") { RemoteBitbangServer(cable: cable, clock: clock, options: options).serve($0) }
+    }
+
+    private func serve(_ accepted: AcceptedConnection, _ protocolName: String, _ session: (any NetworkConnection) -> JTAGSessionSummary) {
         let peer = accepted.peer
-        if let holder = board.lock.tryAcquire("remote_bitbang client \(peer)") {
+        if let holder = board.lock.tryAcquire("\(protocolName) client \(peer)") {
             log(peer, "refused: the board is busy (\(holder))")
             accepted.connection.close()
             return
         }
         log(peer, "connected")
-        let summary = RemoteBitbangServer(cable: cable, clock: clock, options: options).serve(accepted.connection)
+        let summary = session(accepted.connection)
         board.lock.release()
         log(peer, "disconnected: \(summary.description)")
     }
