@@ -134,6 +134,8 @@ struct PolicyTests {
                 ["flash", "protect", "--range", "5:3", "--cable", c],
                 ["flash", "protect", "--range", "0x1000:0x3000", "--cable", c],
                 ["flash", "unprotect", "--cable", c],
+                ["reload", "--cable", c],
+                ["reload", "--cable", "sim:part=25f"],
             ]
             #expect(runs.count >= 30)
             for arguments in runs {

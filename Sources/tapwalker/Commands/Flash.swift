@@ -36,10 +36,3 @@ func parseAddress(_ text: String, _ what: String) throws(TapWalkerError) -> Int 
     }
     return v
 }
-
-extension JSONObject {
-    func string(_ key: String) -> String? {
-        if case .string(let s)? = self[key] { return s }
-        return nil
-    }
-}
