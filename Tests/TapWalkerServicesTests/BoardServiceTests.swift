@@ -1,3 +1,4 @@
+import Foundation
 import TapWalkerCore
 import TapWalkerServices
 import TapWalkerSim
@@ -153,6 +154,19 @@ struct BoardServiceTests {
         #expect(tooLong.failure?.message.contains("more than") == true && !tooLong.sramTouched && f.done)
         let ok = f.board.loadSRAM(StreamSource(BoardFixture.example("ram-25f.bit")))
         #expect(ok.failure == nil && ok.checkedBeforeErase && ok.done)
+    }
+
+    @Test("every real bitstream fits its part's largest bitstream, so the bound refuses none of them")
+    func bitstreamBound() throws {
+        let manifest = try String(contentsOf: BoardFixture.examples.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        let rows = manifest.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.count >= 16)
+        for row in rows {
+            let part = try #require(Part.named(row[2]), "\(row)")
+            let bytes = try #require(Int(row[6]))
+            #expect(bytes < part.largestBitstreamBytes, "\(row[0]): \(bytes) bytes")
+            #expect(part.largestBitstreamBytes < 3 * part.frames * part.bytesPerFrame, "\(part.name): the bound stays near the part's size")
+        }
     }
 
     @Test("passthru picks the file for the FPGA's IDCODE")

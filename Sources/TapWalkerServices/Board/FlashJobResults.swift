@@ -57,7 +57,9 @@ public struct FlashWriteResult: Sendable {
 
     public init() {}
 
-    /// The one place the written range is taken from the writer's report.
+    /// The one place the written range is taken from the writer's report: the image's bytes the
+    /// writer took, from the address on. A writer that reports its exact written and verified range
+    /// itself is read here instead.
     static func writtenRange(_ report: FlashWriter.Report, at address: Int) -> Range<Int> {
         address..<(address + report.bytes)
     }
