@@ -49,7 +49,7 @@ private let blink = Paths.example("blink-85f.bit")
 
 @Suite("board policy through FTP", .serialized)
 struct FTPPolicyTests {
-    @Test("refused uploads to flash@ keep the design running and the flash unchanged; FLASHINFO keeps it too",
+    @Test("refused uploads to flash@ keep the design running and the flash unchanged; FLASHINFO, PROTECT and UNPROTECT keep it too",
           .enabled(if: python != nil, "python3 is not installed"))
     func refusedUploadsKeepTheDesign() throws {
         try withTempDir { dir in
@@ -64,9 +64,17 @@ struct FTPPolicyTests {
                 "STOR flash@0 \(noise)", "SITE STATUS",
                 "STOR flash@0xFFC000 \(big)", "SITE STATUS",
                 "SITE FLASHINFO", "SITE STATUS",
+                "SITE PROTECT 0x1000:0x3000", "SITE STATUS",
+                "SITE PROTECT 0xF00000:0x1000000", "SITE STATUS",
+                "STOR flash@0xF80000 \(noise)", "SITE STATUS",
+                "SITE UNPROTECT", "SITE STATUS",
             ])
-            #expect(replies.count == 12, "\(replies)")
-            guard replies.count == 12 else { return }
+            #expect(replies.count == 20, "\(replies)")
+            guard replies.count == 20 else { return }
+            #expect(replies[12].hasPrefix("501") && replies[12].contains("cannot protect exactly"), "\(replies[12])")
+            #expect(replies[14].hasPrefix("250") && replies[14].contains("protected 0xf00000:0x1000000") && replies[14].contains("FPGA reloaded from flash: DONE"), "\(replies[14])")
+            #expect(replies[16].hasPrefix("550") && replies[16].contains("protected range"), "\(replies[16])")
+            #expect(replies[18].hasPrefix("250") && replies[18].contains("nothing is protected now"), "\(replies[18])")
             #expect(replies[0].hasPrefix("226") && replies[0].contains("FPGA reloaded from flash: DONE"), "\(replies[0])")
             for i in [2, 4, 6, 8] {
                 #expect(replies[i].hasPrefix("550"), "\(replies[i])")
@@ -74,7 +82,7 @@ struct FTPPolicyTests {
                 #expect(!replies[i].contains("--force"), "FTP gives no command-line advice: \(replies[i])")
             }
             #expect(replies[10].contains("FPGA reloaded from flash: DONE"), "\(replies[10])")
-            for i in [1, 3, 5, 7, 9, 11] {
+            for i in [1, 3, 5, 7, 9, 11, 13, 15, 17, 19] {
                 #expect(replies[i].contains("DONE") && !replies[i].contains("not DONE"), "the design stopped: \(replies[i])")
             }
             let image = s.flashImage

@@ -61,6 +61,23 @@ extension FTPSession {
         return info.lines
     }
 
+    /// Protects `range` ("start:end", end exclusive) or, when nil, removes the protection; the
+    /// FPGA is reloaded from flash after, as `tapwalker flash protect` does.
+    func siteProtect(_ range: [UInt8]?) throws(TapWalkerError) -> [String] {
+        var wanted = 0..<0
+        if let range {
+            let parts = range.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+            guard parts.count == 2, let start = ASCII.parseInteger(String(decoding: parts[0], as: UTF8.self)),
+                  let end = ASCII.parseInteger(String(decoding: parts[1], as: UTF8.self)), start >= 0, end > start else {
+                throw TapWalkerError(.usage, "SITE PROTECT takes start:end (end exclusive, above start): SITE PROTECT 0:0x200000")
+            }
+            wanted = start..<end
+        }
+        let result = server.board.protectFlash(wanted)
+        if let failure = result.failure { throw failure }
+        return [result.summary] + (result.access.reloadLine.map { [$0] } ?? [])
+    }
+
     /// The passthru bitstream for the FPGA's IDCODE, from the root.
     func sitePassthru(_ output: FTPSiteOutput) throws(TapWalkerError) -> String {
         let result = server.board.loadPassthru(from: "/", files: FTPStoreFiles(server.store), progress: output.progress("programming"))

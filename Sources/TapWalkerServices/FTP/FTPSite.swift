@@ -4,7 +4,7 @@ import TapWalkerCore
 /// Python's exec(), which let anyone on the WiFi run code on the programmer; here an unknown SITE
 /// command gets 502 and nothing runs.
 struct FTPSiteCommand: Sendable {
-    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, mount, umount, help }
+    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, protect, unprotect, mount, umount, help }
 
     let name: String
     let verb: Verb
@@ -21,6 +21,8 @@ struct FTPSiteCommand: Sendable {
         FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),
         FTPSiteCommand(name: "STATUS", verb: .status, usage: "STATUS: the FPGA's status register, decoded; DONE or not DONE", writer: true, board: true),
         FTPSiteCommand(name: "FLASHINFO", verb: .flashinfo, usage: "FLASHINFO: the flash chip, size and protection (clears the SRAM, then reloads from flash)", writer: true, board: true),
+        FTPSiteCommand(name: "PROTECT", verb: .protect, usage: "PROTECT start:end: write-protect exactly that flash range (end exclusive), as the chip's own table allows; one-time bits are never set", writer: true, board: true),
+        FTPSiteCommand(name: "UNPROTECT", verb: .unprotect, usage: "UNPROTECT: remove the flash's block write protection", writer: true, board: true),
         FTPSiteCommand(name: "MOUNT", verb: .mount, usage: "MOUNT: mount the SD card's file system", writer: true, board: false),
         FTPSiteCommand(name: "UMOUNT", verb: .umount, usage: "UMOUNT: release the SD card", writer: true, board: false),
         FTPSiteCommand(name: "HELP", verb: .help, usage: "HELP: this list", writer: false, board: false),
@@ -154,6 +156,10 @@ extension FTPSession {
             return lines.last ?? ""
         case .flashinfo:
             let lines = try siteFlashInfo()
+            for l in lines.dropLast() { output.line(l) }
+            return lines.last ?? ""
+        case .protect, .unprotect:
+            let lines = try siteProtect(command.verb == .protect ? arg : nil)
             for l in lines.dropLast() { output.line(l) }
             return lines.last ?? ""
         case .mount, .umount:
