@@ -44,6 +44,16 @@ public final class FileSDCard: FTPSDCard {
         try writeAll(fd, bytes, name, at: offset)
     }
 
+    public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw TapWalkerError(.input, "\(name): reading at byte \(offset + done): \(n == 0 ? "end of file" : errnoText())") }
+            done += n
+        }
+    }
+
     public func flush() throws(TapWalkerError) {
         guard fsync(fd) == 0 else { throw TapWalkerError(.input, "\(name): \(errnoText())") }
     }

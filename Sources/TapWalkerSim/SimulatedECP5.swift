@@ -3,8 +3,8 @@ import TapWalkerCore
 /// A simulated ECP5 behind its JTAG pins: TAP controller, instruction and data registers, status
 /// register, the configuration engine, and simulated time.
 ///
-/// Strict where the chip is strict (reference/ecp5-and-flash-facts.md). Where the reference is
-/// silent the simulator chooses the behaviour that is hardest on a programmer and says so:
+/// Strict where the chip is strict (as Lattice's documents and the open tools describe it). Where
+/// they are silent the simulator chooses the behaviour that is hardest on a programmer and says so:
 /// - ISC instructions execute on the first TCK edge in Run-Test/Idle after Update-IR (Lattice
 ///   executes them in Run-Test/Idle; Diamond's SVF gives each 2 TCK there). Passing from Update-IR
 ///   straight to Select-DR executes nothing.
@@ -12,7 +12,7 @@ import TapWalkerCore
 ///   is lost. A programmer must wait for BUSY to clear.
 /// - Configuration data is accepted only in ISC mode (after ISC_ENABLE).
 ///
-/// The SPI bridge, LSC_PROG_SPI (0x3A, reference §4):
+/// The SPI bridge, LSC_PROG_SPI (0x3A):
 /// - After Update-IR with 0x3A the first DR scan is the key: exactly 16 bits whose value, shifted LSB
 ///   first, is 0x68FE (Diamond's `SDR 16 TDI(68FE)`), checked at Update-DR. Any other value or length
 ///   leaves the bridge closed until 0x3A is loaded again (strict; the chip's behaviour is unknown).
@@ -114,8 +114,8 @@ public final class SimulatedECP5 {
     public init(part: Part) {
         self.part = part
         bsr = [Bool](repeating: false, count: part.boundaryScanLength)
-        // Power-up with a blank flash: the device tried to boot and found no preamble (reference §2:
-        // "a board that booted from a blank flash commonly shows a preamble error").
+        // Power-up with a blank flash: the device tried to boot and found no preamble; a board that
+        // booted from a blank flash commonly shows a preamble error.
         status.bse = .preamble
     }
 

@@ -313,33 +313,35 @@ public final class SimulatedFlash {
 
     private func decode(_ op: UInt8) -> Handler {
         if poweredOff { return .ignore }
-        if poweredDown { return op == 0xAB ? .releaseID : .ignore }
-        if qpiMode { return op == 0xF5 || op == 0x66 || op == 0x99 ? .atDeselect : .ignore }
+        if poweredDown { return op == SPIOpcode.releasePowerDown ? .releaseID : .ignore }
+        if qpiMode { return op == SPIOpcode.exitQPI || op == SPIOpcode.resetEnable || op == SPIOpcode.reset ? .atDeselect : .ignore }
         if busy {
-            if op == 0x05 { return .readRegister(op) }
-            if isWinbond && (op == 0x35 || op == 0x15) { return .readRegister(op) }
+            if op == SPIOpcode.readStatus { return .readRegister(op) }
+            if isWinbond && (op == SPIOpcode.readStatus2 || op == SPIOpcode.readStatus3) { return .readRegister(op) }
             return .ignore
         }
         switch op {
-        case 0x06, 0x04, 0xB9, 0x66, 0x99, 0xFF, 0xC7, 0x60: return .atDeselect
-        case 0x05: return .readRegister(op)
-        case 0x35: return isWinbond ? .readRegister(op) : .atDeselect  // ISSI/Macronix: enter QPI
-        case 0x15: return isWinbond || isMacronix ? .readRegister(op) : .ignore
-        case 0x48: return isISSI ? .readRegister(op) : .ignore
-        case 0x01: return .writeRegister
-        case 0x31, 0x11: return isWinbond ? .writeRegister : .ignore
-        case 0x42: return isISSI ? .writeRegister : .ignore
-        case 0x50: return isWinbond ? .atDeselect : .ignore
-        case 0x9F: return .jedec
-        case 0x90: return .manufacturerDevice
-        case 0xAB: return .releaseID
-        case 0x4B: return .uniqueID
-        case 0x5A: return .sfdp
-        case 0x03: return .read(dataStart: 4)
-        case 0x0B: return .read(dataStart: 5)
-        case 0x02: return .pageProgram
+        case SPIOpcode.writeEnable, SPIOpcode.writeDisable, SPIOpcode.powerDown, SPIOpcode.resetEnable, SPIOpcode.reset,
+             SPIOpcode.continuousReadReset, SPIOpcode.chipErase, SPIOpcode.chipEraseAlternative:
+            return .atDeselect
+        case SPIOpcode.readStatus: return .readRegister(op)
+        case SPIOpcode.readStatus2: return isWinbond ? .readRegister(op) : .atDeselect  // ISSI/Macronix: enter QPI
+        case SPIOpcode.readStatus3: return isWinbond || isMacronix ? .readRegister(op) : .ignore
+        case SPIOpcode.readFunction: return isISSI ? .readRegister(op) : .ignore
+        case SPIOpcode.writeStatus: return .writeRegister
+        case SPIOpcode.writeStatus2, SPIOpcode.writeStatus3: return isWinbond ? .writeRegister : .ignore
+        case SPIOpcode.writeFunction: return isISSI ? .writeRegister : .ignore
+        case SPIOpcode.volatileWriteEnable: return isWinbond ? .atDeselect : .ignore
+        case SPIOpcode.jedecID: return .jedec
+        case SPIOpcode.manufacturerDevice: return .manufacturerDevice
+        case SPIOpcode.releasePowerDown: return .releaseID
+        case SPIOpcode.uniqueID: return .uniqueID
+        case SPIOpcode.sfdp: return .sfdp
+        case SPIOpcode.read: return .read(dataStart: 4)
+        case SPIOpcode.fastRead: return .read(dataStart: 5)
+        case SPIOpcode.pageProgram: return .pageProgram
         // ISSI also erases a 4 KB sector with D7h; the chip table lists only the common opcode.
-        case 0xD7 where isISSI: return chip.erase(size: FlashChip.sectorSize).map { Handler.erase($0) } ?? .ignore
+        case SPIOpcode.sectorEraseISSI where isISSI: return chip.erase(size: FlashChip.sectorSize).map { Handler.erase($0) } ?? .ignore
         default:
             for e in chip.erases where e.opcode == op { return .erase(e) }
             return .ignore
@@ -373,10 +375,10 @@ public final class SimulatedFlash {
         switch handler {
         case .readRegister(let op):
             switch op {
-            case 0x05: return statusRegister
-            case 0x35: return status[1]
-            case 0x15: return isWinbond ? status[2] : extra
-            case 0x48: return extra
+            case SPIOpcode.readStatus: return statusRegister
+            case SPIOpcode.readStatus2: return status[1]
+            case SPIOpcode.readStatus3: return isWinbond ? status[2] : extra
+            case SPIOpcode.readFunction: return extra
             default: return 0xFF
             }
         case .jedec:
@@ -442,15 +444,15 @@ public final class SimulatedFlash {
 
     private func executeSimple(wasResetEnabled: Bool) {
         switch opcode {
-        case 0x06 where !qpiMode: writeEnabled = true
-        case 0x04 where !qpiMode: writeEnabled = false
-        case 0xB9 where !qpiMode: poweredDown = true
-        case 0x66: resetEnabled = true
-        case 0x99: if wasResetEnabled { softReset() }
-        case 0x50 where !qpiMode: volatileWriteEnabled = true
-        case 0x35 where !qpiMode: qpiMode = true
-        case 0xF5: qpiMode = false
-        case 0xC7, 0x60:
+        case SPIOpcode.writeEnable where !qpiMode: writeEnabled = true
+        case SPIOpcode.writeDisable where !qpiMode: writeEnabled = false
+        case SPIOpcode.powerDown where !qpiMode: poweredDown = true
+        case SPIOpcode.resetEnable: resetEnabled = true
+        case SPIOpcode.reset: if wasResetEnabled { softReset() }
+        case SPIOpcode.volatileWriteEnable where !qpiMode: volatileWriteEnabled = true
+        case SPIOpcode.readStatus2 where !qpiMode: qpiMode = true
+        case SPIOpcode.exitQPI: qpiMode = false
+        case SPIOpcode.chipErase, SPIOpcode.chipEraseAlternative:
             guard !qpiMode, byteCount == 1, writeEnabled else { return }
             eraseChip()
         default:
@@ -475,23 +477,23 @@ public final class SimulatedFlash {
         var ex: UInt8?
         let base = volatile ? status : nvStatus
         switch (chip.protection, opcode) {
-        case (.winbond, 0x01):
+        case (.winbond, SPIOpcode.writeStatus):
             guard n <= 2 else { return }
             sr[0] = arguments[0] & 0xFC
             if n == 2 { sr[1] = winbondSR2(base[1], arguments[1]) }
-        case (.winbond, 0x31):
+        case (.winbond, SPIOpcode.writeStatus2):
             guard n == 1 else { return }
             sr[1] = winbondSR2(base[1], arguments[0])
-        case (.winbond, 0x11):
+        case (.winbond, SPIOpcode.writeStatus3):
             guard n == 1 else { return }
             sr[2] = arguments[0] & 0x64  // (?) WPS, DRV1, DRV0; the rest reserved
-        case (.issi, 0x01):
+        case (.issi, SPIOpcode.writeStatus):
             guard n == 1 else { return }
             sr[0] = arguments[0] & 0xFC
-        case (.issi, 0x42):
+        case (.issi, SPIOpcode.writeFunction):
             guard n == 1 else { return }
             ex = extra | (arguments[0] & 0xF2)  // TBS and IRL: one-time, 0 → 1 only
-        case (.macronix, 0x01):
+        case (.macronix, SPIOpcode.writeStatus):
             guard n <= 2 else { return }
             sr[0] = arguments[0] & 0xFC
             if n == 2 { ex = (extra & 0x08) | (arguments[1] & 0xCF) }  // T/B one-time: stays once set

@@ -25,6 +25,11 @@ struct CableOptions: ParsableArguments {
         /// Closes a network cable's connection.
         var close: (() -> Void)? = nil
 
+        /// The board service on this cable, for one command.
+        func board() -> BoardService {
+            BoardService(cable: cable, lock: JobLock(mutex: SystemMutex()), clock: SystemClock())
+        }
+
         /// Ends the command: saves the simulated flash image, whatever happened before. The chip's
         /// non-volatile registers (protection bits, one-time bits) go to PATH.registers beside it, so
         /// that the file itself holds exactly the flash content.

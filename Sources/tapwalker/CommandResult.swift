@@ -2,12 +2,12 @@ import ArgumentParser
 import TapWalkerCore
 import TapWalkerPlatform
 
-/// Runs one command's work the way every command reports: the body fills the JSON object and
-/// returns the lines a person reads. Success prints those lines (or the JSON object with `ok`
-/// true); failure prints the error (or the JSON object with `ok` false and `error`) and exits 1 or 2.
-/// The object starts with `keys` (the command's stable keys) null, so they are always there.
-func runReporting(json: Bool, keys: [String] = StableKeys.common, _ body: (inout JSONObject) throws(TapWalkerError) -> [String]) throws {
-    var out = JSONObject(stableKeys: keys)
+/// Runs one command's work the way every command reports: the body fills the JSON object (every
+/// stable key present from the start) and returns the lines a person reads. Success prints those
+/// lines (or the JSON object with `ok` true); failure prints the error (or the JSON object with
+/// `ok` false and `error`) and exits 1 or 2.
+func runReporting(json: Bool, _ body: (inout JSONObject) throws(TapWalkerError) -> [String]) throws {
+    var out = JSONObject.result()
     do throws(TapWalkerError) {
         let lines = try body(&out)
         out["ok"] = .bool(true)

@@ -28,7 +28,7 @@ struct TapWalkerCommand: ParsableCommand {
             Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
             """,
         version: TapWalkerVersion.current,
-        subcommands: [Detect.self, Info.self, Prog.self, Flash.self, Pack.self, Sim.self, Serve.self, List.self]
+        subcommands: [Detect.self, Info.self, Prog.self, Reload.self, Flash.self, Pack.self, Sim.self, Serve.self, List.self]
     )
 
     /// Runs the command with TapWalker's exit codes (argument errors exit 2, not 64) and output
@@ -43,7 +43,7 @@ struct TapWalkerCommand: ParsableCommand {
             Foundation.exit(code.rawValue)
         } catch let error as TapWalkerError {
             // Thrown outside runReporting: reported the same way.
-            let json = arguments.contains("--json") ? JSONObject(stableKeys: StableKeys.of(command(in: arguments))) : nil
+            let json = arguments.contains("--json") ? JSONObject.result() : nil
             Foundation.exit(fail(error, json: json).rawValue)
         } catch {
             let code = exitCode(for: error)
@@ -52,7 +52,7 @@ struct TapWalkerCommand: ParsableCommand {
                 Foundation.exit(0)
             }
             if arguments.contains("--json") {
-                var json = JSONObject(stableKeys: StableKeys.of(command(in: arguments)))
+                var json = JSONObject.result()
                 json["error"] = .string(message(for: error))
                 print(json.serialized())
             } else {

@@ -55,8 +55,8 @@ struct ProgTests {
         #expect(json.bool("sram_touched") == true)
     }
 
-    @Test("a bitstream with one flipped bit in frame data ends in a CRC error, not DONE")
-    func flippedBitEndsInCRCError() throws {
+    @Test("a bitstream with one flipped bit in frame data is refused before the erase, naming the frame")
+    func flippedBitIsRefusedBeforeErase() throws {
         let damaged = try #require(Blink85F.flippingOneBit(inSentFrame: 100))
         try withTempDir { dir in
             let path = dir.write("flipped.bit", damaged.bytes)
@@ -64,9 +64,10 @@ struct ProgTests {
             #expect(run.exitCode == 1)
             let json = try #require(run.json())
             #expect(json.bool("ok") == false)
-            #expect(json.string("bse") == "CRC")
-            #expect(json.bool("done") == false)
+            #expect(json.bool("sram_touched") == false)
+            #expect(json.string("bse") == "PRMB", "the power-up status is unchanged: no erase")
             #expect(json.string("error")?.contains("frame \(damaged.frame)") == true, "error: \(json.string("error") ?? "none")")
+            #expect(json.string("error")?.contains("nothing was written") == true)
         }
     }
 

@@ -42,8 +42,7 @@ private func session(_ lines: [String], anonymous: Bool = false) -> (replies: [S
     let log = LogBox()
     let server = FTPServer(
         store: OneFileStore(), channels: NoChannels(),
-        board: FTPBoard(cable: SimCable(options: SimOptions()), sdCard: nil, clock: clock),
-        lock: JobLock(mutex: NoMutex()),
+        board: BoardService(cable: SimCable(options: SimOptions()), lock: JobLock(mutex: NoMutex()), clock: clock),
         accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: anonymous),
         clock: clock, mutex: NoMutex()) { _, text in log.lines.append(text) }
     server.serve(connection, peer: "10.0.0.5:40000", localHost: "10.0.0.1")

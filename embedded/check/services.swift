@@ -113,8 +113,7 @@ func ftpSiteIDCODE() -> Bool {
     let meter = JobMeter("FTP session", .ftpSession)
     let server = FTPServer(
         store: EmptyStore(), channels: NoChannels(),
-        board: FTPBoard(cable: cable, sdCard: nil, clock: clock),
-        lock: JobLock(mutex: NoMutex()),
+        board: BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: clock),
         accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
         clock: clock, mutex: NoMutex()) { _, _ in }
     server.serve(connection, peer: "10.0.0.5:40000", localHost: "10.0.0.1")

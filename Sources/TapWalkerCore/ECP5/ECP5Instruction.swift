@@ -1,4 +1,5 @@
-/// ECP5 JTAG instructions (8-bit IR). Source: reference/ecp5-and-flash-facts.md §1.
+/// ECP5 JTAG instructions (8-bit IR), as Lattice Diamond's SVF files and the open ECP5 tools
+/// (openFPGALoader, ecpprog) send them.
 public enum ECP5Instruction: UInt8, CaseIterable, Sendable {
     case readID = 0xE0
     case userCode = 0xC0

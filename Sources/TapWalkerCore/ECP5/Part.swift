@@ -1,7 +1,7 @@
 /// The ECP5 family, one row per IDCODE: the table both the programmer and the simulator read.
 ///
-/// Sources: reference/ecp5-and-flash-facts.md §1 (Project Trellis devices.json, openFPGALoader,
-/// ecpprog). Frame geometry is per density; the U/UM/UM5G variants of one density share it.
+/// Sources: Project Trellis's device database (devices.json) and the part tables of openFPGALoader
+/// and ecpprog. Frame geometry is per density; the U/UM/UM5G variants of one density share it.
 public struct Part: Sendable {
     /// The name as Lattice writes it, e.g. "LFE5U-85F".
     public let name: String

@@ -1,13 +1,12 @@
 /// The 32-bit ECP5 status register (LSC_READ_STATUS, 0x3C), decoded field by field.
 ///
-/// Source: reference/ecp5-and-flash-facts.md §2 (openFPGALoader lattice.cpp, OpenOCD ecp5.c,
-/// Diamond SVF checks). The simulator builds its status word from these same names.
+/// Sources: openFPGALoader's lattice.cpp, OpenOCD's ecp5.c and the checks in Diamond's SVF files. The simulator builds its status word from these same names.
 public struct StatusRegister: Equatable, Sendable {
     public var raw: UInt32
 
     public init(raw: UInt32) { self.raw = raw }
 
-    /// One-bit flags, named as in the reference.
+    /// One-bit flags, named as those sources name them.
     public struct Flag: Sendable {
         public let bit: Int
         public let name: String

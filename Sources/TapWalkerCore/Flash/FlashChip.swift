@@ -1,6 +1,7 @@
 /// SPI NOR flash chips found behind ECP5 boards: the table both the flash driver and the simulated
-/// flash read. Sources: reference/ecp5-and-flash-facts.md §5 (Winbond's W25Q32JV model, vendor data
-/// sheets as quoted by openFPGALoader and ecpdap). Values the reference does not give are marked (?)
+/// flash read. Sources: the makers' data sheets (Winbond W25Q128JV, ISSI IS25LP128F, Macronix
+/// MX25L12833F, ISSI IS25LP032D, Cypress S25FL164K) and Winbond's W25Q32JV Verilog model. Values the
+/// data sheets do not give are marked (?)
 /// and chosen on the slow side: a longer typical time makes the simulator stricter, a longer
 /// maximum makes the programmer's timeouts safer.
 public struct FlashChip: Sendable {
@@ -59,13 +60,13 @@ public struct FlashChip: Sendable {
     }
 
     public static let all: [FlashChip] = [
-        // W25Q128JV: the reference's typical/maximum figures.
+        // W25Q128JV: the data sheet's typical/maximum figures.
         FlashChip(id: "w25q128jv", name: "Winbond W25Q128JV", jedecID: 0xEF4018, otherJEDECIDs: [0xEF7018],
                   size: 16 << 20, pageSize: 256,
                   erases: erases(t(45_000, 400_000), t(120_000, 1_600_000), t(150_000, 2_000_000)),
                   chipErase: t(40_000_000, 200_000_000), pageProgram: t(700, 3_000), writeStatus: t(10_000, 15_000),
                   protection: .winbond),
-        // IS25LP128F: PP ≤ 0.8 ms, erases from the reference; (?) PP typical, chip erase, WRSR.
+        // IS25LP128F: PP ≤ 0.8 ms and the erases from the data sheet; (?) PP typical, chip erase, WRSR.
         FlashChip(id: "is25lp128", name: "ISSI IS25LP128", jedecID: 0x9D6018, otherJEDECIDs: [],
                   size: 16 << 20, pageSize: 256,
                   erases: erases(t(70_000, 300_000), t(100_000, 500_000), t(150_000, 1_000_000)),

@@ -1,7 +1,7 @@
 /// Block protection of SPI NOR flash, decoded and encoded by each chip's own table.
 ///
-/// Source: reference §5. openFPGALoader's generic "64 KB × 2^(BP−1)" model is wrong for Winbond
-/// parts, whose BP values protect fractions of the array; each scheme here is the vendor's.
+/// Each scheme follows its maker's data sheet. A generic "64 KB × 2^(BP−1)" model is wrong for
+/// Winbond parts, whose BP values protect fractions of the array; each scheme here is the vendor's.
 public enum ProtectionScheme: Sendable {
     /// Winbond (and Cypress S25FL1-K): SR1 = SRP SEC TB BP2 BP1 BP0 WEL BUSY; SR2 bit 6 = CMP.
     /// SEC=0: BP 1…6 protect 1/64 … 1/2 of the array; SEC=1: 4/8/16/32 KB; TB picks the bottom;
@@ -124,5 +124,70 @@ extension ProtectionScheme {
             break
         }
         return out
+    }
+}
+
+/// One field of a flash chip's status, function or configuration register, as the chip's data
+/// sheet names it: the table `flash info` decodes from, written once per protection scheme.
+public struct FlashRegisterField: Sendable {
+    public enum Register: Sendable {
+        /// SR1 (Winbond) or the only status register (ISSI, Macronix).
+        case status
+        /// Winbond SR2.
+        case status2
+        /// ISSI function register or Macronix configuration register.
+        case extra
+    }
+
+    public let register: Register
+    public let name: String
+    public let shift: UInt8
+    public let width: UInt8
+    /// Set once, never cleared (one-time programmable).
+    public let oneTime: Bool
+
+    public func value(in r: ProtectionRegisters) -> Int {
+        let byte: UInt8
+        switch register {
+        case .status: byte = r.status
+        case .status2: byte = r.status2
+        case .extra: byte = r.extra
+        }
+        return Int(byte >> shift) & ((1 << Int(width)) - 1)
+    }
+}
+
+extension ProtectionScheme {
+    /// The name of the second register this scheme reads ("SR2", "function register", …).
+    public var extraRegisterName: String? {
+        switch self {
+        case .winbond: return "SR2"
+        case .issi: return "function register"
+        case .macronix: return "configuration register"
+        case .unknown: return nil
+        }
+    }
+
+    /// The register fields of this scheme, most significant first (Winbond W25Q128JV, ISSI
+    /// IS25LP128F and Macronix MX25L12833F data sheets).
+    public var fields: [FlashRegisterField] {
+        func f(_ r: FlashRegisterField.Register, _ name: String, _ shift: UInt8, _ width: UInt8 = 1, oneTime: Bool = false) -> FlashRegisterField {
+            FlashRegisterField(register: r, name: name, shift: shift, width: width, oneTime: oneTime)
+        }
+        switch self {
+        case .winbond:
+            return [f(.status, "SRP", 7), f(.status, "SEC", 6), f(.status, "TB", 5), f(.status, "BP", 2, 3),
+                    f(.status, "WEL", 1), f(.status, "BUSY", 0),
+                    f(.status2, "CMP", 6), f(.status2, "LB", 3, 3, oneTime: true), f(.status2, "QE", 1),
+                    f(.status2, "SRL", 0)]
+        case .issi:
+            return [f(.status, "SRWD", 7), f(.status, "QE", 6), f(.status, "BP", 2, 4), f(.status, "WEL", 1),
+                    f(.status, "WIP", 0), f(.extra, "TBS", 1, oneTime: true)]
+        case .macronix:
+            return [f(.status, "SRWD", 7), f(.status, "QE", 6), f(.status, "BP", 2, 4), f(.status, "WEL", 1),
+                    f(.status, "WIP", 0), f(.extra, "T/B", 3, oneTime: true)]
+        case .unknown:
+            return [f(.status, "BUSY", 0)]
+        }
     }
 }

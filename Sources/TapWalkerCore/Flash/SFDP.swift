@@ -2,7 +2,7 @@
 /// says about itself. Only what writing needs is read (size, erase types); SFDP 1.0 carries no
 /// timings, so the ones used are generous (polling ends an operation as soon as the chip is done).
 public enum SFDP {
-    static let readOpcode: UInt8 = 0x5A
+    static let readOpcode = SPIOpcode.sfdp
 
     /// A chip description from the SFDP basic flash parameter table, or nil when the chip has no
     /// valid table or no 4 KB erase (the compare-first writer works in 4 KB sectors).

@@ -8,26 +8,17 @@ public final class SPIFlash {
     public private(set) var bytesRead = 0
     public private(set) var bytesWritten = 0
 
-    enum Op {
-        static let writeEnable: UInt8 = 0x06, writeDisable: UInt8 = 0x04
-        static let readStatus: UInt8 = 0x05, readStatus2: UInt8 = 0x35, writeStatus: UInt8 = 0x01
-        static let readFunction: UInt8 = 0x48, writeFunction: UInt8 = 0x42, readConfig: UInt8 = 0x15
-        static let jedec: UInt8 = 0x9F, releasePowerDown: UInt8 = 0xAB
-        static let resetEnable: UInt8 = 0x66, reset: UInt8 = 0x99
-        static let fastRead: UInt8 = 0x0B, pageProgram: UInt8 = 0x02, chipErase: UInt8 = 0xC7, sfdp: UInt8 = 0x5A
-    }
-
     /// Wakes the chip, resets it, reads its JEDEC ID and finds it in the table (or by SFDP).
     /// Refuses when nothing answers (00/FF) or the chip is unknown, naming the ID.
     public init(bus: any SPIBus, keepRunningHint: Bool = false) throws(TapWalkerError) {
         self.bus = bus
         // Release from deep power-down, then a software reset (66, 99) into a known state; both are
         // harmless on chips that do not need them.
-        _ = try bus.transfer([Op.releasePowerDown, 0, 0, 0], readCount: 1)
-        _ = try bus.transfer([Op.resetEnable], readCount: 0)
-        _ = try bus.transfer([Op.reset], readCount: 0)
+        _ = try bus.transfer([SPIOpcode.releasePowerDown, 0, 0, 0], readCount: 1)
+        _ = try bus.transfer([SPIOpcode.resetEnable], readCount: 0)
+        _ = try bus.transfer([SPIOpcode.reset], readCount: 0)
         try bus.wait(microseconds: 50)
-        let id = try bus.transfer([Op.jedec], readCount: 3)
+        let id = try bus.transfer([SPIOpcode.jedecID], readCount: 3)
         let jedec = UInt32(id[0]) << 16 | UInt32(id[1]) << 8 | UInt32(id[2])
         jedecID = jedec
         if jedec == 0 || jedec == 0xFF_FFFF {
@@ -49,19 +40,19 @@ public final class SPIFlash {
     // MARK: - Status
 
     public func readStatus() throws(TapWalkerError) -> UInt8 {
-        try bus.transfer([Op.readStatus], readCount: 1)[0]
+        try bus.transfer([SPIOpcode.readStatus], readCount: 1)[0]
     }
 
     public func readProtectionRegisters() throws(TapWalkerError) -> ProtectionRegisters {
         let status = try readStatus()
         switch chip.protection {
         case .winbond:
-            return ProtectionRegisters(status: status, status2: try bus.transfer([Op.readStatus2], readCount: 1)[0])
+            return ProtectionRegisters(status: status, status2: try bus.transfer([SPIOpcode.readStatus2], readCount: 1)[0])
         case .issi:
             // Never 35h on ISSI: it enters QPI mode there.
-            return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readFunction], readCount: 1)[0])
+            return ProtectionRegisters(status: status, extra: try bus.transfer([SPIOpcode.readFunction], readCount: 1)[0])
         case .macronix:
-            return ProtectionRegisters(status: status, extra: try bus.transfer([Op.readConfig], readCount: 1)[0])
+            return ProtectionRegisters(status: status, extra: try bus.transfer([SPIOpcode.readConfig], readCount: 1)[0])
         case .unknown:
             return ProtectionRegisters(status: status)
         }
@@ -78,9 +69,9 @@ public final class SPIFlash {
         case .winbond:
             // WRSR with two bytes writes SR1 and SR2 together (CMP lives in SR2). SRL and the LB bits
             // of SR2 are kept as read, so nothing one-time changes.
-            _ = try bus.transfer([Op.writeStatus, r.status, r.status2], readCount: 0)
+            _ = try bus.transfer([SPIOpcode.writeStatus, r.status, r.status2], readCount: 0)
         case .issi, .macronix:
-            _ = try bus.transfer([Op.writeStatus, r.status], readCount: 0)
+            _ = try bus.transfer([SPIOpcode.writeStatus, r.status], readCount: 0)
         case .unknown:
             throw TapWalkerError(.usage, "the protection table of this \(chip.name) is not known; nothing was changed")
         }
@@ -99,24 +90,24 @@ public final class SPIFlash {
         case .winbond, .unknown:
             return  // Winbond's TB is an ordinary status bit; an unknown chip is never given one-time bits.
         case .issi:
-            let fr = try bus.transfer([Op.readFunction], readCount: 1)[0]
+            let fr = try bus.transfer([SPIOpcode.readFunction], readCount: 1)[0]
             try writeEnable()
-            _ = try bus.transfer([Op.writeFunction, fr | 0x02], readCount: 0)
+            _ = try bus.transfer([SPIOpcode.writeFunction, fr | 0x02], readCount: 0)
         case .macronix:
             let sr = try readStatus()
-            let cr = try bus.transfer([Op.readConfig], readCount: 1)[0]
+            let cr = try bus.transfer([SPIOpcode.readConfig], readCount: 1)[0]
             try writeEnable()
-            _ = try bus.transfer([Op.writeStatus, sr, cr | 0x08], readCount: 0)
+            _ = try bus.transfer([SPIOpcode.writeStatus, sr, cr | 0x08], readCount: 0)
         }
         try waitReady(chip.writeStatus, "writing the one-time top/bottom bit")
     }
 
     func writeEnable() throws(TapWalkerError) {
-        _ = try bus.transfer([Op.writeEnable], readCount: 0)
+        _ = try bus.transfer([SPIOpcode.writeEnable], readCount: 0)
     }
 
     public func writeDisable() throws(TapWalkerError) {
-        _ = try bus.transfer([Op.writeDisable], readCount: 0)
+        _ = try bus.transfer([SPIOpcode.writeDisable], readCount: 0)
     }
 
     /// Waits for WIP to clear: first the typical time, then polls; gives up after twice the maximum.
@@ -146,7 +137,7 @@ public final class SPIFlash {
         while done < buffer.count {
             let n = min(SPIFlash.readTransactionBytes, buffer.count - done)
             let at = address + done
-            try bus.transfer([Op.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0],
+            try bus.transfer([SPIOpcode.fastRead, UInt8(at >> 16 & 0xFF), UInt8(at >> 8 & 0xFF), UInt8(at & 0xFF), 0],
                              into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + n)]))
             done += n
         }
@@ -163,7 +154,7 @@ public final class SPIFlash {
     /// Programs up to one page; `data` must not cross a page boundary.
     public func programPage(address: Int, _ data: ArraySlice<UInt8>) throws(TapWalkerError) {
         try writeEnable()
-        _ = try bus.transfer([Op.pageProgram, UInt8(address >> 16 & 0xFF), UInt8(address >> 8 & 0xFF), UInt8(address & 0xFF)] + Array(data), readCount: 0)
+        _ = try bus.transfer([SPIOpcode.pageProgram, UInt8(address >> 16 & 0xFF), UInt8(address >> 8 & 0xFF), UInt8(address & 0xFF)] + Array(data), readCount: 0)
         bytesWritten += data.count
         try waitReady(chip.pageProgram, "programming \(ASCII.hex(UInt32(address), digits: 6))")
     }
@@ -176,7 +167,7 @@ public final class SPIFlash {
 
     public func eraseChip() throws(TapWalkerError) {
         try writeEnable()
-        _ = try bus.transfer([Op.chipErase], readCount: 0)
+        _ = try bus.transfer([SPIOpcode.chipErase], readCount: 0)
         try waitReady(chip.chipErase, "erasing the whole chip")
     }
 }

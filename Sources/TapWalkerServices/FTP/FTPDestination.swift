@@ -9,7 +9,7 @@ public enum FTPDestination {
     case flash(address: Int)
     case sd(offset: Int)
 
-    public static let sdBlock = 512
+    public static let sdBlock = SDCardWriter.blockSize
 
     /// The destination `argument` names, nil for an ordinary file; throws (501) when it names one
     /// with an address that cannot work.

@@ -9,6 +9,8 @@ public protocol FTPSDCard: AnyObject {
     /// The card's size in bytes, a multiple of 512.
     func size() throws(TapWalkerError) -> Int
     func write(at offset: Int, _ bytes: UnsafeRawBufferPointer) throws(TapWalkerError)
+    /// Fills `buffer` with the card's bytes from `offset` (the block a partial write merges into).
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError)
     /// Makes what was written durable (fsync).
     func flush() throws(TapWalkerError)
     /// Mounts the card's file system under /sd; returns what happened, in a line.

@@ -21,8 +21,9 @@ public struct FTPServerOptions {
 public final class FTPServer {
     public let store: any FTPFileStore
     public let channels: any FTPDataChannels
-    public let board: FTPBoard
-    public let lock: JobLock
+    public let board: BoardService
+    /// The board's one-job-at-a-time lock, shared with the other servers.
+    public var lock: JobLock { board.lock }
     public let accounts: FTPAccounts
     public let options: FTPServerOptions
     let clock: any ServiceClock
@@ -33,14 +34,13 @@ public final class FTPServer {
     private var sessionsStarted = 0
 
     public init(
-        store: any FTPFileStore, channels: any FTPDataChannels, board: FTPBoard, lock: JobLock,
+        store: any FTPFileStore, channels: any FTPDataChannels, board: BoardService,
         accounts: FTPAccounts, options: FTPServerOptions = FTPServerOptions(), clock: any ServiceClock,
         mutex: any PlatformMutex, log: @escaping (String, String) -> Void
     ) {
         self.store = store
         self.channels = channels
         self.board = board
-        self.lock = lock
         self.accounts = accounts
         self.options = options
         self.clock = clock

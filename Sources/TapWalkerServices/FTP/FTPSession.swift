@@ -623,7 +623,7 @@ final class FTPSession {
         let source = upload(connection, name: "the upload to \(name)")
         let summary: String
         do throws(TapWalkerError) {
-            summary = try server.board.write(source, to: destination, progress: nil)
+            summary = try programUpload(source, to: destination)
         } catch {
             log("upload to \(name) failed after \(source.received) bytes received: \(error.message)")
             try reply(550, error.message)

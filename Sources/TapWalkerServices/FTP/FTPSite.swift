@@ -4,7 +4,7 @@ import TapWalkerCore
 /// Python's exec(), which let anyone on the WiFi run code on the programmer; here an unknown SITE
 /// command gets 502 and nothing runs.
 struct FTPSiteCommand: Sendable {
-    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, mount, umount, help }
+    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, protect, unprotect, mount, umount, help }
 
     let name: String
     let verb: Verb
@@ -21,6 +21,8 @@ struct FTPSiteCommand: Sendable {
         FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),
         FTPSiteCommand(name: "STATUS", verb: .status, usage: "STATUS: the FPGA's status register, decoded; DONE or not DONE", writer: true, board: true),
         FTPSiteCommand(name: "FLASHINFO", verb: .flashinfo, usage: "FLASHINFO: the flash chip, size and protection (clears the SRAM, then reloads from flash)", writer: true, board: true),
+        FTPSiteCommand(name: "PROTECT", verb: .protect, usage: "PROTECT start:end: write-protect exactly that flash range (end exclusive), as the chip's own table allows; one-time bits are never set", writer: true, board: true),
+        FTPSiteCommand(name: "UNPROTECT", verb: .unprotect, usage: "UNPROTECT: remove the flash's block write protection", writer: true, board: true),
         FTPSiteCommand(name: "MOUNT", verb: .mount, usage: "MOUNT: mount the SD card's file system", writer: true, board: false),
         FTPSiteCommand(name: "UMOUNT", verb: .umount, usage: "UMOUNT: release the SD card", writer: true, board: false),
         FTPSiteCommand(name: "HELP", verb: .help, usage: "HELP: this list", writer: false, board: false),
@@ -135,7 +137,7 @@ extension FTPSession {
                 output.line(try card.unmount())
             }
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try board.programSRAM(source, progress: output.progress("programming"))
+            return try FTPSession.render(board.loadSRAM(DecompressingSource(source), progress: output.progress("programming")))
         case .flash:
             let words = arg.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
             guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
@@ -143,26 +145,21 @@ extension FTPSession {
             }
             let path = try storedFile(Array(words[0]))
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try board.writeFlash(source, at: address, progress: output.progress("writing"))
+            return try FTPSession.render(board.writeFlash(DecompressingSource(source), at: address, progress: output.progress("writing")))
         case .passthru:
-            let idcode = try board.readIDCODE()
-            guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
-            let base = "/passthru" + String(ASCII.hex(idcode, digits: 8).utf8.dropFirst(2))! + ".bit"
-            for candidate in [base, base + ".gz"] {
-                guard (try? server.store.info(candidate)) != nil else { continue }
-                output.line("IDCODE \(ASCII.hex(idcode)): programming \(candidate)")
-                let source = try server.store.openForReading(candidate, offset: 0)
-                return try board.programSRAM(source, progress: output.progress("programming"))
-            }
-            throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)): expected \(base) or \(base).gz in the FTP root; nothing was written")
+            return try sitePassthru(output)
         case .idcode:
-            return try board.idcode()
+            return try siteIDCODE()
         case .status:
-            let lines = try board.status()
+            let lines = try siteStatus()
             for l in lines.dropLast() { output.line(l) }
             return lines.last ?? ""
         case .flashinfo:
-            let lines = try board.flashInfo()
+            let lines = try siteFlashInfo()
+            for l in lines.dropLast() { output.line(l) }
+            return lines.last ?? ""
+        case .protect, .unprotect:
+            let lines = try siteProtect(command.verb == .protect ? arg : nil)
             for l in lines.dropLast() { output.line(l) }
             return lines.last ?? ""
         case .mount, .umount:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TapWalkerCore
 import TapWalkerPlatform
+import TapWalkerServices
 
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,46 +13,39 @@ struct Detect: ParsableCommand {
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
-            let opened = try cableOptions.open()
-            defer { opened.finish() }
-            let port = ECP5Port(walker: TAPWalker(cable: opened.cable))
-            try port.reset()
-            let idcode = try port.readIDCODE()
-            out["idcode"] = .hex(idcode)
-            guard let part = Part.with(idcode: idcode) else {
-                throw TapWalkerError(.device, noECP5Message(idcode).replacingOccurrences(of: "; nothing was written", with: ""))
+            try withBoard(cableOptions, &out) { (board, opened, out) throws(TapWalkerError) in
+                let identity = board.identify()
+                out.add(identity)
+                out["cable"] = .string(opened.description)
+                if let failure = identity.failure { throw failure }
+                guard let idcode = identity.idcode, let part = identity.part, let status = identity.status else { return [] }
+                let lines = [
+                    "cable:    \(opened.description)",
+                    "IDCODE:   \(hexString(idcode))  \(part.name)",
+                    "geometry: \(part.frames) frames × \(part.bitsPerFrame) bits, boundary scan \(part.boundaryScanLength) bits, \(part.ebrBlocks) EBR",
+                    "usercode: \(hexString(identity.usercode ?? 0))",
+                    "status:   \(hexString(status.raw))  \(status.summary)",
+                ]
+                return lines + identity.statusLines.map { "  " + $0 }
             }
-            out["part"] = .string(part.name)
-            let status = try port.readStatus()
-            let usercode = try port.readUserCode()
-            out["status"] = .hex(status.raw)
-            out["done"] = .bool(status.done)
-            out["bse"] = status.bse == .none ? .null : .string(status.bse.name)
-            out["usercode"] = .hex(usercode)
-            out["cable"] = .string(opened.description)
-            out.addStatistics(opened.cable)
-            var lines = [
-                "cable:    \(opened.description)",
-                "IDCODE:   \(hexString(idcode))  \(part.name)",
-                "geometry: \(part.frames) frames × \(part.bitsPerFrame) bits, boundary scan \(part.boundaryScanLength) bits, \(part.ebrBlocks) EBR",
-                "usercode: \(hexString(usercode))",
-                "status:   \(hexString(status.raw))  \(status.summary)",
-            ]
-            lines += status.fieldLines.map { "  " + $0 }
-            if status.bse != .none {
-                // At power-up and after LSC_REFRESH the code comes from booting the flash.
-                lines.append("note:     \(status.bse.meaning); \(status.bse.advice(afterRefresh: !status.has(.iscEnable)))")
-            }
-            return lines
         }
     }
 }
 
-extension JSONObject {
-    /// `tck_cycles` and `sim_time_us` (null unless the cable is the simulator).
-    mutating func addStatistics(_ cable: any Cable) {
-        let stats = cable.statistics
-        self["tck_cycles"] = .uint(stats.tckCycles)
-        self["sim_time_us"] = stats.simulatedMicroseconds.map { .uint($0) } ?? .null
+/// Opens the cable, runs `body` with the board service on it, and closes the cable whatever
+/// happens; the JSON object gets the cable's statistics on every path.
+func withBoard(
+    _ cableOptions: CableOptions, _ out: inout JSONObject,
+    _ body: (BoardService, CableOptions.Opened, inout JSONObject) throws(TapWalkerError) -> [String]
+) throws(TapWalkerError) -> [String] {
+    let opened = try cableOptions.open()
+    defer { opened.finish() }
+    do throws(TapWalkerError) {
+        let lines = try body(opened.board(), opened, &out)
+        out.addStatistics(opened.cable)
+        return lines
+    } catch {
+        out.addStatistics(opened.cable)
+        throw error
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TapWalkerCore
+import TapWalkerServices
 
 struct FlashErase: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,30 +24,20 @@ struct FlashErase: ParsableCommand {
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
-            try runFlashJob(cableOptions, access, into: &out) { (session, out) throws(TapWalkerError) in
-                let flash = session.flash
-                if all {
-                    let protected = try flash.protectedRange()
-                    guard protected.isEmpty else {
-                        throw TapWalkerError(.device, "the \(flash.chip.name) protects \(ASCII.hex(UInt32(protected.lowerBound), digits: 6))–\(ASCII.hex(UInt32(protected.upperBound - 1), digits: 6)); the chip refuses a chip erase; nothing was erased; `tapwalker flash unprotect` removes the protection")
-                    }
-                    try flash.eraseChip()
+            let address = try addr.map { (t) throws(TapWalkerError) in try parseAddress(t, "--addr") }
+            let count = try length.map { (t) throws(TapWalkerError) in try parseAddress(t, "--length") } ?? 0
+            return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
+                let result = board.eraseFlash(at: all ? nil : address, length: count, options: access.job())
+                out.add(result.access)
+                if result.wholeChip {
                     out["addr"] = .int(0)
-                    out["bytes"] = .int(flash.chip.size)
-                    return
+                    out["bytes"] = .int(result.length)
+                } else {
+                    out.add(writeReport: result.report, address: result.address)
                 }
-                let a = try parseAddress(addr!, "--addr"), n = try parseAddress(length!, "--length")
-                guard a % FlashChip.sectorSize == 0, n % FlashChip.sectorSize == 0, n > 0 else {
-                    throw TapWalkerError(.usage, "--addr and --length must be multiples of 4 KB (0x1000); nothing was erased")
-                }
-                // Erasing is writing 0xFF: the compare-first writer skips blank sectors and merges erases.
-                let r = try FlashWriter(flash: flash).write([UInt8](repeating: 0xFF, count: n), at: a)
-                out.addWriteReport(r)
+                if let failure = result.failure { throw failure }
+                return [result.summary]
             }
-            if let ops = out["erase_ops"], case .object(let o) = ops {
-                return ["erased: \(o.int("4k") ?? 0) × 4 KB, \(o.int("32k") ?? 0) × 32 KB, \(o.int("64k") ?? 0) × 64 KB"]
-            }
-            return ["erased the whole chip"]
         }
     }
 }

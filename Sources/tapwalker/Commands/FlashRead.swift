@@ -1,5 +1,6 @@
 import ArgumentParser
 import TapWalkerCore
+import TapWalkerServices
 import TapWalkerPlatform
 
 struct FlashRead: ParsableCommand {
@@ -25,33 +26,22 @@ struct FlashRead: ParsableCommand {
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
             let address = try parseAddress(addr, "--addr")
-            let bar = ProgressBar(enabled: !json && !quiet)
-            try runFlashJob(cableOptions, access, into: &out) { (session, out) throws(TapWalkerError) in
-                let size = session.flash.chip.size
-                let count = try length.map { (t) throws(TapWalkerError) in try parseAddress(t, "--length") } ?? (size - min(address, size))
-                guard address + count <= size, count > 0 else {
-                    throw TapWalkerError(.usage, "reading \(count) bytes at \(ASCII.hex(UInt32(address), digits: 6)) does not fit the \(size >> 20) MB \(session.flash.chip.name)")
-                }
+            let count = try length.map { (t) throws(TapWalkerError) in try parseAddress(t, "--length") }
+            return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
+                let bar = ProgressBar(enabled: !json && !quiet)
                 var data: [UInt8] = []
-                data.reserveCapacity(count)
-                while data.count < count {
-                    data += try session.flash.read(address: address + data.count, count: min(65536, count - data.count))
-                    bar.update(Progress(phase: "reading", done: data.count, total: count))
+                let result = board.readFlash(at: address, count: count, options: access.job(), progress: { bar.update($0) }) {
+                    (block) throws(TapWalkerError) in data += block
                 }
                 bar.finish()
-                try OutputFile.write(data, to: output)
+                out.add(result.access)
                 out["addr"] = .int(address)
-                out["bytes"] = .int(count)
+                if let failure = result.failure { throw failure }
+                try OutputFile.write(data, to: output)
+                out["bytes"] = .int(result.bytes)
                 out["file"] = .string(output)
+                return ["read \(result.bytes) bytes at \(BoardText.address(address)) into \(output)"]
             }
-            return ["read \(out.int("bytes") ?? 0) bytes at \(ASCII.hex(UInt32(address), digits: 6)) into \(output)"]
         }
-    }
-}
-
-extension JSONObject {
-    func int(_ key: String) -> Int? {
-        if case .int(let v)? = self[key] { return v }
-        return nil
     }
 }

@@ -19,7 +19,7 @@ struct Info: ParsableCommand {
     func validate() throws { try SVFInput.refuse(file) }
 
     func run() throws {
-        var out = JSONObject(stableKeys: StableKeys.common)
+        var out = JSONObject.result()
         out["file"] = .string(file)
         do throws(TapWalkerError) {
             let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TapWalkerCore
 import TapWalkerPlatform
+import TapWalkerServices
 
 struct Prog: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,58 +35,26 @@ struct Prog: ParsableCommand {
             out["file"] = file.map { .string($0) } ?? .null
             // Until the programmer runs (unreadable input, no cable), the SRAM is untouched.
             out["sram_touched"] = .bool(false)
-            let cable: CableOptions.Opened
-            // gzip and zlib inputs are recognised by content and inflated on the fly.
-            let source: any ByteSource
-            if let dir = byIDCODE {
-                cable = try cableOptions.open()
-                let path = try passthruFile(in: dir, cable.cable)
-                out["file"] = .string(path)
-                source = try openInput(path)
-            } else {
-                source = try openInput(file!)
-                cable = try cableOptions.open()
+            // A file that cannot be opened is refused before the cable is.
+            let source = try file.map { (path) throws(TapWalkerError) in try openInput(path) }
+            return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
+                let bar = ProgressBar(enabled: !json && !quiet)
+                let result: SRAMLoadResult
+                if let dir = byIDCODE {
+                    result = board.loadPassthru(from: dir, files: HostFileSystem()) { bar.update($0) }
+                } else {
+                    result = board.loadSRAM(source!, force: force) { bar.update($0) }
+                }
+                bar.finish()
+                out.add(result)
+                out["seconds"] = .double(Double(result.microseconds) / 1e6)
+                if let failure = result.failure { throw failure }
+                return [
+                    "DONE: \(result.part?.name ?? "FPGA") configured from \(result.input)",
+                    result.summary,
+                    "status \(hexString(result.status?.raw ?? 0)) (\(result.status?.summary ?? ""))",
+                ]
             }
-            defer { cable.finish() }
-            out.addStatistics(cable.cable)
-            let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable.cable)))
-            let bar = ProgressBar(enabled: !json && !quiet)
-            let started = MonotonicClock.now()
-            let report = programmer.program(source, options: .init(force: force)) { bar.update($0) }
-            bar.finish()
-            let seconds = MonotonicClock.now() - started
-            record(report, cable.cable, into: &out)
-            out["seconds"] = .double((seconds * 1e6).rounded() / 1e6)
-            if let failure = report.failure { throw failure }
-            let sim = cable.cable.statistics.simulatedMicroseconds.map { ", \(Double($0) / 1e6) s simulated" } ?? ""
-            return [
-                "DONE: \(report.part?.name ?? "FPGA") configured from \(source.name) (\(report.bytesSent) bytes in \((seconds * 1000).rounded() / 1000) s\(sim))",
-                "status \(hexString(report.status?.raw ?? 0)) (\(report.status?.summary ?? "")), usercode \(hexString(report.usercode ?? 0))",
-            ]
         }
-    }
-
-    /// DIR/passthru%08x.bit for the FPGA's IDCODE.
-    private func passthruFile(in dir: String, _ cable: any Cable) throws(TapWalkerError) -> String {
-        let port = ECP5Port(walker: TAPWalker(cable: cable))
-        try port.reset()
-        let idcode = try port.readIDCODE()
-        guard Part.with(idcode: idcode) != nil else { throw TapWalkerError(.device, noECP5Message(idcode)) }
-        let hex = String(ASCII.hex(idcode).dropFirst(2))
-        let name = (dir.hasSuffix("/") ? dir : dir + "/") + "passthru" + hex + ".bit"
-        for candidate in [name, name + ".gz"] where RawArguments.path(candidate).status() != nil { return candidate }
-        throw TapWalkerError(.input, "no passthru bitstream for IDCODE \(ASCII.hex(idcode)) in \(dir): expected \(name); nothing was written")
-    }
-
-    private func record(_ report: SRAMProgrammer.Report, _ cable: any Cable, into out: inout JSONObject) {
-        out["idcode"] = .hex(report.idcode)
-        out["part"] = .optional(report.part?.name)
-        out["status"] = .hex(report.status?.raw)
-        out["done"] = .bool(report.done)
-        out["bse"] = report.status.map { $0.bse == .none ? .null : .string($0.bse.name) } ?? .null
-        out["bytes"] = .int(report.bytesSent)
-        out["usercode"] = .hex(report.usercode)
-        out["sram_touched"] = .bool(report.sramTouched)
-        out.addStatistics(cable)
     }
 }

@@ -58,9 +58,14 @@ struct Serve: ParsableCommand {
         Chatter.note("tapwalker: serving \(opened.description)")
         if let xvcListener {
             ServerLog.listening("xvc", host: xvcListen, port: xvcListener.port)
-            let cable = opened.cable
+            var options = JTAGServerOptions()
+            options.idleTimeReachesCable = opened.isSimulator
+            let clock = SystemClock()
+            let jtag = SharedBoardJTAG(board: BoardService(cable: opened.cable, lock: lock, clock: clock), clock: clock,
+                                       options: options) { peer, text in ServerLog.line("xvc", peer, text) }
             ServerThread.start {
-                serveXVC(xvcListener, cable: cable, lock: lock, simulated: opened.isSimulator)
+                AcceptLoop.run(TCPListenerSet([xvcListener]), until: { Interruption.requested },
+                               log: { ServerLog.line("xvc", nil, $0) }) { jtag.serveXVC($0) }
             }
         }
         while !Interruption.requested { Thread.sleep(forTimeInterval: 0.2) }
@@ -69,24 +74,5 @@ struct Serve: ParsableCommand {
         let deadline = Date().addingTimeInterval(30)
         while lock.currentHolder != nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         opened.finish()
-    }
-}
-
-/// The XVC accept loop: one client at a time, each holding the board while connected.
-private func serveXVC(_ listener: TCPListener, cable: any Cable, lock: JobLock, simulated: Bool) {
-    var options = JTAGServerOptions()
-    options.idleTimeReachesCable = simulated
-    let clock = SystemClock()
-    acceptUntilInterrupted([listener], service: "xvc") { _, connection in
-        let peer = connection.peerName
-        if let holder = lock.tryAcquire("XVC client \(peer)") {
-            ServerLog.line("xvc", peer, "refused: the board is busy (\(holder))")
-            connection.close()
-            return
-        }
-        ServerLog.line("xvc", peer, "connected")
-        let summary = XVCServer(cable: cable, clock: clock, options: options).serve(connection)
-        lock.release()
-        ServerLog.line("xvc", peer, "disconnected: \(summary.description)")
     }
 }

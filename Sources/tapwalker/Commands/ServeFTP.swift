@@ -77,21 +77,20 @@ struct FTPServeOptions: ParsableArguments {
         let clock = SystemClock()
         let server = FTPServer(
             store: try PosixFileStore(root: root), channels: FTPSocketChannels(),
-            board: FTPBoard(cable: cable.cable, sdCard: card, clock: clock), lock: lock,
+            board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock),
             accounts: accounts, options: options, clock: clock, mutex: SystemMutex()
         ) { peer, text in ServerLog.line("ftp", peer, text) }
         let listener = try TCPListener(port: port, host: listen)
         ServerLog.listening("ftp", host: listen, port: listener.port)
-        ServerThread.start { acceptFTPClients(listener, server) }
-    }
-}
-
-/// The accept loop: a thread per client, until Ctrl-C.
-private func acceptFTPClients(_ listener: TCPListener, _ server: FTPServer) {
-    acceptUntilInterrupted([listener], service: "ftp") { _, connection in
         ServerThread.start {
-            server.serve(connection, peer: connection.peerName, localHost: FTPServer.host(of: connection.localName))
+            // A thread per client, until Ctrl-C.
+            let listeners = TCPListenerSet([listener])
+            AcceptLoop.run(listeners, until: { Interruption.requested }, log: { ServerLog.line("ftp", nil, $0) }) { accepted in
+                ServerThread.start {
+                    server.serve(accepted.connection, peer: accepted.peer, localHost: FTPServer.host(of: accepted.local))
+                }
+            }
+            listeners.close()
         }
     }
-    listener.close()
 }

@@ -92,19 +92,19 @@ struct Sim: ParsableCommand {
         var options = JTAGServerOptions()
         options.idleTimeReachesCable = true
         let clock = SystemClock()
+        let board = BoardService(cable: sim, lock: JobLock(mutex: SystemMutex()), clock: clock)
+        let servers = services.map { service in
+            SharedBoardJTAG(board: board, clock: clock, options: options) { peer, text in ServerLog.line(service, peer, text) }
+        }
         writeStats(sim)
-        acceptUntilInterrupted(listeners, service: "sim") { index, connection in
-            let service = services[index]
-            let peer = connection.peerName
-            ServerLog.line(service, peer, "connected")
-            let summary: JTAGSessionSummary
-            if service == "xvc" {
-                summary = XVCServer(cable: sim, clock: clock, options: options).serve(connection)
+        // OpenOCD gives up when the socket's buffers fill: remote_bitbang is read ahead of the simulation.
+        let readAhead = services.indices.filter { services[$0] == "remote_bitbang" }
+        AcceptLoop.run(TCPListenerSet(listeners, readAhead: readAhead), until: { Interruption.requested }, log: { ServerLog.line("sim", nil, $0) }) { accepted in
+            if services[accepted.listener] == "xvc" {
+                servers[accepted.listener].serveXVC(accepted)
             } else {
-                // OpenOCD gives up when the socket's buffers fill: read ahead of the simulation.
-                summary = RemoteBitbangServer(cable: sim, clock: clock, options: options).serve(PrefetchingConnection(connection))
+                servers[accepted.listener].serveRemoteBitbang(accepted, cable: sim)
             }
-            ServerLog.line(service, peer, "disconnected: \(summary.description)")
             opened.finish()
             writeStats(sim)
         }

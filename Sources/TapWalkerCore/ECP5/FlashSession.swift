@@ -50,6 +50,11 @@ public final class FlashSession {
         try flash.writeDisable()
         try port.command(.bypass)
         guard options.reload else { return nil }
+        return try FlashSession.reload(port)
+    }
+
+    /// Boots the FPGA from its flash (LSC_REFRESH), waits for it, and reports how it came up.
+    public static func reload(_ port: ECP5Port) throws(TapWalkerError) -> Reload {
         try port.command(.refresh)
         try port.waitUntilReady(after: "LSC_REFRESH", timeoutMicroseconds: ECP5Port.bootTimeoutMicroseconds)
         return Reload(status: try port.readStatus())

@@ -1,0 +1,19 @@
+import TapWalkerCore
+
+/// How every front end writes addresses, ranges and durations, so that the command line, FTP and
+/// the firmware word a result the same way.
+public enum BoardText {
+    /// "0x200000".
+    public static func address(_ a: Int) -> String { ASCII.hex(UInt32(truncatingIfNeeded: a), digits: 6) }
+
+    /// "0x000000–0x1fffff" for the bytes in `range` (inclusive end, as people read it).
+    public static func range(_ range: Range<Int>) -> String {
+        "\(address(range.lowerBound))–\(address(range.upperBound - 1))"
+    }
+
+    /// "2.1 s" (Embedded Swift prints no floating point).
+    public static func seconds(_ microseconds: UInt64) -> String {
+        let tenths = (microseconds + 50_000) / 100_000
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}

@@ -1,0 +1,44 @@
+import TapWalkerCore
+
+/// JTAG clients (XVC, remote_bitbang) served on a board that other servers share: a client holds
+/// the board's job lock while it is connected, and one that finds the board busy (an FTP job) is
+/// disconnected at once, with the refusal logged, because these protocols have no error replies.
+public final class SharedBoardJTAG {
+    public let board: BoardService
+    let clock: any ServiceClock
+    let options: JTAGServerOptions
+    /// Where events go: (peer, text).
+    let log: (String, String) -> Void
+
+    public init(board: BoardService, clock: any ServiceClock, options: JTAGServerOptions = JTAGServerOptions(),
+                log: @escaping (String, String) -> Void) {
+        self.board = board
+        self.clock = clock
+        self.options = options
+        self.log = log
+    }
+
+    /// Serves one XVC client to its end, holding the board meanwhile.
+    public func serveXVC(_ accepted: AcceptedConnection) {
+        serve(accepted, "XVC") { XVCServer(cable: board.cable, clock: clock, options: options).serve($0) }
+    }
+
+    /// Serves one remote_bitbang client to its end, holding the board meanwhile. The cable must be
+    /// able to sample TDO without clocking (the simulator).
+    public func serveRemoteBitbang(_ accepted: AcceptedConnection, cable: any TDOSampling) {
+        serve(accepted, "remote_bitbang") { RemoteBitbangServer(cable: cable, clock: clock, options: options).serve($0) }
+    }
+
+    private func serve(_ accepted: AcceptedConnection, _ protocolName: String, _ session: (any NetworkConnection) -> JTAGSessionSummary) {
+        let peer = accepted.peer
+        if let holder = board.lock.tryAcquire("\(protocolName) client \(peer)") {
+            log(peer, "refused: the board is busy (\(holder))")
+            accepted.connection.close()
+            return
+        }
+        log(peer, "connected")
+        let summary = session(accepted.connection)
+        board.lock.release()
+        log(peer, "disconnected: \(summary.description)")
+    }
+}

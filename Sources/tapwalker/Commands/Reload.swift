@@ -1,0 +1,22 @@
+import ArgumentParser
+import TapWalkerCore
+import TapWalkerServices
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reload the FPGA from its configuration flash (LSC_REFRESH), as at power-up; exit 1 unless it comes up DONE.")
+
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var cableOptions: CableOptions
+
+    func run() throws {
+        try runReporting(json: json) { (out) throws(TapWalkerError) in
+            try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
+                let result = board.reload()
+                out.add(result)
+                if let failure = result.failure { throw failure }
+                return ["FPGA reloaded from flash: DONE (status \(hexString(result.status?.raw ?? 0)), usercode \(hexString(result.usercode ?? 0)))"]
+            }
+        }
+    }
+}

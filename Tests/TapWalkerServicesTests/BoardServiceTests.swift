@@ -1,0 +1,210 @@
+import Foundation
+import TapWalkerCore
+import TapWalkerServices
+import TapWalkerSim
+import Testing
+
+/// The board service against the simulated board: every job's result, and the policy that a
+/// running design survives every refused job and a flash is never changed by a refused one.
+@Suite("BoardService")
+struct BoardServiceTests {
+    let blink = BoardFixture.example("blink-25f.bit")
+
+    @Test("identify reads IDCODE, part, status and USERCODE without stopping the design")
+    func identify() {
+        let f = BoardFixture()
+        let identity = f.board.identify()
+        #expect(identity.failure == nil)
+        #expect(identity.idcode == 0x4111_1043 && identity.part?.name == "LFE5U-25F")
+        #expect(identity.status?.done == true && identity.usercode != nil)
+        #expect(f.done)
+    }
+
+    /// Every reason a flash job is refused, each on a board running its design: the design still
+    /// runs afterwards and no byte of the flash changed.
+    @Test("a refused flash job leaves the design running and the flash byte-identical")
+    func refusedFlashJobs() {
+        let noise = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        let jobs: [(String, (BoardService) -> TapWalkerError?)] = [
+            ("wrong part at 0", { $0.writeFlash(MemorySource(BoardFixture.example("blink-85f.bit")), at: 0).failure }),
+            ("truncated at 0", { $0.writeFlash(MemorySource(Array(blink.prefix(300_000))), at: 0).failure }),
+            ("truncated stream at 0", { $0.writeFlash(StreamSource(Array(blink.prefix(300_000))), at: 0).failure }),
+            ("not a bitstream at 0", { $0.writeFlash(MemorySource(noise), at: 0).failure }),
+            ("empty input", { $0.writeFlash(MemorySource([]), at: 0x200000).failure }),
+            ("does not fit", { $0.writeFlash(MemorySource(noise), at: 0xFFF000).failure }),
+            ("negative address", { $0.writeFlash(MemorySource(noise), at: -4096).failure }),
+            ("erase not aligned", { $0.eraseFlash(at: 0x1001, length: 4096).failure }),
+            ("read past the end", { $0.readFlash(at: 0xFFF000, count: 8192) { _ in }.failure }),
+            ("protect a range the chip has no entry for", { $0.protectFlash(0x1000..<0x3000).failure }),
+            ("verify a different image", { $0.verifyFlash(MemorySource(noise), at: 0).failure }),
+        ]
+        for (name, job) in jobs {
+            let f = BoardFixture()
+            let before = f.image
+            #expect(f.done)
+            let failure = job(f.board)
+            #expect(failure != nil, "\(name) was not refused")
+            #expect(f.done, "\(name): the design stopped")
+            let unchanged = f.image == before
+            #expect(unchanged, "\(name): the flash changed")
+        }
+    }
+
+    @Test("protected ranges refuse writes and a chip erase; protect and unprotect keep the design running")
+    func protection() {
+        let f = BoardFixture()
+        let protect = f.board.protectFlash(0..<0x200000)
+        #expect(protect.failure == nil && protect.after == 0..<0x200000)
+        #expect(f.done)
+        let before = f.image
+        let write = f.board.writeFlash(MemorySource(blink), at: 0)
+        #expect(write.failure?.message.contains("protected range") == true)
+        #expect(f.board.eraseFlash(at: nil, length: 0).failure != nil)
+        let unchanged = f.image == before
+        #expect(unchanged && f.done)
+        let unprotect = f.board.unprotectFlash()
+        #expect(unprotect.failure == nil && unprotect.after?.isEmpty == true && unprotect.before == 0..<0x200000)
+        #expect(f.done)
+    }
+
+    @Test("--no-reload and --keep-running decide what the FPGA runs after a flash job")
+    func reloadOptions() {
+        let f = BoardFixture()
+        let info = f.board.flashInfo(FlashJobOptions(noReload: true))
+        #expect(info.failure == nil && info.access.reload == nil && info.access.done == false)
+        #expect(!f.done)
+        let back = f.board.reload()
+        #expect(back.failure == nil && f.done)
+    }
+
+    @Test("flash info decodes the chip's registers by its table")
+    func flashInfo() {
+        let f = BoardFixture(chip: "is25lp128")
+        let info = f.board.flashInfo()
+        #expect(info.failure == nil)
+        #expect(info.access.chip?.name.contains("IS25LP128") == true)
+        #expect(info.protected?.isEmpty == true)
+        #expect(info.registerText.contains("BP=0") && info.registerText.contains("TBS=0 (one-time)"))
+        #expect(info.access.reload?.done == true)
+    }
+
+    @Test("a write at 0 of a complete bitstream for the part boots; elsewhere any data goes")
+    func writes() {
+        let f = BoardFixture(booted: false)
+        let boot = f.board.writeFlash(StreamSource(blink), at: 0)
+        #expect(boot.failure == nil, "\(boot.failure?.message ?? "")")
+        #expect(boot.written == 0..<blink.count && boot.access.reload?.done == true)
+        let holds = Array(f.image.prefix(blink.count)) == blink
+        #expect(holds)
+        let data = (0..<10_000).map { UInt8(truncatingIfNeeded: $0) }
+        let other = f.board.writeFlash(MemorySource(data), at: 0x200000)
+        #expect(other.failure == nil && other.written == 0x200000..<(0x200000 + data.count))
+        let verify = f.board.verifyFlash(MemorySource(data), at: 0x200000)
+        #expect(verify.matches && verify.bytes == data.count)
+        var back: [UInt8] = []
+        let read = f.board.readFlash(at: 0x200000, count: data.count) { back += $0 }
+        let same = back == data
+        #expect(read.failure == nil && same)
+    }
+
+    @Test("a forced image at 0 that is not a bitstream fails with the boot warning")
+    func forcedBootImage() {
+        let f = BoardFixture()
+        let noise = [UInt8](repeating: 0x5A, count: 8192)
+        let r = f.board.writeFlash(MemorySource(noise), at: 0, options: FlashJobOptions(force: true))
+        #expect(r.failure?.message.contains("will not boot") == true)
+        #expect(r.failure?.message.contains("to recover") == true)
+        #expect(r.written == 0..<8192)
+        #expect(!f.done)
+    }
+
+    @Test("a stream that runs past the end of the flash is written up to the end, and the result says exactly what")
+    func pastTheEnd() {
+        let f = BoardFixture()
+        // Longer than the 64 KB read ahead, so its length is not known when the writing starts.
+        let data = [UInt8](repeating: 0x42, count: 0x20000)
+        let r = f.board.writeFlash(StreamSource(data), at: 0xFF0000)
+        #expect(r.written == 0xFF0000..<0x1000000)
+        #expect(r.cutAt == 0x1000000)
+        let message = r.failure?.message ?? ""
+        #expect(message.contains("0xff0000–0xffffff were written and verified"), "\(message)")
+        #expect(!message.contains("nothing was written"))
+        let written = Array(f.image[0xFF0000..<0x1000000]) == [UInt8](repeating: 0x42, count: 0x10000)
+        #expect(written)
+        #expect(f.done)
+        // Short enough to be held whole: refused before anything is written.
+        let before = f.image
+        let short = f.board.writeFlash(StreamSource([UInt8](repeating: 0x17, count: 12_288)), at: 0xFFE000)
+        #expect(short.failure?.message.contains("nothing was written") == true && short.written.isEmpty)
+        let unchanged = f.image == before
+        #expect(unchanged)
+    }
+
+    @Test("an SRAM load of a bitstream prefix is refused before the erase; a whole one loads")
+    func sramLoads() {
+        let f = BoardFixture()
+        let prefix = f.board.loadSRAM(MemorySource(Array(blink.prefix(1000))))
+        #expect(prefix.failure != nil && !prefix.sramTouched)
+        #expect(f.done, "the running design survives")
+        let wrong = f.board.loadSRAM(MemorySource(BoardFixture.example("blink-85f.bit")))
+        #expect(wrong.failure?.message.contains("LFE5U-85F") == true && !wrong.sramTouched && f.done)
+        var long = blink
+        long += [UInt8](repeating: 0, count: Part.named("25f")!.maximumBitstreamBytes)
+        let tooLong = f.board.loadSRAM(StreamSource(long))
+        #expect(tooLong.failure?.message.contains("more than") == true && !tooLong.sramTouched && f.done)
+        let ok = f.board.loadSRAM(StreamSource(BoardFixture.example("ram-25f.bit")))
+        #expect(ok.failure == nil && ok.checkedBeforeErase && ok.done)
+    }
+
+    @Test("every real bitstream fits its part's largest bitstream, so the bound refuses none of them")
+    func bitstreamBound() throws {
+        let manifest = try String(contentsOf: BoardFixture.examples.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        let rows = manifest.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.count >= 16)
+        for row in rows {
+            let part = try #require(Part.named(row[2]), "\(row)")
+            let bytes = try #require(Int(row[6]))
+            #expect(bytes < part.maximumBitstreamBytes, "\(row[0]): \(bytes) bytes")
+            #expect(part.maximumBitstreamBytes < 3 * part.frames * part.bytesPerFrame, "\(part.name): the bound stays near the part's size")
+        }
+    }
+
+    @Test("passthru picks the file for the FPGA's IDCODE")
+    func passthru() {
+        let f = BoardFixture(booted: false)
+        let files = MemoryFiles()
+        let missing = f.board.loadPassthru(from: "/p", files: files)
+        #expect(missing.failure?.message.contains("/p/passthru41111043.bit") == true)
+        files.files["/p/passthru41111043.bit.gz"] = blink
+        let r = f.board.loadPassthru(from: "/p", files: files)
+        #expect(r.failure == nil && r.input == "/p/passthru41111043.bit.gz" && f.done)
+    }
+
+    @Test("SD writes change whole blocks only and never claim an overflowing upload")
+    func sdCard() {
+        let card = MemoryCard(blocks: 8)
+        let f = BoardFixture()
+        let board = BoardService(cable: f.sim, lock: JobLock(mutex: UnsharedMutex()), sdCard: card, clock: ManualClock())
+        let over = board.writeSD(MemorySource([UInt8](repeating: 1, count: 1024)), offset: -512)
+        #expect(over.failure != nil)
+        #expect(over.written == 3584..<4096)
+        #expect(card.writes.allSatisfy { $0.lowerBound % 512 == 0 && $0.count % 512 == 0 })
+        let last = Array(card.bytes[3584..<4096]) == [UInt8](repeating: 1, count: 512)
+        #expect(last)
+        // A partial last block keeps the rest of the block as it was.
+        let part = board.writeSD(MemorySource([UInt8](repeating: 2, count: 700)), offset: 0)
+        #expect(part.failure == nil && part.written == 0..<700)
+        #expect(card.writes.last == 0..<1024)
+        let kept = Array(card.bytes[700..<1024]) == [UInt8](repeating: 0xA5, count: 324)
+        #expect(kept)
+    }
+
+    @Test("a cable that drops mid-write is a cable error that says running the job again finishes it")
+    func droppedCable() {
+        let f = BoardFixture(booted: true, cable: { DroppingCable($0, after: 3_000_000) })
+        let data = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let r = f.board.writeFlash(MemorySource(data), at: 0x200000)
+        #expect(r.failure?.kind == .cable)
+        #expect(r.failure?.message.contains("again") == true, "\(r.failure?.message ?? "")")
+    }
+}
