@@ -13,7 +13,7 @@ public final class HTTPMessageReader {
 
     public var name: String
     public var connection: (any NetworkConnection)?
-    public let maxLine: Int
+    public var maxLine: Int
     public let maxHeaders: Int
     /// Receive timeout for each wait for data.
     public var timeoutMilliseconds: Int

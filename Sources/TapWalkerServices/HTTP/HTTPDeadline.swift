@@ -1,0 +1,28 @@
+import TapWalkerCore
+
+/// The time left for what a connection is receiving: each wait for bytes is given at most the idle
+/// timeout, and never more than what is left before the deadline, so a client that sends one byte
+/// at a time cannot stretch a request past it.
+final class HTTPDeadline {
+    let clock: any ServiceClock
+    let idleMilliseconds: Int
+    /// Microseconds on `clock`; nil: only the idle timeout applies.
+    var deadline: UInt64?
+    /// Set when the deadline, not the client, ended a receive.
+    private(set) var expired = false
+
+    init(clock: any ServiceClock, idleMilliseconds: Int) {
+        self.clock = clock
+        self.idleMilliseconds = idleMilliseconds
+    }
+
+    func timeout() throws(TapWalkerError) -> Int {
+        guard let deadline else { return idleMilliseconds }
+        let now = clock.microseconds()
+        if now >= deadline {
+            expired = true
+            throw TapWalkerError(.input, "the request took too long")
+        }
+        return min(idleMilliseconds, Int((deadline - now + 999) / 1000))
+    }
+}
