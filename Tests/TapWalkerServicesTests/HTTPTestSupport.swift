@@ -145,7 +145,7 @@ final class HTTPHarness {
     let events: HTTPJobEvents
     var logLines: [String] = []
 
-    init(anonymousRead: Bool = false, board: FakeBoard? = nil, options: HTTPServerOptions = HTTPServerOptions()) {
+    init(anonymousRead: Bool = false, board: FakeBoard? = nil, options: HTTPServerOptions = HTTPServerOptions(), pageFromBinary: Bool = false) {
         self.board = board
         let accounts = FTPAccounts(user: Array("admin".utf8), password: Array("secret".utf8), anonymousRead: anonymousRead)
         throttle = LoginThrottle(mutex: HTTPNoMutex(), clock: clock)
@@ -154,7 +154,7 @@ final class HTTPHarness {
         let box = LogBoxHTTP()
         let router = HTTPRouter(
             accounts: accounts, sessions: sessions, throttle: throttle, store: store, board: board, events: events,
-            page: Array("<!doctype html><title>t</title>".utf8), options: options, clock: clock,
+            page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock,
             log: { box.lines.append($0 + " " + $1) })
         server = HTTPServer(router: router, clock: clock, mutex: HTTPNoMutex(), log: { box.lines.append($0 + " " + $1) })
     }

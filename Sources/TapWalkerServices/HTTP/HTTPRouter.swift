@@ -26,13 +26,14 @@ public final class HTTPRouter {
     public let board: (any HTTPBoardActions)?
     public let events: HTTPJobEvents
     public let options: HTTPServerOptions
-    let page: [UInt8]
+    /// The page, served from where it lies in the binary.
+    let page: StaticString
     let clock: any ServiceClock
     let log: (String, String) -> Void
 
     public init(
         accounts: FTPAccounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FTPFileStore)?,
-        board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: [UInt8], options: HTTPServerOptions = HTTPServerOptions(),
+        board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: StaticString = HTTPPage.html, options: HTTPServerOptions = HTTPServerOptions(),
         clock: any ServiceClock, log: @escaping (String, String) -> Void
     ) {
         self.accounts = accounts
@@ -70,12 +71,13 @@ public final class HTTPRouter {
         if !path.utf8.starts(with: "/api/".utf8) {
             guard r.method == "GET" || r.method == "HEAD" else { return try x.response.error(405, "only GET here") }
             guard path == "/" || path == "/index.html" else { return try x.response.error(404, "no such page: \(path)") }
-            return try x.response.send(
-                status: 200, contentType: "text/html; charset=utf-8", body: page,
+            try x.response.start(
+                status: 200, contentType: "text/html; charset=utf-8", framing: .length(page.utf8CodeUnitCount),
                 headers: [
                     "Cache-Control: no-cache", "X-Frame-Options: DENY",
                     "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'",
                 ])
+            return try x.response.write(UnsafeRawBufferPointer(start: page.utf8Start, count: page.utf8CodeUnitCount))
         }
         switch (r.method, path) {
         case ("GET", "/api/session"): return try sessionState(x)
