@@ -159,6 +159,16 @@ struct HTTPServerTests {
         #expect(HTTPHarness.statuses(out) == [408])
         #expect(h.clock.now <= 11_000_000)
         #expect(h.server.counts.all == 0 && h.server.counts.preLogin == 0)
+        // A silent connection with a long idle timeout: its receive is given only the 10 s left
+        // before the deadline, and it is answered 408.
+        var long = HTTPServerOptions()
+        long.preLoginMilliseconds = 10_000
+        let h3 = HTTPHarness(options: long)
+        let silent = TricklingConnection([], clock: h3.clock, microsecondsPerByte: 0)
+        silent.silentAtEnd = true
+        h3.server.serve(silent, peer: "10.0.0.7:3")
+        #expect(HTTPHarness.statuses(String(decoding: silent.sent, as: UTF8.self)) == [408])
+        #expect(h3.clock.now == 10_000_000, "waited until the deadline, not the 60 s idle timeout")
         // Logged in (Basic), the same trickle is only bound by the head timeout of 20 s: it completes.
         let h2 = HTTPHarness(options: t)
         let ok = TricklingConnection(Array(get("/api/session").utf8), clock: h2.clock, microsecondsPerByte: 100_000)

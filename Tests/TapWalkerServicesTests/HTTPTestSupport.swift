@@ -22,6 +22,9 @@ final class TricklingConnection: NetworkConnection {
     private let clock: ManualClock
     private let step: UInt64
     private(set) var sent: [UInt8] = []
+    /// When the bytes run out: wait out the timeout (as a silent peer makes a socket do) instead of
+    /// reporting the end of the connection.
+    var silentAtEnd = false
 
     init(_ bytes: [UInt8], clock: ManualClock, microsecondsPerByte: UInt64) {
         self.bytes = bytes
@@ -32,6 +35,10 @@ final class TricklingConnection: NetworkConnection {
     func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) {}
     func send(_ b: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) { sent += b }
     func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
+        if bytes.isEmpty && silentAtEnd {
+            clock.now += UInt64(timeoutMilliseconds) * 1000
+            throw TapWalkerError(.input, "timed out")
+        }
         guard !bytes.isEmpty else { return 0 }
         clock.now += step
         buffer[0] = bytes.removeFirst()

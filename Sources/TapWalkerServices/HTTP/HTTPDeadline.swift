@@ -9,7 +9,15 @@ final class HTTPDeadline {
     /// Microseconds on `clock`; nil: only the idle timeout applies.
     var deadline: UInt64?
     /// Set when the deadline, not the client, ended a receive.
-    private(set) var expired = false
+    private var ranOut = false
+
+    /// Whether the deadline has passed: a receive that failed then was cut by it (given the
+    /// remaining time as its timeout, the connection reports a plain timeout).
+    var expired: Bool {
+        if ranOut { return true }
+        guard let deadline else { return false }
+        return clock.microseconds() >= deadline
+    }
 
     init(clock: any ServiceClock, idleMilliseconds: Int) {
         self.clock = clock
@@ -20,7 +28,7 @@ final class HTTPDeadline {
         guard let deadline else { return idleMilliseconds }
         let now = clock.microseconds()
         if now >= deadline {
-            expired = true
+            ranOut = true
             throw TapWalkerError(.input, "the request took too long")
         }
         return min(idleMilliseconds, Int((deadline - now + 999) / 1000))
