@@ -61,7 +61,7 @@ public final class SessionStore {
 
     public func remove(_ token: String) {
         mutex.lock()
-        sessions.removeAll { $0.token == token }
+        sessions.removeAll { ASCII.equal($0.token, token) }
         mutex.unlock()
     }
 

@@ -14,7 +14,8 @@ public enum HTTPBoardJob {
 
 /// How a board job ended.
 public enum HTTPBoardAnswer {
-    /// Done; `json` is the result object ({"ok":true,...}: the decoded status and so on).
+    /// Done; `json` is the result object. The page shows `message`, `status` (the decoded status
+    /// register, a string) and `advice` when present: {"ok":true,"message":"...","status":"..."}.
     case done(json: String)
     /// The board is taken by another job; the answer is 409 naming `holder`.
     case busy(holder: String)
@@ -26,7 +27,9 @@ public enum HTTPBoardAnswer {
 /// What the routes that touch the board need; the board service implements it. Every job takes
 /// the one-job lock itself, as `holder` ("HTTP 10.0.0.5:51234"), and reports progress to `events`.
 public protocol HTTPBoardActions: AnyObject {
-    /// The board as a JSON object: part, IDCODE, DONE, USERCODE, flash chip, protection.
+    /// The board as a JSON object, with the fields the page shows: {"ok":true,"part":"LFE5U-85F",
+    /// "idcode":1091645507,"done":true,"usercode":0,"flash":"Winbond W25Q128JV","protection":"none"}
+    /// (idcode and usercode as numbers: the page compares a bitstream's IDCODE with idcode).
     func describe(holder: String) -> HTTPBoardAnswer
     /// Runs `job` with `input` as its data (empty for `.reload`).
     func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer

@@ -22,28 +22,27 @@ extension HTTPRouter {
 
     func boardRoute(_ x: HTTPExchange) throws(TapWalkerError) {
         let r = x.request
-        if r.path == "/api/events" { return try eventStream(x) }
+        if r.isPath("/api/events") { return try eventStream(x) }
         guard let board else {
             return try x.response.error(503, "board service not wired: this server offers the page and the file store only")
         }
-        switch (r.method, r.path) {
-        case ("GET", "/api/board"):
+        if r.matches("GET", "/api/board") {
             try answer(x, board.describe(holder: x.holder), publish: false)
-        case ("PUT", "/api/fpga"):
+        } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
-        case ("PUT", "/api/flash"):
+        } else if r.matches("PUT", "/api/flash") {
             guard let address = try number(x, "addr") else { return }
             try answer(x, board.run(.flash(address: address), input: x.body, holder: x.holder, events: events), publish: true)
-        case ("PUT", "/api/sd"):
+        } else if r.matches("PUT", "/api/sd") {
             guard let address = try number(x, "addr") else { return }
             try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
-        case ("POST", "/api/reload"):
+        } else if r.matches("POST", "/api/reload") {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
-        case ("POST", "/api/program"):
+        } else if r.matches("POST", "/api/program") {
             try programStoredFile(x, board)
-        case ("GET", "/api/flash"):
+        } else if r.matches("GET", "/api/flash") {
             try flashDump(x, board)
-        default:
+        } else {
             try x.response.error(405, "wrong method for \(r.path)")
         }
     }
@@ -62,15 +61,17 @@ extension HTTPRouter {
         guard let store else { return try x.response.error(503, "no file store on this server") }
         guard let file = x.request.query("file") else { return try x.response.error(400, "program needs file=PATH") }
         let job: HTTPBoardJob
-        switch x.request.query("dest") ?? "fpga" {
-        case "fpga": job = .sram
-        case "flash":
+        let dest = x.request.query("dest") ?? "fpga"
+        if ASCII.equal(dest, "fpga") {
+            job = .sram
+        } else if ASCII.equal(dest, "flash") {
             guard let a = try number(x, "addr") else { return }
             job = .flash(address: a)
-        case "sd":
+        } else if ASCII.equal(dest, "sd") {
             guard let a = try number(x, "addr") else { return }
             job = .sd(address: a)
-        default: return try x.response.error(400, "dest is fpga, flash or sd")
+        } else {
+            return try x.response.error(400, "dest is fpga, flash or sd")
         }
         let source: any ByteSource
         do throws(TapWalkerError) {

@@ -15,8 +15,8 @@ extension HTTPRouter {
         } catch {
             return try x.response.error(403, error.message)
         }
-        switch r.method {
-        case "GET", "HEAD":
+        switch r.verb {
+        case .get, .head:
             let info: FTPFileInfo
             do throws(TapWalkerError) { info = try store.info(path) } catch { return try x.response.error(404, error.message) }
             if info.isDirectory {
@@ -36,8 +36,8 @@ extension HTTPRouter {
                 status: 200, contentType: "application/octet-stream", framing: .length(info.size),
                 headers: ["Content-Disposition: attachment; filename=\"\(name)\""])
             try copy(source, to: x.response, expected: info.size)
-        case "PUT":
-            if path == "/" { return try x.response.error(400, "name a file to upload to") }
+        case .put:
+            if ASCII.equal(path, "/") { return try x.response.error(400, "name a file to upload to") }
             let writer: any FTPFileWriter
             do throws(TapWalkerError) { writer = try store.openForWriting(path, append: false) } catch { return try x.response.error(400, error.message) }
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -58,31 +58,31 @@ extension HTTPRouter {
             }
             log(x.peer, "stored \(path) (\(total) bytes)")
             try x.response.json(201, "{\"ok\":true,\"path\":\(HTTPJSON.string(path)),\"bytes\":\(total)}")
-        case "DELETE":
-            if path == "/" { return try x.response.error(403, "the root cannot be removed") }
+        case .delete:
+            if ASCII.equal(path, "/") { return try x.response.error(403, "the root cannot be removed") }
             do throws(TapWalkerError) {
                 let info = try store.info(path)
                 if info.isDirectory { try store.removeDirectory(path) } else { try store.removeFile(path) }
             } catch { return try x.response.error(404, error.message) }
             try x.response.json(200, "{\"ok\":true}")
-        case "POST":
-            switch r.query("op") {
-            case "mkdir":
+        case .post:
+            let op = r.query("op") ?? ""
+            if ASCII.equal(op, "mkdir") {
                 do throws(TapWalkerError) { try store.makeDirectory(path) } catch { return try x.response.error(400, error.message) }
                 try x.response.json(201, "{\"ok\":true,\"path\":\(HTTPJSON.string(path))}")
-            case "rename":
+            } else if ASCII.equal(op, "rename") {
                 guard let to = r.query("to") else { return try x.response.error(400, "rename needs to=PATH") }
                 let target: String
                 do throws(TapWalkerError) {
                     target = String(decoding: try FTPPath.resolve(Array(to.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
                 } catch { return try x.response.error(403, error.message) }
-                if path == "/" || target == "/" { return try x.response.error(403, "the root cannot be renamed") }
+                if ASCII.equal(path, "/") || ASCII.equal(target, "/") { return try x.response.error(403, "the root cannot be renamed") }
                 do throws(TapWalkerError) { try store.rename(path, to: target) } catch { return try x.response.error(400, error.message) }
                 try x.response.json(200, "{\"ok\":true,\"path\":\(HTTPJSON.string(target))}")
-            default:
+            } else {
                 try x.response.error(400, "POST on a file takes op=mkdir or op=rename&to=PATH")
             }
-        default:
+        case .other:
             try x.response.error(405, "files take GET, PUT, DELETE or POST")
         }
     }

@@ -25,11 +25,41 @@ public struct HTTPRequest {
     }
 
     public func query(_ name: String) -> String? {
-        query.first(where: { $0.name == name })?.value
+        HTTPRequest.value(name, in: query)
     }
 
+    /// The value of `name` in form or query pairs.
+    public static func value(_ name: String, in pairs: [(name: String, value: String)]) -> String? {
+        pairs.first(where: { ASCII.equal($0.name, name) })?.value
+    }
+
+    // String == needs Unicode tables that Embedded Swift does not link; methods and paths are
+    // compared as bytes.
+
+    /// Whether this is `method` on `path`.
+    public func matches(_ method: String, _ path: String) -> Bool {
+        ASCII.equal(self.method, method) && ASCII.equal(self.path, path)
+    }
+
+    public func isMethod(_ method: String) -> Bool { ASCII.equal(self.method, method) }
+
+    public enum Verb {
+        case get, head, put, post, delete, other
+    }
+
+    public var verb: Verb {
+        if isMethod("GET") { return .get }
+        if isMethod("HEAD") { return .head }
+        if isMethod("PUT") { return .put }
+        if isMethod("POST") { return .post }
+        if isMethod("DELETE") { return .delete }
+        return .other
+    }
+
+    public func isPath(_ path: String) -> Bool { ASCII.equal(self.path, path) }
+
     /// GET and HEAD change nothing; everything else needs the CSRF token when a cookie logs it in.
-    public var isSafe: Bool { method == "GET" || method == "HEAD" }
+    public var isSafe: Bool { isMethod("GET") || isMethod("HEAD") }
 
     /// Whether the connection stays open after the answer (RFC 9112 section 9.3).
     public var keepAlive: Bool { http11 ? !connectionClose : connectionKeepAlive }

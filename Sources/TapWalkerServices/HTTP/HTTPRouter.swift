@@ -50,18 +50,15 @@ public final class HTTPRouter {
 
     /// The most body a request to this route may carry.
     public func bodyLimit(_ r: HTTPRequest) -> Int {
-        switch (r.method, r.path) {
-        case ("PUT", "/api/fpga"): return options.bitstreamLimit
-        case ("PUT", "/api/flash"): return options.flashLimit
-        case ("PUT", "/api/sd"): return options.sdLimit
-        default:
-            if r.method == "PUT" && HTTPRouter.isFilePath(r.path) { return options.flashLimit }
-            return options.smallBodyLimit
-        }
+        if r.matches("PUT", "/api/fpga") { return options.bitstreamLimit }
+        if r.matches("PUT", "/api/flash") { return options.flashLimit }
+        if r.matches("PUT", "/api/sd") { return options.sdLimit }
+        if r.isMethod("PUT") && HTTPRouter.isFilePath(r.path) { return options.flashLimit }
+        return options.smallBodyLimit
     }
 
     static func isFilePath(_ path: String) -> Bool {
-        path == "/api/files" || path.utf8.starts(with: "/api/files/".utf8)
+        ASCII.equal(path, "/api/files") || path.utf8.starts(with: "/api/files/".utf8)
     }
 
     /// Answers one request. Throws only when the connection failed or the body broke its limit.
@@ -69,8 +66,8 @@ public final class HTTPRouter {
         let r = x.request
         let path = r.path
         if !path.utf8.starts(with: "/api/".utf8) {
-            guard r.method == "GET" || r.method == "HEAD" else { return try x.response.error(405, "only GET here") }
-            guard path == "/" || path == "/index.html" else { return try x.response.error(404, "no such page: \(path)") }
+            guard r.isSafe else { return try x.response.error(405, "only GET here") }
+            guard r.isPath("/") || r.isPath("/index.html") else { return try x.response.error(404, "no such page: \(path)") }
             try x.response.start(
                 status: 200, contentType: "text/html; charset=utf-8", framing: .length(page.utf8CodeUnitCount),
                 headers: [
@@ -79,27 +76,25 @@ public final class HTTPRouter {
                 ])
             return try x.response.write(UnsafeRawBufferPointer(start: page.utf8Start, count: page.utf8CodeUnitCount))
         }
-        switch (r.method, path) {
-        case ("GET", "/api/session"): return try sessionState(x)
-        case ("POST", "/api/login"): return try login(x)
-        case ("POST", "/api/logout"):
+        if r.matches("GET", "/api/session") { return try sessionState(x) }
+        if r.matches("POST", "/api/login") { return try login(x) }
+        if r.matches("POST", "/api/logout") {
             guard try admit(x, .read) else { return }
             return try logout(x)
-        default: break
         }
         if HTTPRouter.isFilePath(path) {
             let requirement: Requirement = r.isSafe ? .read : .full
             guard try admit(x, requirement) else { return }
             return try files(x)
         }
-        if let route = HTTPRouter.boardRoutes.first(where: { $0.path == path }) {
-            guard route.methods.contains(r.method) else {
+        if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
+            guard route.methods.contains(where: { r.isMethod($0) }) else {
                 return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))")
             }
             guard try admit(x, route.requirement) else { return }
             return try boardRoute(x)
         }
-        if path == "/api/session" || path == "/api/login" || path == "/api/logout" {
+        if r.isPath("/api/session") || r.isPath("/api/login") || r.isPath("/api/logout") {
             return try x.response.error(405, "wrong method for \(path)")
         }
         try x.response.error(404, "no such API: \(path)")
@@ -182,8 +177,8 @@ public final class HTTPRouter {
     func login(_ x: HTTPExchange) throws(TapWalkerError) {
         let form = try x.body.readSmall()
         guard let pairs = HTTPRequest.parseForm(form[...]),
-            let user = pairs.first(where: { $0.name == "user" })?.value,
-            let password = pairs.first(where: { $0.name == "password" })?.value
+            let user = HTTPRequest.value("user", in: pairs),
+            let password = HTTPRequest.value("password", in: pairs)
         else { return try x.response.error(400, "send user=NAME&password=SECRET as a form") }
         guard let access = try checkPassword(x, user: Array(user.utf8), password: Array(password.utf8)) else { return }
         let session = sessions.create(user: user, access: access)
