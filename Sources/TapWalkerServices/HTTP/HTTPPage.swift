@@ -54,13 +54,13 @@ td.num{text-align:right;font-family:ui-monospace,monospace}
 </section>
 
 <div id="app" class="hidden">
-<section aria-labelledby="board-h">
+<section class="full-only" aria-labelledby="board-h">
 <h2 id="board-h">Board</h2>
 <dl id="board"><dt>State</dt><dd>not read yet</dd></dl>
 <div class="row" style="margin-top:.6rem"><button id="refresh" type="button" class="plain">Read board</button><button id="reload" type="button" class="plain">Reload from flash</button></div>
 </section>
 
-<section aria-labelledby="send-h">
+<section class="full-only" aria-labelledby="send-h">
 <h2 id="send-h">Program</h2>
 <div class="row">
 <div><label for="dest">Destination</label>
@@ -81,12 +81,12 @@ td.num{text-align:right;font-family:ui-monospace,monospace}
 
 <section aria-labelledby="files-h">
 <h2 id="files-h">Stored files</h2>
-<div class="row"><div><label for="store-file">Upload to the store</label><input id="store-file" type="file"></div><button id="store-up" type="button">Upload</button></div>
+<div class="row full-only"><div><label for="store-file">Upload to the store</label><input id="store-file" type="file"></div><button id="store-up" type="button">Upload</button></div>
 <table><thead><tr><th>Name</th><th class="hide-s">Size</th><th>Actions</th></tr></thead><tbody id="files"></tbody></table>
 <div id="files-msg" role="status"></div>
 </section>
 
-<section aria-labelledby="dump-h">
+<section class="full-only" aria-labelledby="dump-h">
 <h2 id="dump-h">Flash dump</h2>
 <div class="row"><div><label for="dump-addr">Address</label><input id="dump-addr" value="0x000000" size="10"></div>
 <div><label for="dump-len">Length</label><input id="dump-len" value="0x100000" size="10"></div>
@@ -132,8 +132,10 @@ async function start(){
   if(!session.access){toLogin();return}
   show($("login"),false);show($("app"),true);show($("logout"),session.loggedIn);
   $("who").textContent=(session.user||"")+(session.access==="read"?" (read-only)":"");
-  show($("wifi"),!!session.device);
-  listFiles();readBoard();listen();
+  const full=session.access==="full";
+  show($("wifi"),!!session.device&&full);
+  document.querySelectorAll(".full-only").forEach(el=>show(el,full));
+  listFiles();if(full){readBoard();listen()}
 }
 $("login-form").addEventListener("submit",async e=>{
   e.preventDefault();
@@ -238,8 +240,9 @@ async function listFiles(){
     if(!f.dir){
       const dl=document.createElement("a");dl.href="/api/files"+encodeURI(p);dl.textContent="Download";dl.setAttribute("download",f.name);act.append(dl," ");
       const pr=document.createElement("button");pr.type="button";pr.className="plain";pr.textContent="Program";
-      pr.addEventListener("click",()=>programStored(p));act.append(pr," ");
+      pr.addEventListener("click",()=>programStored(p));if(session.access==="full")act.append(pr," ");
     }
+    if(session.access!=="full"){tr.append(n,s,act);tb.appendChild(tr);continue}
     const del=document.createElement("button");del.type="button";del.className="plain";del.textContent="Delete";
     del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE","/api/files"+encodeURI(p));if(!r.ok)msg($("files-msg"),r.json.error,"bad");listFiles()});
     act.append(del);tr.append(n,s,act);tb.appendChild(tr);
