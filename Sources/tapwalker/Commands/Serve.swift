@@ -29,7 +29,7 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var http: HTTPServeOptions
 
-    @Option(help: ArgumentHelp("The address FTP listens on (0.0.0.0: every IPv4 interface).", valueName: "address"))
+    @Option(help: ArgumentHelp("The address FTP and HTTP listen on (0.0.0.0: every IPv4 interface).", valueName: "address"))
     var listen = "0.0.0.0"
 
     @Option(name: .customLong("xvc-listen"), help: ArgumentHelp(
@@ -54,7 +54,7 @@ struct Serve: ParsableCommand {
             opened = try cableOptions.open()
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             try ftp.start(cable: opened, lock: lock, listen: listen)
-            try http.start(ftp: ftp, listen: listen)
+            try http.start(ftp: ftp, listen: listen, throttle: LoginThrottle(mutex: SystemMutex(), clock: SystemClock()))
         } catch {
             throw fail(error, json: nil)
         }

@@ -18,7 +18,8 @@ struct HTTPServeOptions: ParsableArguments {
     var enabled: Bool { port != nil }
 
     /// Starts the HTTP listener on its own thread (and a thread per connection); returns once it listens.
-    func start(ftp: FTPServeOptions, listen: String) throws(TapWalkerError) {
+    /// `throttle` counts failed logins per address; FTP is meant to share the same one.
+    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
         guard let port else { return }
         if (ftp.user == nil) != (ftp.passwordFile == nil) {
             throw TapWalkerError(.usage, "--user and --password-file go together")
@@ -42,7 +43,7 @@ struct HTTPServeOptions: ParsableArguments {
         let router = HTTPRouter(
             accounts: accounts,
             sessions: SessionStore(mutex: SystemMutex(), clock: clock, random: SystemRandom()),
-            throttle: LoginThrottle(mutex: SystemMutex(), clock: clock),
+            throttle: throttle,
             store: store, board: nil, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
             options: options, clock: clock, log: log)
         let server = HTTPServer(router: router, clock: clock, mutex: SystemMutex(), log: log)
