@@ -27,7 +27,9 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var ftp: FTPServeOptions
 
-    @Option(help: ArgumentHelp("The address FTP listens on (0.0.0.0: every IPv4 interface).", valueName: "address"))
+    @OptionGroup var http: HTTPServeOptions
+
+    @Option(help: ArgumentHelp("The address FTP and HTTP listen on (0.0.0.0: every IPv4 interface).", valueName: "address"))
     var listen = "0.0.0.0"
 
     @Option(name: .customLong("xvc-listen"), help: ArgumentHelp(
@@ -38,8 +40,8 @@ struct Serve: ParsableCommand {
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
 
     func validate() throws {
-        if xvcPort == nil && !ftp.enabled {
-            throw ValidationError("give --xvc PORT, --ftp PORT, or both")
+        if xvcPort == nil && !ftp.enabled && !http.enabled {
+            throw ValidationError("give --xvc PORT, --ftp PORT, --http PORT, or several")
         }
     }
 
@@ -52,6 +54,7 @@ struct Serve: ParsableCommand {
             opened = try cableOptions.open()
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             try ftp.start(cable: opened, lock: lock, listen: listen)
+            try http.start(ftp: ftp, listen: listen, throttle: LoginThrottle(mutex: SystemMutex(), clock: SystemClock()))
         } catch {
             throw fail(error, json: nil)
         }

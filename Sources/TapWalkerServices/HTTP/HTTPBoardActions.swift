@@ -1,0 +1,42 @@
+import TapWalkerCore
+
+/// A board job the HTTP routes ask for.
+public enum HTTPBoardJob {
+    /// Load a bitstream into the FPGA's SRAM (PUT /api/fpga).
+    case sram
+    /// Write a flash image at a byte address (PUT /api/flash?addr=A).
+    case flash(address: Int)
+    /// Write to the SD card at a byte offset (PUT /api/sd?addr=A).
+    case sd(address: Int)
+    /// Make the FPGA load itself from flash again (POST /api/reload).
+    case reload
+}
+
+/// How a board job ended.
+public enum HTTPBoardAnswer {
+    /// Done; `json` is the result object. The page shows `message`, `status` (the decoded status
+    /// register, a string) and `advice` when present: {"ok":true,"message":"...","status":"..."}.
+    case done(json: String)
+    /// The board is taken by another job; the answer is 409 naming `holder`.
+    case busy(holder: String)
+    /// The job failed: `status` (422 wrong part or bad input, 500 the board failed), the
+    /// message, and advice for the person at the board.
+    case failed(status: Int, message: String, advice: String?)
+}
+
+/// What the routes that touch the board need; the board service implements it. Every job takes
+/// the one-job lock itself, as `holder` ("HTTP 10.0.0.5:51234"), and reports progress to `events`.
+public protocol HTTPBoardActions: AnyObject {
+    /// The board as a JSON object, with the fields the page shows: {"ok":true,"part":"LFE5U-85F",
+    /// "idcode":1091645507,"done":true,"usercode":0,"flash":"Winbond W25Q128JV","protection":"none"}
+    /// (idcode and usercode as numbers: the page compares a bitstream's IDCODE with idcode).
+    func describe(holder: String) -> HTTPBoardAnswer
+    /// Runs `job` with `input` as its data (empty for `.reload`).
+    func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer
+    /// Reads `length` bytes of flash from `address`, handing them to `output` as they come;
+    /// `output` may throw (the client went away), which ends the read.
+    func readFlash(
+        address: Int, length: Int, holder: String, events: HTTPJobEvents,
+        output: (UnsafeRawBufferPointer) throws(TapWalkerError) -> Void
+    ) -> HTTPBoardAnswer
+}

@@ -1,0 +1,147 @@
+import TapWalkerCore
+
+/// The routes that touch the board, answered through `HTTPBoardActions`. A job while another
+/// holds the board gets 409 naming the holder; without a board service every one answers 503.
+extension HTTPRouter {
+    public struct BoardRoute: Sendable {
+        public var path: String
+        public var methods: [String]
+        public var requirement: Requirement
+    }
+
+    /// Written once: the board routes, their methods and who may use them.
+    public static let boardRoutes: [BoardRoute] = [
+        BoardRoute(path: "/api/board", methods: ["GET"], requirement: .full),
+        BoardRoute(path: "/api/fpga", methods: ["PUT"], requirement: .full),
+        BoardRoute(path: "/api/flash", methods: ["PUT", "GET"], requirement: .full),
+        BoardRoute(path: "/api/reload", methods: ["POST"], requirement: .full),
+        BoardRoute(path: "/api/sd", methods: ["PUT"], requirement: .full),
+        BoardRoute(path: "/api/program", methods: ["POST"], requirement: .full),
+        BoardRoute(path: "/api/events", methods: ["GET"], requirement: .read),
+    ]
+
+    func boardRoute(_ x: HTTPExchange) throws(TapWalkerError) {
+        let r = x.request
+        if r.isPath("/api/events") { return try eventStream(x) }
+        guard let board else {
+            return try x.response.error(503, "board service not wired: this server offers the page and the file store only")
+        }
+        if r.matches("GET", "/api/board") {
+            try answer(x, board.describe(holder: x.holder), publish: false)
+        } else if r.matches("PUT", "/api/fpga") {
+            try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
+        } else if r.matches("PUT", "/api/flash") {
+            guard let address = try number(x, "addr") else { return }
+            try answer(x, board.run(.flash(address: address), input: x.body, holder: x.holder, events: events), publish: true)
+        } else if r.matches("PUT", "/api/sd") {
+            guard let address = try number(x, "addr") else { return }
+            try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
+        } else if r.matches("POST", "/api/reload") {
+            try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
+        } else if r.matches("POST", "/api/program") {
+            try programStoredFile(x, board)
+        } else if r.matches("GET", "/api/flash") {
+            try flashDump(x, board)
+        } else {
+            try x.response.error(405, "wrong method for \(r.path)")
+        }
+    }
+
+    /// A number from the query: decimal or 0x hex (K and M suffixes too); nil after a 400.
+    func number(_ x: HTTPExchange, _ name: String) throws(TapWalkerError) -> Int? {
+        guard let text = x.request.query(name), let n = ASCII.parseInteger(text), n >= 0 else {
+            try x.response.error(400, "\(x.request.path) needs \(name)=N (decimal or 0x hex)")
+            return nil
+        }
+        return n
+    }
+
+    /// POST /api/program?file=PATH&dest=fpga|flash|sd[&addr=A]: a stored file to the board.
+    func programStoredFile(_ x: HTTPExchange, _ board: any HTTPBoardActions) throws(TapWalkerError) {
+        guard let store else { return try x.response.error(503, "no file store on this server") }
+        guard let file = x.request.query("file") else { return try x.response.error(400, "program needs file=PATH") }
+        let job: HTTPBoardJob
+        let dest = x.request.query("dest") ?? "fpga"
+        if ASCII.equal(dest, "fpga") {
+            job = .sram
+        } else if ASCII.equal(dest, "flash") {
+            guard let a = try number(x, "addr") else { return }
+            job = .flash(address: a)
+        } else if ASCII.equal(dest, "sd") {
+            guard let a = try number(x, "addr") else { return }
+            job = .sd(address: a)
+        } else {
+            return try x.response.error(400, "dest is fpga, flash or sd")
+        }
+        let source: any ByteSource
+        do throws(TapWalkerError) {
+            let path = String(decoding: try FTPPath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
+            source = try store.openForReading(path, offset: 0)
+        } catch { return try x.response.error(404, error.message) }
+        try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
+    }
+
+    /// GET /api/flash?addr=A&length=N: the flash contents as a download, streamed (chunked).
+    func flashDump(_ x: HTTPExchange, _ board: any HTTPBoardActions) throws(TapWalkerError) {
+        guard let address = try number(x, "addr"), let length = try number(x, "length") else { return }
+        let response = x.response
+        let name = "flash-" + ASCII.hex(UInt32(truncatingIfNeeded: address), digits: 6) + ".bin"
+        let result = board.readFlash(address: address, length: length, holder: x.holder, events: events) { (bytes) throws(TapWalkerError) in
+            if !response.headSent {
+                try response.start(
+                    status: 200, contentType: "application/octet-stream", framing: .length(length),
+                    headers: ["Content-Disposition: attachment; filename=\"\(name)\""])
+            }
+            try response.write(bytes)
+        }
+        if response.headSent {
+            if case .done = result { return }
+            // The status is already sent: only a cut connection tells the client it is incomplete.
+            throw TapWalkerError(.device, "flash read failed after the answer started")
+        }
+        if case .done = result, length == 0 {
+            return try response.send(status: 200, contentType: "application/octet-stream", body: [])
+        }
+        try answer(x, result, publish: false)
+    }
+
+    /// The answer to a board job, also published as the "result" event for the page's progress.
+    func answer(_ x: HTTPExchange, _ a: HTTPBoardAnswer, publish: Bool) throws(TapWalkerError) {
+        switch a {
+        case .done(let json):
+            if publish { events.result(json) }
+            try x.response.json(200, json)
+        case .busy(let holder):
+            try x.response.json(409, "{\"ok\":false,\"error\":\(HTTPJSON.string("the board is busy: \(holder) is using it")),\"holder\":\(HTTPJSON.string(holder))}")
+        case .failed(let status, let message, let advice):
+            let json = "{\"ok\":false,\"error\":\(HTTPJSON.string(message)),\"advice\":\(advice.map { HTTPJSON.string($0) } ?? "null")}"
+            if publish { events.result(json) }
+            try x.response.json(status, json)
+        }
+    }
+
+    /// GET /api/events[?after=ID]: server-sent events from `events` until the stream's time is up
+    /// or the client goes away. Without `after`, only events from now on.
+    func eventStream(_ x: HTTPExchange) throws(TapWalkerError) {
+        var last = x.request.query("after").flatMap { ASCII.parseInteger($0) } ?? events.lastID
+        try x.response.startEvents()
+        try x.response.eventComment("tapwalker events")
+        let start = clock.microseconds()
+        var lastSent = start
+        let end = start + UInt64(options.eventStreamMilliseconds) * 1000
+        while clock.microseconds() < end {
+            let new = events.since(last)
+            for e in new {
+                try x.response.event(e.name, data: e.data, id: e.id)
+                last = e.id
+            }
+            let now = clock.microseconds()
+            if !new.isEmpty { lastSent = now }
+            if now &- lastSent > 15_000_000 {
+                try x.response.eventComment("idle")
+                lastSent = now
+            }
+            clock.sleep(microseconds: options.eventPollMicroseconds)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Who made a request, as far as the server could tell from its Cookie or Authorization header.
+public enum HTTPIdentity {
+    /// No credentials (and no anonymous access configured).
+    case nobody
+    /// No credentials, and the server allows anonymous read-only access.
+    case anonymous
+    /// A browser session (cookie); unsafe requests must carry its CSRF token.
+    case session(SessionStore.Session)
+    /// HTTP Basic credentials, checked on this request.
+    case basic(user: String, access: FTPAccounts.Access)
+
+    public var access: FTPAccounts.Access? {
+        switch self {
+        case .nobody: return nil
+        case .anonymous: return .readOnly
+        case .session(let s): return s.access
+        case .basic(_, let access): return access
+        }
+    }
+
+    /// Whether a password was checked for it (anonymous and nobody count as not logged in).
+    public var loggedIn: Bool {
+        switch self {
+        case .session, .basic: return true
+        case .nobody, .anonymous: return false
+        }
+    }
+
+    public var user: String? {
+        switch self {
+        case .nobody: return nil
+        case .anonymous: return "anonymous"
+        case .session(let s): return s.user
+        case .basic(let user, _): return user
+        }
+    }
+}
+
+/// One request being answered: what the routes work with.
+public final class HTTPExchange {
+    public let request: HTTPRequest
+    public let body: HTTPRequestBody
+    public let response: HTTPResponse
+    /// "address:port" of the client.
+    public let peer: String
+    public var identity: HTTPIdentity = .nobody
+
+    init(request: HTTPRequest, body: HTTPRequestBody, response: HTTPResponse, peer: String) {
+        self.request = request
+        self.body = body
+        self.response = response
+        self.peer = peer
+    }
+
+    /// How board jobs name this client to the one it keeps waiting.
+    public var holder: String { "HTTP client \(peer)" }
+}

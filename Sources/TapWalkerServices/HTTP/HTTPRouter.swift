@@ -1,0 +1,196 @@
+import TapWalkerCore
+
+/// The routes of the web page and its JSON API, and who may use each. The routes that touch the
+/// board go through `board` (nil until a board service is given: they answer 503); the file
+/// routes go through `store`.
+///
+/// Authentication: a session cookie (HttpOnly, SameSite=Strict) from POST /api/login, or HTTP
+/// Basic on each request. A request with the cookie that changes anything must also carry the
+/// session's CSRF token in X-CSRF-Token. Failed passwords are throttled per client address.
+public final class HTTPRouter {
+    public enum Requirement: Sendable {
+        /// Anyone (the page, the session state, the login itself).
+        case open
+        /// Logged in, or anonymous when anonymous reading is on.
+        case read
+        /// Logged in with full access.
+        case full
+    }
+
+    public static let cookieName = "tw_session"
+
+    public let accounts: FTPAccounts
+    public let sessions: SessionStore
+    public let throttle: LoginThrottle
+    public let store: (any FTPFileStore)?
+    public let board: (any HTTPBoardActions)?
+    public let events: HTTPJobEvents
+    public let options: HTTPServerOptions
+    /// The page, served from where it lies in the binary.
+    let page: StaticString
+    let clock: any ServiceClock
+    let log: (String, String) -> Void
+
+    public init(
+        accounts: FTPAccounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FTPFileStore)?,
+        board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: StaticString = HTTPPage.html, options: HTTPServerOptions = HTTPServerOptions(),
+        clock: any ServiceClock, log: @escaping (String, String) -> Void
+    ) {
+        self.accounts = accounts
+        self.sessions = sessions
+        self.throttle = throttle
+        self.store = store
+        self.board = board
+        self.events = events
+        self.page = page
+        self.options = options
+        self.clock = clock
+        self.log = log
+    }
+
+    /// The most body a request to this route may carry.
+    public func bodyLimit(_ r: HTTPRequest) -> Int {
+        if r.matches("PUT", "/api/fpga") { return options.bitstreamLimit }
+        if r.matches("PUT", "/api/flash") { return options.flashLimit }
+        if r.matches("PUT", "/api/sd") { return options.sdLimit }
+        if r.isMethod("PUT") && HTTPRouter.isFilePath(r.path) { return options.flashLimit }
+        return options.smallBodyLimit
+    }
+
+    static func isFilePath(_ path: String) -> Bool {
+        ASCII.equal(path, "/api/files") || path.utf8.starts(with: "/api/files/".utf8)
+    }
+
+    /// Answers one request. Throws only when the connection failed or the body broke its limit.
+    public func handle(_ x: HTTPExchange) throws(TapWalkerError) {
+        let r = x.request
+        let path = r.path
+        if !path.utf8.starts(with: "/api/".utf8) {
+            guard r.isSafe else { return try x.response.error(405, "only GET here") }
+            guard r.isPath("/") || r.isPath("/index.html") else { return try x.response.error(404, "no such page: \(path)") }
+            try x.response.start(
+                status: 200, contentType: "text/html; charset=utf-8", framing: .length(page.utf8CodeUnitCount),
+                headers: [
+                    "Cache-Control: no-cache", "X-Frame-Options: DENY",
+                    "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'",
+                ])
+            return try x.response.write(UnsafeRawBufferPointer(start: page.utf8Start, count: page.utf8CodeUnitCount))
+        }
+        if r.matches("GET", "/api/session") { return try sessionState(x) }
+        if r.matches("POST", "/api/login") { return try login(x) }
+        if r.matches("POST", "/api/logout") {
+            guard try admit(x, .read) else { return }
+            return try logout(x)
+        }
+        if HTTPRouter.isFilePath(path) {
+            let requirement: Requirement = r.isSafe ? .read : .full
+            guard try admit(x, requirement) else { return }
+            return try files(x)
+        }
+        if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
+            guard route.methods.contains(where: { r.isMethod($0) }) else {
+                return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))")
+            }
+            guard try admit(x, route.requirement) else { return }
+            return try boardRoute(x)
+        }
+        if r.isPath("/api/session") || r.isPath("/api/login") || r.isPath("/api/logout") {
+            return try x.response.error(405, "wrong method for \(path)")
+        }
+        try x.response.error(404, "no such API: \(path)")
+    }
+
+    // MARK: - Who is asking
+
+    /// Works out `x.identity` and whether it may use a route that needs `requirement`; when not,
+    /// the answer (401, 403, 429) has been sent and false is returned.
+    func admit(_ x: HTTPExchange, _ requirement: Requirement) throws(TapWalkerError) -> Bool {
+        let r = x.request
+        if let auth = r.authorization {
+            guard let (user, password) = HTTPBasicAuthorization.decode(auth) else {
+                try x.response.error(401, "only HTTP Basic authorization is understood")
+                return false
+            }
+            guard let access = try checkPassword(x, user: user, password: password) else { return false }
+            x.identity = .basic(user: String(decoding: user, as: UTF8.self), access: access)
+        } else if let token = r.cookie(HTTPRouter.cookieName), let session = sessions.find(token) {
+            x.identity = .session(session)
+            if !r.isSafe {
+                guard let given = r.csrfToken, FTPAccounts.constantTimeEqual(given, Array(session.csrf.utf8)) else {
+                    try x.response.error(403, "missing or wrong X-CSRF-Token (GET /api/session gives it)")
+                    return false
+                }
+            }
+        } else {
+            x.identity = accounts.anonymousRead ? .anonymous : .nobody
+        }
+        switch (requirement, x.identity.access) {
+        case (.open, _): return true
+        case (_, nil):
+            try x.response.error(401, "log in first (POST /api/login, or HTTP Basic)")
+            return false
+        case (.full, .readOnly):
+            try x.response.error(x.identity.loggedIn ? 403 : 401, "read-only access: log in as the configured user to change anything")
+            return false
+        default: return true
+        }
+    }
+
+    /// The access `user`/`password` gets, nil after answering 429 (too soon after a failure from
+    /// this address) or 401 (wrong).
+    func checkPassword(_ x: HTTPExchange, user: [UInt8], password: [UInt8]) throws(TapWalkerError) -> FTPAccounts.Access? {
+        let address = FTPServer.host(of: x.peer)
+        let wait = throttle.wait(for: address)
+        if wait > 0 {
+            let seconds = (wait + 999_999) / 1_000_000
+            try x.response.error(429, "too many failed logins from \(address); try again in \(seconds) s", headers: ["Retry-After: \(seconds)"])
+            return nil
+        }
+        guard let access = accounts.check(name: user, password: password) else {
+            throttle.recordFailure(address)
+            log(x.peer, "failed login as \(ASCII.printable(user))")
+            try x.response.error(401, "wrong user or password")
+            return nil
+        }
+        throttle.recordSuccess(address)
+        return access
+    }
+
+    // MARK: - Session routes
+
+    func sessionState(_ x: HTTPExchange) throws(TapWalkerError) {
+        _ = try admit(x, .open)
+        let id = x.identity
+        var csrf = "null"
+        if case .session(let s) = id { csrf = HTTPJSON.string(s.csrf) }
+        let access: String
+        switch id.access {
+        case nil: access = "null"
+        case .readOnly: access = "\"read\""
+        case .full: access = "\"full\""
+        }
+        let user = id.user.map { HTTPJSON.string($0) } ?? "null"
+        try x.response.json(200, "{\"ok\":true,\"loggedIn\":\(HTTPJSON.bool(id.loggedIn)),\"user\":\(user),\"access\":\(access),\"csrf\":\(csrf),\"device\":\(HTTPJSON.bool(options.onDevice)),\"board\":\(HTTPJSON.bool(board != nil)),\"files\":\(HTTPJSON.bool(store != nil))}")
+    }
+
+    /// POST /api/login with a form body: user=NAME&password=SECRET.
+    func login(_ x: HTTPExchange) throws(TapWalkerError) {
+        let form = try x.body.readSmall()
+        guard let pairs = HTTPRequest.parseForm(form[...]),
+            let user = HTTPRequest.value("user", in: pairs),
+            let password = HTTPRequest.value("password", in: pairs)
+        else { return try x.response.error(400, "send user=NAME&password=SECRET as a form") }
+        guard let access = try checkPassword(x, user: Array(user.utf8), password: Array(password.utf8)) else { return }
+        let session = sessions.create(user: user, access: access)
+        x.identity = .session(session)
+        log(x.peer, "logged in as \(user)")
+        try x.response.json(
+            200, "{\"ok\":true,\"user\":\(HTTPJSON.string(user)),\"access\":\(access == .full ? "\"full\"" : "\"read\""),\"csrf\":\(HTTPJSON.string(session.csrf))}",
+            headers: ["Set-Cookie: \(HTTPRouter.cookieName)=\(session.token); Path=/; HttpOnly; SameSite=Strict"])
+    }
+
+    func logout(_ x: HTTPExchange) throws(TapWalkerError) {
+        if case .session(let s) = x.identity { sessions.remove(s.token) }
+        try x.response.json(200, "{\"ok\":true}", headers: ["Set-Cookie: \(HTTPRouter.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"])
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TapWalkerCore
+import TapWalkerPlatform
+import TapWalkerServices
+
+/// `tapwalker serve --http`: the web page and JSON API. The protocol is `HTTPServer` in
+/// TapWalkerServices; this joins it to the host's files, sockets and threads. It logs in with the
+/// FTP options' --user, --password-file and --anonymous-read, and serves --root as the file store.
+/// The board routes answer 503 until a board service implements `HTTPBoardActions`.
+struct HTTPServeOptions: ParsableArguments {
+    @Option(name: .customLong("http"), help: ArgumentHelp("Serve the web page and JSON API on this TCP port (0: any free port). Logs in with --user/--password-file (or --anonymous-read); --root is its file store. The board routes are not wired yet and answer 503.", valueName: "port"))
+    var port: Int?
+
+    @Option(help: ArgumentHelp("HTTP: connections served at once; more are answered 503.", valueName: "n"))
+    var httpMaxClients = 8
+
+    var enabled: Bool { port != nil }
+
+    /// Starts the HTTP listener on its own thread (and a thread per connection); returns once it listens.
+    /// `throttle` counts failed logins per address; FTP is meant to share the same one.
+    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
+        guard let port else { return }
+        if (ftp.user == nil) != (ftp.passwordFile == nil) {
+            throw TapWalkerError(.usage, "--user and --password-file go together")
+        }
+        var password: [UInt8]?
+        if let passwordFile = ftp.passwordFile {
+            guard let data = try? FileSource(path: RawArguments.path(passwordFile)).readAll(limit: 65536, tooLarge: TapWalkerError(.usage, "")) else {
+                throw TapWalkerError(.usage, "--password-file \(passwordFile) cannot be read")
+            }
+            // The first line, without its line ending, as for FTP.
+            password = Array(data.prefix { $0 != 10 && $0 != 13 })
+        }
+        let accounts = FTPAccounts(user: ftp.user.map { Array($0.utf8) }, password: password, anonymousRead: ftp.anonymousRead)
+        if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem.replacingOccurrences(of: "FTP", with: "HTTP")) }
+        guard httpMaxClients > 0 else { throw TapWalkerError(.usage, "--http-max-clients must be positive") }
+        var options = HTTPServerOptions()
+        options.maximumClients = httpMaxClients
+        let clock = SystemClock()
+        let store = try ftp.root.map { (root) throws(TapWalkerError) -> any FTPFileStore in try PosixFileStore(root: root) }
+        let log: (String, String) -> Void = { peer, text in ServerLog.line("http", peer, text) }
+        let router = HTTPRouter(
+            accounts: accounts,
+            sessions: SessionStore(mutex: SystemMutex(), clock: clock, random: SystemRandom()),
+            throttle: throttle,
+            store: store, board: nil, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
+            options: options, clock: clock, log: log)
+        let server = HTTPServer(router: router, clock: clock, mutex: SystemMutex(), log: log)
+        let listener = try TCPListener(port: port, host: listen)
+        ServerLog.listening("http", host: listen, port: listener.port)
+        ServerThread.start {
+            acceptUntilInterrupted([listener], service: "http") { _, connection in
+                ServerThread.start { server.serve(connection, peer: connection.peerName) }
+            }
+            listener.close()
+        }
+    }
+}
