@@ -50,8 +50,8 @@ struct HTTPServeOptions: ParsableArguments {
         let listener = try TCPListener(port: port, host: listen)
         ServerLog.listening("http", host: listen, port: listener.port)
         ServerThread.start {
-            acceptUntilInterrupted([listener], service: "http") { _, connection in
-                ServerThread.start { server.serve(connection, peer: connection.peerName) }
+            AcceptLoop.run(TCPListenerSet([listener]), until: { Interruption.requested }, log: { ServerLog.line("http", nil, $0) }) { accepted in
+                ServerThread.start { server.serve(accepted.connection, peer: accepted.peer) }
             }
             listener.close()
         }
