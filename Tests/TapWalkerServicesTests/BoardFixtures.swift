@@ -32,7 +32,7 @@ struct BoardFixture {
 
     /// DONE as the FPGA reports it now.
     var done: Bool { sim.board.statusNow.done }
-    var image: [UInt8] { flash.memory }
+    var image: [UInt8] { flash.memory.bytes }
 }
 
 final class UnsharedMutex: PlatformMutex {

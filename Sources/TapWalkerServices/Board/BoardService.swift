@@ -32,6 +32,11 @@ public final class BoardService {
 
     private func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }
 
+    /// How much of a flash image is read ahead before the flash changes: an image that ends within
+    /// it is known whole, so one that does not fit is refused with nothing written. 64 KB on a host;
+    /// `inputBufferLimit` lowers it on a device.
+    private var heldFlashInput: Int { min(inputBufferLimit ?? 65536, 65536) }
+
     private func inputLimit(_ part: Part) -> Int { min(inputBufferLimit ?? part.maximumBitstreamBytes, part.maximumBitstreamBytes) }
 
     /// The IDCODE and the part it names; reading it changes nothing.
@@ -212,7 +217,7 @@ public final class BoardService {
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
                 let boot = address == BoardPolicy.bootAddress
                 // Read ahead: an input that cannot be read, or is empty, never stops the design.
-                let ahead = try PrefetchedSource(source, limit: boot ? inputLimit(part) : FlashChip.sectorSize, track: boot)
+                let ahead = try PrefetchedSource(source, limit: boot ? inputLimit(part) : heldFlashInput, track: boot)
                 input = ahead
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing was written") }
                 if boot && !options.force {
@@ -298,7 +303,7 @@ public final class BoardService {
             var input: PrefetchedSource?
             try flashJob(options, &result.access, precheck: { (_) throws(TapWalkerError) in
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative") }
-                let ahead = try PrefetchedSource(source, limit: FlashChip.sectorSize, track: false)
+                let ahead = try PrefetchedSource(source, limit: heldFlashInput, track: false)
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing to compare") }
                 input = ahead
             }) { (session) throws(TapWalkerError) in
