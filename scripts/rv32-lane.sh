@@ -217,4 +217,9 @@ for job in "SRAM load 85F" "SRAM load 25F compressed"; do
     for chip in "${chips[@]}"; do line+=" ESP32-${chip^^} $(per_bit "$out/$chip.log" "$job") ($(peaks "$out/$chip.log" "$job"| sed 's/ $//')),"; done
     echo "$line x86_64 $(grep -F "x86_64 job $job:" "$out/x86_64-figures.log" | grep -oE '[0-9.]+ per TCK bit' | grep -oE '^[0-9.]+' || echo "?") (callgrind)"
 done
+line="device check, login with a 1000-iteration PBKDF2 hash, instructions:"
+for chip in "${chips[@]}"; do
+    line+=" ESP32-${chip^^} $(grep -F 'PBKDF2' "$out/$chip-device.log" | grep -oE '[0-9]+ instructions' | grep -oE '^[0-9]+' || echo "?"),"
+done
+echo "${line%,}"
 exit "$status"

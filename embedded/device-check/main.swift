@@ -117,7 +117,7 @@ func figure(_ name: String, since start: UInt64) {
         let ok = credential.accepts(Array("secret".utf8))
         figure("login with a 1000-iteration PBKDF2 hash", since: p0)
         check(ok, "pbkdf2")
-        print("device-check: \(failures == 0 ? "OK" : "FAILED: \(failures) checks")")
+        print("device-check: \(failures == 0 ? "OK" : "FAILED: \(failures) of the checks")")
         exit(failures == 0 ? 0 : 1)
     }
 }
