@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The rv32 lane (docs/rv32-lane.md): builds TapWalkerCore, TapWalkerSim, TapWalkerServices and the
-# embedded check (embedded/check) in Embedded Swift with ESP-IDF's CPU flags for the ESP32-C3 and
-# the ESP32-C6, links them against picolibc, and runs them on an emulated RV32 CPU (QEMU's virt
-# machine, bitstreams read from the host by semihosting). Fails unless each run programs the 85F to
-# DONE with the configuration digest of the x86_64 embedded run, passes every step of the check,
-# and keeps every job within its heap and stack budget. Prints TapWalker's own instructions per
+# The rv32 lane (docs/rv32-lane.md): builds TapWalkerCore, TapWalkerSim, TapWalkerServices,
+# TapWalkerDevice, the embedded check (embedded/check) and the device check (embedded/device-check)
+# in Embedded Swift with ESP-IDF's CPU flags for the ESP32-C3 and the ESP32-C6, links them against
+# picolibc, and runs them on an emulated RV32 CPU (QEMU's virt machine, bitstreams read from the
+# host by semihosting). Fails unless each run programs the 85F to DONE with the configuration
+# digest of the x86_64 embedded run, passes every step of both checks, and keeps every job within
+# its heap, stack and instructions-per-TCK-bit budgets. Prints TapWalker's own instructions per
 # shifted TCK bit, next to the x86_64 figure from callgrind. First builds and runs the compiler-bug
 # reproducer (embedded/rv32/compiler-bug) without and with the fence.
 # TAPWALKER_BUDGETS=report prints the budgets without failing on them.
@@ -19,7 +20,8 @@ missing=()
 command -v qemu-system-riscv32 >/dev/null || missing+=(qemu-system-misc)
 [ -f "$picolibc/lib/rv32im/ilp32/crt0-semihost.o" ] || missing+=(picolibc-riscv64-unknown-elf)
 compgen -G "$libgcc_dir/*/rv32im/ilp32/libgcc.a" >/dev/null || missing+=(gcc-riscv64-unknown-elf)
-command -v size >/dev/null || missing+=(binutils)
+# binutils' size and nm read riscv32 objects as generic little-endian ELF.
+{ command -v size && command -v nm; } >/dev/null || missing+=(binutils)
 # valgrind's callgrind.h must be there when the x86_64 check is compiled (embedded/check/meter.c).
 rebuild_host=false
 command -v valgrind >/dev/null || { missing+=(valgrind); rebuild_host=true; }
@@ -112,6 +114,7 @@ done
 mapfile -t core < <(find Sources/TapWalkerCore -name '*.swift' | sort)
 mapfile -t sim < <(find Sources/TapWalkerSim -name '*.swift' | sort)
 mapfile -t services < <(find Sources/TapWalkerServices -name '*.swift' | sort)
+mapfile -t device < <(find Sources/TapWalkerDevice -name '*.swift' | sort)
 
 build() { # CHIP
     local chip=$1 dir=$out/$1 m=${march[$1]}
@@ -125,6 +128,19 @@ build() { # CHIP
     c_object "$m" embedded/rv32/atomics.c "$dir/atomics.o"
     link "$dir/embedded-check.elf" "$dir"/EmbeddedCheck.o "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o \
         "$dir"/TapWalkerServices.o "$dir/meter.o" "$dir/atomics.o"
+    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerDevice "${device[@]}"
+    # TapWalkerDevice compares and hashes bytes, never Strings: a String == or hash would pull
+    # Swift's Unicode data tables into the firmware.
+    local tables
+    tables=$(nm -u "$dir/TapWalkerDevice.o" | { grep -oE '_swift_stdlib_[A-Za-z0-9_]+' || true; } | sort -u | tr '\n' ' ')
+    if [ -n "$tables" ]; then
+        echo "$chip: FAILED: TapWalkerDevice needs Swift's Unicode data tables: $tables"
+        return 1
+    fi
+    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" DeviceCheck \
+        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift
+    link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerCore.o \
+        "$dir/meter.o" "$dir/atomics.o"
 }
 
 echo "== building for ${chips[*]}"
@@ -133,13 +149,15 @@ for chip in "${chips[@]}"; do
     build "$chip" > "$out/build-$chip.log" 2>&1 &
     pids+=($!)
 done
+built=true
 for i in "${!pids[@]}"; do
     if ! wait "${pids[$i]}"; then
         cat "$out/build-${chips[$i]}.log"
         echo "${chips[$i]}: FAILED: the build"
-        exit 1
+        built=false
     fi
 done
+$built || exit 1
 
 status=0
 for chip in "${chips[@]}"; do
@@ -159,6 +177,15 @@ for chip in "${chips[@]}"; do
     fi
     if [ "$code" -ne 0 ]; then
         echo "$chip: FAILED: the check exited with $code"
+        status=1
+    fi
+    size "$out/$chip/device-check.elf" | awk 'NR==2 {print "device check image: " $1 " bytes of text, " $2 " data, " $3 " bss"}'
+    set +e
+    run "${cpu[$chip]}" "$out/$chip/device-check.elf" 2>&1 | tr -d '\r' | tee "$out/$chip-device.log"
+    code=${PIPESTATUS[0]}
+    set -e
+    if [ "$code" -ne 0 ]; then
+        echo "$chip: FAILED: the device check exited with $code"
         status=1
     fi
 done
@@ -190,4 +217,9 @@ for job in "SRAM load 85F" "SRAM load 25F compressed"; do
     for chip in "${chips[@]}"; do line+=" ESP32-${chip^^} $(per_bit "$out/$chip.log" "$job") ($(peaks "$out/$chip.log" "$job"| sed 's/ $//')),"; done
     echo "$line x86_64 $(grep -F "x86_64 job $job:" "$out/x86_64-figures.log" | grep -oE '[0-9.]+ per TCK bit' | grep -oE '^[0-9.]+' || echo "?") (callgrind)"
 done
+line="device check, login with a 1000-iteration PBKDF2 hash, instructions:"
+for chip in "${chips[@]}"; do
+    line+=" ESP32-${chip^^} $(grep -F 'PBKDF2' "$out/$chip-device.log" | grep -oE '[0-9]+ instructions' | grep -oE '^[0-9]+' || echo "?"),"
+done
+echo "${line%,}"
 exit "$status"

@@ -2,7 +2,7 @@ import TapWalkerCore
 
 /// Measures one job (meter.h): peak heap above what was live at its start, stack depth, and on
 /// RISC-V the instructions TapWalker itself retired (the simulator's, and the brackets' own cost,
-/// subtracted). Prints one line and remembers whether the job kept to its budget.
+/// subtracted). Prints one line and remembers whether the job kept to its budgets (budgets.swift).
 struct JobMeter {
     let name: String
     let job: Budget.Job
@@ -51,15 +51,21 @@ struct JobMeter {
         let budget = Budget.heap(job)
         var line = "embedded-check: job \(name): heap \(heap) B (budget \(budget)), stack \(stack) B (budget \(Budget.stackBytes))"
         if bits > 0 { line += ", \(bits) TCK bits" }
+        var overInstructions = false
         if end > 0 {
             let own = end - instructionsAtStart - simulator - input - (calls + inputCalls) * JobMeter.bracketCost
             line += ", \(own) instructions of its own"
             if bits > 0 {
-                line += ", \(JobMeter.hundredths(own, bits)) per TCK bit (excluded: simulator \(JobMeter.hundredths(simulator, bits)) per bit in \(calls) calls, file reads \(JobMeter.hundredths(input, bits)) per bit)"
+                line += ", \(JobMeter.hundredths(own, bits)) per TCK bit"
+                if let perBit = Budget.instructionsPerTCKBit(job) {
+                    line += " (budget \(perBit))"
+                    overInstructions = own > UInt64(perBit) * bits
+                }
+                line += " (excluded: simulator \(JobMeter.hundredths(simulator, bits)) per bit in \(calls) calls, file reads \(JobMeter.hundredths(input, bits)) per bit)"
             }
         }
         print(line)
-        if heap > budget || stack > Budget.stackBytes {
+        if heap > budget || stack > Budget.stackBytes || overInstructions {
             JobMeter.overBudget.append(name)
         }
     }
