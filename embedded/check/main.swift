@@ -14,16 +14,27 @@ import TapWalkerServices
 import TapWalkerSim
 
 /// Reads a file through stdio: the platform layer of an embedded build.
-func flashRoundTrip(_ image: [UInt8]) throws(TapWalkerError) -> Bool {
+/// The flash write as the firmware runs it: the board service streams the image from the file as
+/// it would from an upload, holding no more of it than a device does (one sector), checks the boot
+/// image at address 0, writes and verifies it sector by sector, and reloads the FPGA from the flash.
+func flashRoundTrip(_ path: UnsafePointer<CChar>, _ image: [UInt8]) -> Bool {
+    guard let source = StdioSource(path: path) else { return false }
     let cable = MeteredCable()
+    let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: StillClock())
+    board.inputBufferLimit = FlashChip.sectorSize
     let meter = JobMeter("flash write", .flashWrite)
-    let session = try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)))
-    let report = try FlashWriter(flash: session.flash).write(image, at: 0)
+    let result = board.writeFlash(source, at: 0)
     meter.finish()
-    let back = try session.flash.read(address: 0, count: image.count)
-    let reload = try session.close()
-    print("embedded-check: flash \(session.flash.chip.name): \(report.sectorsTotal) sectors, \(report.pagesProgrammed) pages, verified \(report.verified), read back \(back == image ? "equal" : "DIFFERENT"), boot DONE \(reload?.done ?? false)")
-    return report.verified && back == image && reload?.done == true
+    if let failure = result.failure {
+        print("embedded-check: FAILED: flash write: \(failure.message)")
+        return false
+    }
+    guard let flash = cable.board.flash else { return false }
+    let back = Array(flash.memory[0..<image.count])
+    let report = result.report
+    let done = result.access.reload?.done ?? false
+    print("embedded-check: flash \(flash.chip.name): \(report.sectorsTotal) sectors, \(report.pagesProgrammed) pages, verified \(report.verified), read back \(back == image ? "equal" : "DIFFERENT"), boot DONE \(done)")
+    return report.verified && back == image && done
 }
 
 final class StdioSource: ByteSource {
@@ -123,7 +134,7 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
     guard let source = StdioSource(path: path) else { return 2 }
     do throws(TapWalkerError) {
         let image = try source.readAll(limit: 16 << 20, tooLarge: TapWalkerError(.input, "the bitstream is larger than the flash"))
-        guard try flashRoundTrip(image) else {
+        guard flashRoundTrip(path, image) else {
             print("embedded-check: FAILED: flash write, read back or boot")
             return 1
         }

@@ -15,17 +15,20 @@ public final class PrefetchedSource: ByteSource {
     /// Reads up to `limit` bytes of `source` ahead (one more tells whether the input goes on).
     public init(_ source: any ByteSource, limit: Int, track: Bool) throws(TapWalkerError) {
         rest = source
+        // Read straight into the held bytes, a sector at a time: a small bound (a device's) costs
+        // no more than itself, with no second buffer.
         var held: [UInt8] = []
-        // Read in sectors: a small bound (a flash write's first sector) costs no more than itself.
-        var chunk = [UInt8](repeating: 0, count: min(limit + 1, FlashChip.sectorSize))
+        held.reserveCapacity(min(limit + 1, 65536 + 1))
         var ended = false
         while held.count <= limit {
-            let want = min(chunk.count, limit + 1 - held.count)
-            let n = try chunk.withMutableBytes { (p) throws(TapWalkerError) in
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[0..<want]))
+            let want = min(FlashChip.sectorSize, limit + 1 - held.count)
+            let at = held.count
+            held.append(contentsOf: repeatElement(0, count: want))
+            let n = try held.withMutableBytes { (p) throws(TapWalkerError) in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[at..<(at + want)]))
             }
+            held.removeLast(want - n)
             if n == 0 { ended = true; break }
-            held += chunk[0..<n]
         }
         prefix = held
         complete = ended
