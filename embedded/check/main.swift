@@ -154,6 +154,7 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         print("embedded-check: FAILED: the remote_bitbang server did not read the IDCODE")
         return 1
     }
+    _ = idleServicesHeap()
     guard ftpSiteIDCODE() else {
         print("embedded-check: FAILED: the FTP session did not log in, refuse and answer as expected")
         return 1

@@ -148,3 +148,36 @@ private func containsIDCODE(_ line: [UInt8]) -> Bool {
     }
     return false
 }
+
+final class CountingRandom: RandomSource {
+    var next: UInt8 = 0
+    func fill(_ bytes: inout [UInt8]) {
+        for i in 0..<bytes.count { next &+= 37; bytes[i] = next }
+    }
+}
+
+/// What the device holds with every service set up and no client: the board service with its lock,
+/// the XVC and remote_bitbang servers, the FTP server, and the HTTP server with its sessions, login
+/// throttle and job events (the page is a StaticString in flash, not heap). Printed for the README's
+/// figure of the whole device at rest; the servers' per-client memory is measured by the sessions.
+func idleServicesHeap() -> Int {
+    let clock = StillClock()
+    let cable = MeteredCable()
+    let before = meter_heap_live()
+    let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: clock)
+    board.inputBufferLimit = FlashChip.sectorSize
+    let accounts = FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false)
+    let xvc = XVCServer(cable: cable, clock: clock)
+    let rbb = RemoteBitbangServer(cable: cable, clock: clock)
+    let ftp = FTPServer(store: EmptyStore(), channels: NoChannels(), board: board, accounts: accounts,
+                        clock: clock, mutex: NoMutex()) { _, _ in }
+    let router = HTTPRouter(
+        accounts: accounts, sessions: SessionStore(mutex: NoMutex(), clock: clock, random: CountingRandom()),
+        throttle: LoginThrottle(mutex: NoMutex(), clock: clock), store: EmptyStore(), board: nil,
+        events: HTTPJobEvents(mutex: NoMutex(), clock: clock), clock: clock) { _, _ in }
+    let http = HTTPServer(router: router, clock: clock, mutex: NoMutex()) { _, _ in }
+    let held = meter_heap_live() - before
+    withExtendedLifetime((board, xvc, rbb, ftp, http)) {}
+    print("embedded-check: idle services (board service, XVC, remote_bitbang, FTP, HTTP): \(held) B of heap held")
+    return held
+}
