@@ -168,12 +168,16 @@ public final class PosixFileStore: FTPFileStore {
         guard fd >= 0 else { throw failure(path) }
         for part in parts {
             let next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            let saved = errno
-            _ = systemClose(fd)
             guard next >= 0 else {
-                errno = saved
+                // With O_DIRECTORY, Linux reports a link as ENOTDIR; tell it from a file.
+                let saved = errno
+                var st = stat()
+                let isLink = fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+                _ = systemClose(fd)
+                errno = isLink ? ELOOP : saved
                 throw walkFailure(path)
             }
+            _ = systemClose(fd)
             fd = next
         }
         return fd

@@ -129,16 +129,33 @@ final class FTPSession {
         try send(text)
     }
 
-    /// Replies are plain ASCII (RFC 959 speaks of 7-bit NVT-ASCII): a byte outside printable
-    /// ASCII, such as a UTF-8 file name's or a Telnet IAC, is sent as "?". CR LF end lines.
+    /// Replies are plain ASCII (RFC 959 speaks of 7-bit NVT-ASCII). The punctuation of the
+    /// shared messages becomes its ASCII form (an en dash in "0x0–0xfff" a hyphen); any other byte
+    /// outside printable ASCII, such as a UTF-8 file name's or a Telnet IAC, is sent as "?".
+    /// CR LF end lines.
     func send(_ text: String) throws(TapWalkerError) {
-        let bytes = text.utf8.map { b -> UInt8 in
-            (b >= 0x20 && b < 0x7F) || b == 13 || b == 10 ? b : UInt8(ascii: "?")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v >= 0x20 && v < 0x7F) || v == 13 || v == 10 {
+                bytes.append(UInt8(v))
+            } else if let ascii = FTPSession.asciiPunctuation.first(where: { $0.scalar == v }) {
+                bytes += Array(ascii.text.utf8)
+            } else {
+                for _ in String(scalar).utf8 { bytes.append(UInt8(ascii: "?")) }
+            }
         }
         try bytes.withBytes { (p) throws(TapWalkerError) in
             try control.send(p, timeoutMilliseconds: server.options.dataTimeoutMilliseconds)
         }
     }
+
+    /// Typographic characters of the messages and their ASCII stand-ins.
+    static let asciiPunctuation: [(scalar: UInt32, text: String)] = [
+        (0x2013, "-"), (0x2014, "-"), (0x2212, "-"), (0x2026, "..."), (0x2018, "'"), (0x2019, "'"),
+        (0x201C, "\""), (0x201D, "\""), (0x00D7, "x"), (0x2192, "->"), (0x00A0, " "),
+    ]
 
     static func oneLine(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
