@@ -18,6 +18,8 @@ final class FTPLineReader {
     }
 
     static let iac: UInt8 = 255
+    /// Telnet command bytes are 236 (EOF) to 255; a lower byte after IAC is data.
+    static let lowestCommand: UInt8 = 236
     static let subnegotiationBegin: UInt8 = 250
     static let subnegotiationEnd: UInt8 = 240
     /// WILL, WONT, DO, DONT: each is followed by one option byte.
@@ -51,6 +53,10 @@ final class FTPLineReader {
                 guard let command = try next() else { return expired ? .expired : .closed }
                 if command == FTPLineReader.iac {
                     b = FTPLineReader.iac
+                } else if command < FTPLineReader.lowestCommand {
+                    // Not a Telnet command: the DM of a Telnet Synch was sent as TCP urgent data,
+                    // which the socket takes out of the stream, leaving a lone IAC before it.
+                    b = command
                 } else {
                     if FTPLineReader.negotiations.contains(command) {
                         guard try next() != nil else { return expired ? .expired : .closed }
@@ -65,7 +71,8 @@ final class FTPLineReader {
                     // IP, DM, AO, AYT, NOP, …: nothing to keep.
                     continue
                 }
-            } else if b == UInt8(ascii: "\n") {
+            }
+            if b == UInt8(ascii: "\n") {
                 if out.last == UInt8(ascii: "\r") { out.removeLast() }
                 if overflow || out.count > maximumLength { return .tooLong }
                 return .line(out)
