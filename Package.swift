@@ -33,6 +33,9 @@ let package = Package(
         .testTarget(
             name: "TapWalkerServicesTests",
             dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices"]),
+        .testTarget(
+            name: "TapWalkerPlatformTests",
+            dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerDevice"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),

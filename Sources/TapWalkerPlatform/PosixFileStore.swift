@@ -6,67 +6,92 @@ import Darwin
 import TapWalkerCore
 import TapWalkerServices
 
-/// The FTP root as a host directory. Paths arrive normalised (no "..", see `FTPPath`); what is
-/// left to refuse here is a symbolic link inside the root that leads outside it, so every path is
-/// checked with realpath (an existing path itself, a new one through its parent directory).
+/// The FTP root as a host directory, reached only through a descriptor of the root opened once.
+/// Paths arrive normalised (no "..", see `FTPPath`); each request walks its path from that
+/// descriptor one component at a time with openat(2) and O_NOFOLLOW, and acts on the last
+/// component relative to its directory's descriptor (openat, fstatat, mkdirat, unlinkat,
+/// renameat, fdopendir). No symbolic link is followed anywhere on a path, so a directory swapped
+/// for a link to elsewhere while a request runs leads to a refusal, never outside the root; there
+/// is no check-then-use gap to race, as there was with a realpath(3) check followed by open(2).
+/// Symbolic links inside the root are not listed and cannot be opened.
 public final class PosixFileStore: FTPFileStore {
-    /// The root, resolved (no symbolic links, no trailing slash).
+    /// The root as given, for messages.
     public let root: String
+    private let rootFD: Int32
 
-    public init(root: String) throws(TapWalkerError) {
-        guard let real = PosixFileStore.realPath(root) else {
-            throw TapWalkerError(.usage, "--root \(root): \(errnoText()); give an existing directory to serve")
-        }
-        var st = stat()
-        guard stat(real, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-            throw TapWalkerError(.usage, "--root \(root) is not a directory")
-        }
-        self.root = real
+    public convenience init(root: String) throws(TapWalkerError) {
+        try self.init(root: HostPath(root))
     }
+
+    /// Opens the root by its bytes (a name that is not valid UTF-8 works like any other). The root
+    /// itself may be reached through symbolic links; everything under it may not.
+    public init(root: HostPath) throws(TapWalkerError) {
+        let fd = root.withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else {
+            throw TapWalkerError(.usage, "--root \(root.display): \(errnoText()); give an existing directory to serve")
+        }
+        self.root = root.display
+        rootFD = fd
+    }
+
+    deinit { _ = systemClose(rootFD) }
 
     // MARK: - FTPFileStore
 
     public func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
-        let full = try confined(path)
-        var st = stat()
-        guard stat(full, &st) == 0 else { throw failure(path) }
+        if path == "/" {
+            var st = stat()
+            guard fstat(rootFD, &st) == 0 else { throw failure(path) }
+            return PosixFileStore.info(name: "/", st)
+        }
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
+        let st = try status(parent, name, path)
         return PosixFileStore.info(name: lastComponent(path), st)
     }
 
     public func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] {
-        let full = try confined(path)
-        guard let dir = opendir(full) else { throw failure(path) }
+        let fd = try openDirectory(components(path), path)
+        guard let dir = fdopendir(fd) else {
+            let error = failure(path)
+            _ = systemClose(fd)
+            throw error
+        }
+        // closedir closes `fd` too.
         defer { closedir(dir) }
+        let dfd = dirfd(dir)
         var entries: [FTPFileInfo] = []
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { p in
-                p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            let child = (path == "/" ? "" : path) + "/" + name
-            // Entries that lead out of the root (a symbolic link to /etc) are not shown.
-            guard let childFull = try? confined(child) else { continue }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if bytes == [46] || bytes == [46, 46] { continue }
             var st = stat()
-            guard stat(childFull, &st) == 0 else { continue }
+            let found = (bytes + [0]).withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { fstatat(dfd, $0.baseAddress!, &st, AT_SYMLINK_NOFOLLOW) }
+            }
+            // Only files and directories are shown: not symbolic links, devices or sockets.
+            guard found == 0 else { continue }
             let kind = st.st_mode & S_IFMT
             guard kind == S_IFREG || kind == S_IFDIR else { continue }
-            entries.append(PosixFileStore.info(name: name, st))
+            entries.append(PosixFileStore.info(name: String(decoding: bytes, as: UTF8.self), st))
         }
         return entries.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
     }
 
     public func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource {
-        let full = try confined(path)
-        let fd = open(full, O_RDONLY)
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
+        // O_NONBLOCK: opening a FIFO placed in the root must not hang the session.
+        let fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw failure(path) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
+            _ = systemClose(fd)
             throw TapWalkerError(.input, "\(path) is not a regular file")
         }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         if offset > 0 {
             guard offset <= Int(st.st_size), lseek(fd, off_t(offset), SEEK_SET) >= 0 else {
-                close(fd)
+                _ = systemClose(fd)
                 throw TapWalkerError(.input, "\(path) has \(st.st_size) bytes; cannot start at byte \(offset)")
             }
         }
@@ -74,70 +99,115 @@ public final class PosixFileStore: FTPFileStore {
     }
 
     public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter {
-        let full = try confined(path)
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
+        // Truncated only once it is known to be a regular file (not a FIFO or device).
+        let fd = openat(parent, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (append ? O_APPEND : 0), 0o644)
+        guard fd >= 0 else { throw failure(path) }
         var st = stat()
-        if stat(full, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            _ = systemClose(fd)
             throw TapWalkerError(.input, "\(path) exists and is not a regular file")
         }
-        let fd = open(full, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o644)
-        guard fd >= 0 else { throw failure(path) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        if !append && ftruncate(fd, 0) != 0 {
+            let error = failure(path)
+            _ = systemClose(fd)
+            throw error
+        }
         return DescriptorWriter(fd: fd, name: path)
     }
 
     public func rename(_ from: String, to: String) throws(TapWalkerError) {
-        let a = try confined(from), b = try confined(to)
-        #if canImport(Glibc)
-        let rc = Glibc.rename(a, b)
-        #else
-        let rc = Darwin.rename(a, b)
-        #endif
-        guard rc == 0 else { throw failure(from) }
+        let (a, nameA) = try openParent(from)
+        defer { _ = systemClose(a) }
+        let (b, nameB) = try openParent(to)
+        defer { _ = systemClose(b) }
+        _ = try status(a, nameA, from)
+        guard renameat(a, nameA, b, nameB) == 0 else { throw failure(from) }
     }
 
     public func removeFile(_ path: String) throws(TapWalkerError) {
-        let full = try confined(path)
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
         var st = stat()
-        if lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+        if fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw TapWalkerError(.input, "\(path) is a directory; RMD removes directories")
         }
-        guard unlink(full) == 0 else { throw failure(path) }
+        guard unlinkat(parent, name, 0) == 0 else { throw failure(path) }
     }
 
     public func makeDirectory(_ path: String) throws(TapWalkerError) {
-        let full = try confined(path)
-        guard mkdir(full, 0o755) == 0 else { throw failure(path) }
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
+        guard mkdirat(parent, name, 0o755) == 0 else { throw failure(path) }
     }
 
     public func removeDirectory(_ path: String) throws(TapWalkerError) {
         guard path != "/" else { throw TapWalkerError(.input, "the root cannot be removed") }
-        let full = try confined(path)
-        guard rmdir(full) == 0 else { throw failure(path) }
+        let (parent, name) = try openParent(path)
+        defer { _ = systemClose(parent) }
+        guard unlinkat(parent, name, AT_REMOVEDIR) == 0 else { throw failure(path) }
     }
 
-    // MARK: - Confinement
+    // MARK: - Walking from the root
 
-    /// The host path of `path`, refused when it (or, for a new name, its directory) resolves
-    /// outside the root.
-    func confined(_ path: String) throws(TapWalkerError) -> String {
-        let full = path == "/" ? root : root + path
-        var st = stat()
-        let exists = lstat(full, &st) == 0
-        let checked: String
-        if exists {
-            guard let real = PosixFileStore.realPath(full) else {
-                // A dangling link: refuse rather than guess where it leads.
-                throw TapWalkerError(.input, "\(path): \(errnoText())")
+    /// The components of a normalised store path; "." and ".." cannot occur after `FTPPath`, and
+    /// are refused here too rather than trusted.
+    private func components(_ path: String) throws(TapWalkerError) -> [String] {
+        let parts = path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+        for p in parts where p == "." || p == ".." {
+            throw TapWalkerError(.input, "\(path): . and .. are resolved before the store; refused")
+        }
+        return parts
+    }
+
+    /// A new descriptor of the directory at `parts` under the root, no component a symbolic link.
+    private func openDirectory(_ parts: [String], _ path: String) throws(TapWalkerError) -> Int32 {
+        var fd = openat(rootFD, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(path) }
+        for part in parts {
+            let next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard next >= 0 else {
+                // With O_DIRECTORY, Linux reports a link as ENOTDIR; tell it from a file.
+                let saved = errno
+                var st = stat()
+                let isLink = fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+                _ = systemClose(fd)
+                errno = isLink ? ELOOP : saved
+                throw walkFailure(path)
             }
-            checked = real
-        } else {
-            let parent = String(full[..<(full.lastIndex(of: "/") ?? full.endIndex)])
-            guard let real = PosixFileStore.realPath(parent.isEmpty ? "/" : parent) else { throw failure(path) }
-            checked = real
+            _ = systemClose(fd)
+            fd = next
         }
-        guard checked == root || checked.hasPrefix(root + "/") else {
-            throw TapWalkerError(.input, "\(path) leads outside the FTP root (through a symbolic link); refused")
+        return fd
+    }
+
+    /// The descriptor of the directory holding `path`'s last component, and that component.
+    private func openParent(_ path: String) throws(TapWalkerError) -> (Int32, String) {
+        var parts = try components(path)
+        guard let last = parts.popLast() else {
+            throw TapWalkerError(.input, "/ is the root; name something in it")
         }
-        return full
+        return (try openDirectory(parts, path), last)
+    }
+
+    /// lstat-like facts of `name` in `parent`; a symbolic link is refused.
+    private func status(_ parent: Int32, _ name: String, _ path: String) throws(TapWalkerError) -> stat {
+        var st = stat()
+        guard fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure(path) }
+        guard (st.st_mode & S_IFMT) != S_IFLNK else {
+            throw TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the FTP root; refused")
+        }
+        return st
+    }
+
+    private func walkFailure(_ path: String) -> TapWalkerError {
+        // O_NOFOLLOW on a link gives ELOOP; O_DIRECTORY on a non-directory ENOTDIR.
+        if errno == ELOOP {
+            return TapWalkerError(.input, "\(path) passes through a symbolic link, which could lead outside the FTP root; refused")
+        }
+        return failure(path)
     }
 
     private func lastComponent(_ path: String) -> String {
@@ -145,13 +215,10 @@ public final class PosixFileStore: FTPFileStore {
     }
 
     private func failure(_ path: String) -> TapWalkerError {
-        TapWalkerError(.input, "\(path): \(errnoText())")
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
+        if errno == ELOOP {
+            return TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the FTP root; refused")
+        }
+        return TapWalkerError(.input, "\(path): \(errnoText())")
     }
 
     static func info(name: String, _ st: stat) -> FTPFileInfo {

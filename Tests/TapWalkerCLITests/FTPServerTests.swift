@@ -273,6 +273,62 @@ struct FTPServerTests {
         }
     }
 
+    @Test("over real sockets: three idle connections from one address do not keep a user from another out, a fourth is refused; a stray connection to the PASV port from another address is closed and the transfer goes on",
+          .enabled(if: python != nil, "python3 is not installed"))
+    func strangers() throws {
+        try withTempDir { dir in
+            let f = FTPFixture(dir)
+            // The loopback network is 127.0.0.0/8: 127.0.0.2 is another address on this host.
+            let script = ftplibPrelude(f.port) + """
+                def idle():
+                    s = socket.socket()
+                    s.bind(('127.0.0.2', 0))
+                    s.connect(('127.0.0.1', \(f.port)))
+                    s.settimeout(30)
+                    return s, s.recv(300).decode().strip()
+                waiting = [idle() for _ in range(3)]
+                for s, greeting in waiting: print('IDLE', greeting)
+                fourth, greeting = idle()
+                print('FOURTH', greeting)
+                ftp = login()
+                payload = bytes(range(256)) * 400
+                ftp.storbinary('STOR a.bin', io.BytesIO(payload))
+                host, port = ftplib.parse227(ftp.sendcmd('PASV'))
+                stray = socket.socket()
+                stray.bind(('127.0.0.2', 0))
+                stray.connect((host, port))
+                ftp.putcmd('RETR a.bin')
+                real = socket.create_connection((host, port))
+                print('PRELIM', ftp.getresp())
+                data = b''
+                while True:
+                    b = real.recv(65536)
+                    if not b: break
+                    data += b
+                real.close()
+                print('DONE', ftp.voidresp())
+                print('SAME', data == payload)
+                stray.settimeout(10)
+                try:
+                    print('STRAY', len(stray.recv(10)))
+                except Exception as e:
+                    print('STRAY', e)
+                ftp.quit()
+                """
+            let r = runPython(script)
+            #expect(r.status == 0, "\(r.output)")
+            let lines = r.output.split(separator: "\n").map(String.init)
+            #expect(lines.filter { $0.hasPrefix("IDLE 220") }.count == 3, "\(r.output)")
+            #expect(lines.contains { $0.hasPrefix("FOURTH 421") && $0.contains("waiting to log in") }, "\(r.output)")
+            #expect(lines.contains { $0.hasPrefix("PRELIM 150") }, "\(r.output)")
+            #expect(lines.contains { $0.hasPrefix("DONE 226") }, "\(r.output)")
+            #expect(lines.contains("SAME True"), "\(r.output)")
+            #expect(lines.contains("STRAY 0"), "the stray connection was closed: \(r.output)")
+            #expect(f.server.log.contains("closed a data connection from 127.0.0.2"))
+            f.server.stop()
+        }
+    }
+
     @Test("anonymous read-only browsing when enabled: lists and downloads, cannot upload or program; no login configured at all refuses to start",
           .enabled(if: python != nil, "python3 is not installed"))
     func anonymousReadOnly() throws {

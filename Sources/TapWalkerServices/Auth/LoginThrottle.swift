@@ -40,6 +40,23 @@ public final class LoginThrottle {
         return entries[i].notBefore > now ? entries[i].notBefore - now : 0
     }
 
+    /// Like `wait(for:)`, and also books the slot: when `address` has failures, the attempt after
+    /// this one waits a further delay, so that attempts from several connections at once are
+    /// checked one delay apart instead of all together when the first wait ends. FTP calls this
+    /// before checking a password and sleeps the time it returns.
+    public func reserve(_ address: String) -> UInt64 {
+        let key = Array(address.utf8)
+        mutex.lock()
+        defer { mutex.unlock() }
+        let now = clock.microseconds()
+        guard let i = entries.firstIndex(where: { $0.address == key }) else { return 0 }
+        let start = max(entries[i].notBefore, now)
+        let delays = LoginThrottle.delaysMicroseconds
+        entries[i].notBefore = start + delays[min(max(entries[i].failures, 1) - 1, delays.count - 1)]
+        entries[i].lastSeen = now
+        return start - now
+    }
+
     /// A wrong password from `address`: the next attempt waits longer.
     public func recordFailure(_ address: String) {
         let key = Array(address.utf8)
@@ -58,7 +75,7 @@ public final class LoginThrottle {
         }
         entries[i].failures += 1
         let delays = LoginThrottle.delaysMicroseconds
-        entries[i].notBefore = now + delays[min(entries[i].failures - 1, delays.count - 1)]
+        entries[i].notBefore = max(entries[i].notBefore, now + delays[min(entries[i].failures - 1, delays.count - 1)])
         entries[i].lastSeen = now
     }
 

@@ -14,9 +14,8 @@ public struct FTPAccounts {
     public var password: [UInt8]?
     public var anonymousRead: Bool
 
-    /// Failed logins are answered after 1 s, then 2, 4 and 8 s; the third failure on one
-    /// connection also closes it, so that guessing costs a reconnect and 7 s per three tries.
-    public static let failureDelaysMicroseconds: [UInt32] = [1_000_000, 2_000_000, 4_000_000, 8_000_000]
+    /// The third failed login on one connection closes it. The delays between attempts are the
+    /// `LoginThrottle`'s, counted per client address across connections (and HTTP).
     public static let failuresBeforeClosing = 3
 
     public init(user: [UInt8]?, password: [UInt8]?, anonymousRead: Bool) {

@@ -4,7 +4,10 @@ import TapWalkerCore
 /// server connects), used by the next transfer and then gone. Only the control connection's own
 /// host may connect in passive mode or be connected to in active mode, so that nobody else on the
 /// network can take over a transfer and the server cannot be used to reach a third host
-/// (the "FTP bounce" of RFC 2577).
+/// (the "FTP bounce" of RFC 2577). Active mode also connects only to unprivileged ports (1024 and
+/// up), where no system service of the client's host listens. In passive mode, a connection
+/// from another address is closed and the wait goes on for the client's own, so that a stranger
+/// who finds the port cannot abort the transfer.
 final class FTPDataLink {
     enum Mode {
         case none
@@ -16,11 +19,17 @@ final class FTPDataLink {
     let channels: any FTPDataChannels
     let clientHost: String
     let timeoutMilliseconds: Int
+    let clock: any ServiceClock
+    let log: (String) -> Void
+    static let lowestActivePort = 1024
 
-    init(channels: any FTPDataChannels, clientHost: String, timeoutMilliseconds: Int) {
+    init(channels: any FTPDataChannels, clientHost: String, timeoutMilliseconds: Int, clock: any ServiceClock,
+         log: @escaping (String) -> Void) {
         self.channels = channels
         self.clientHost = clientHost
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.clock = clock
+        self.log = log
     }
 
     var isReady: Bool {
@@ -40,7 +49,9 @@ final class FTPDataLink {
         guard ASCII.equal(host, clientHost) else {
             throw TapWalkerError(.usage, "active mode connects only to the client's own address \(clientHost), not \(host)")
         }
-        guard (1...65535).contains(port) else { throw TapWalkerError(.usage, "port \(port) is out of range") }
+        guard (FTPDataLink.lowestActivePort...65535).contains(port) else {
+            throw TapWalkerError(.usage, "active mode connects only to ports \(FTPDataLink.lowestActivePort) to 65535, not \(port)")
+        }
         reset()
         mode = .active(host: host, port: port)
     }
@@ -56,14 +67,17 @@ final class FTPDataLink {
             return try channels.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
         case .passive(let listener):
             defer { listener.close() }
-            guard let (connection, peer) = try listener.accept(timeoutMilliseconds: timeoutMilliseconds) else {
-                throw TapWalkerError(.input, "the client did not open the data connection within \(timeoutMilliseconds / 1000) s")
-            }
-            guard ASCII.equal(peer, clientHost) else {
+            let deadline = clock.microseconds() + UInt64(timeoutMilliseconds) * 1000
+            while true {
+                let now = clock.microseconds()
+                let left = deadline > now ? Int((deadline - now + 999) / 1000) : 0
+                guard left > 0, let (connection, peer) = try listener.accept(timeoutMilliseconds: left) else {
+                    throw TapWalkerError(.input, "the client did not open the data connection within \(timeoutMilliseconds / 1000) s")
+                }
+                if ASCII.equal(peer, clientHost) { return connection }
                 connection.close()
-                throw TapWalkerError(.input, "the data connection came from \(peer), not from the client \(clientHost); refused")
+                log("closed a data connection from \(peer), not the client \(clientHost); still waiting for the client's")
             }
-            return connection
         }
     }
 

@@ -26,8 +26,9 @@ public protocol FTPFileWriter: AnyObject {
 /// The storage the FTP server shows: a directory on the host (POSIX), the flash file system or SD
 /// card on the ESP32. Every `path` is already normalised by `FTPPath` ("/", "/a/b.bit": absolute in
 /// the store, no "." or ".." left); the implementation maps it under its root and must still
-/// refuse a path that leaves the root through a symbolic link. Errors are messages for the client
-/// ("no such file or directory: /a.bit").
+/// refuse a path that leaves the root through a symbolic link, also when a directory is replaced
+/// by one while the request runs (the host's store follows no link at all). Errors are messages
+/// for the client ("no such file or directory: /a.bit").
 public protocol FTPFileStore: AnyObject {
     func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo
     /// The entries of a directory, without "." and "..", in the order they should be listed.

@@ -3,7 +3,7 @@ import TapWalkerCore
 /// Path confinement, the part that needs no file system: every path a client names is resolved
 /// against its working directory into an absolute path of the store ("/", "/a/b.bit") with "." and
 /// ".." applied. A ".." that would climb above the root is refused, not clamped, so that a client
-/// learns it cannot. The store implementation also refuses symbolic links that lead out.
+/// learns it cannot. The store implementation also keeps symbolic links from leading out.
 public enum FTPPath {
     /// `argument` resolved in `directory` (itself absolute and normalised).
     public static func resolve(_ argument: [UInt8], in directory: [UInt8]) throws(TapWalkerError) -> [UInt8] {

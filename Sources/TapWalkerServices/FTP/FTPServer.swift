@@ -6,11 +6,21 @@ public struct FTPServerOptions {
     public var idleTimeoutMilliseconds = 300_000
     /// Waiting for a data connection to open, and for each piece of a transfer.
     public var dataTimeoutMilliseconds = 30_000
-    /// Longer command lines get 500 and are skipped (paths on the ESP32 are far shorter).
+    /// Longer command lines (not counting the CR LF that ends them) get 500 and are skipped
+    /// (paths on the ESP32 are far shorter).
     public var maximumLineLength = 512
-    /// Sessions at once; one more is told 421 and closed. Each session is a thread (a task on
-    /// the ESP32) with about 70 KB of buffers while it writes flash.
+    /// Logged-in sessions at once; one more is told 421 and closed. Each session is a thread (a
+    /// task on the ESP32) with about 70 KB of buffers while it writes flash.
     public var maximumClients = 8
+    /// Connections that have not logged in yet, at once, from one client address; one more is
+    /// told 421 and closed. They are counted apart from `maximumClients`, so connections that
+    /// never log in cannot keep users out, and per address, so one host cannot take every place.
+    public var maximumWaitingPerAddress = 3
+    /// Connections that have not logged in yet, at once, from all addresses together.
+    public var maximumWaiting = 8
+    /// A connection must log in within this time of connecting, or is told 421 and closed.
+    /// Commands (NOOP) and bytes sent meanwhile do not extend it.
+    public var loginDeadlineMilliseconds = 20_000
 
     public init() {}
 }
@@ -27,17 +37,23 @@ public final class FTPServer {
     public let accounts: FTPAccounts
     public let options: FTPServerOptions
     let clock: any ServiceClock
+    /// Failed logins per client address, shared with the HTTP server when both run.
+    public let throttle: LoginThrottle
     /// Where events go: (peer, text). The host writes them to its log, the ESP32 to its console.
     let log: (String, String) -> Void
     private let mutex: any PlatformMutex
+    /// Logged-in sessions, and the address of each connection still before its login.
     private var clients = 0
-    private var sessionsStarted = 0
+    private var waiting: [String] = []
 
+    /// `throttle` counts failed logins per address; give the HTTP server's so that failures over
+    /// either count for both (nil: one of its own).
     public init(
         store: any FTPFileStore, channels: any FTPDataChannels, board: BoardService,
         accounts: FTPAccounts, options: FTPServerOptions = FTPServerOptions(), clock: any ServiceClock,
-        mutex: any PlatformMutex, log: @escaping (String, String) -> Void
+        mutex: any PlatformMutex, throttle: LoginThrottle? = nil, log: @escaping (String, String) -> Void
     ) {
+        self.throttle = throttle ?? LoginThrottle(mutex: mutex, clock: clock)
         self.store = store
         self.channels = channels
         self.board = board
@@ -53,25 +69,49 @@ public final class FTPServer {
     /// `peer` is "address:port" of the client, `localHost` the address it connected to (PASV
     /// names it).
     public func serve(_ control: any NetworkConnection, peer: String, localHost: String) {
+        let address = FTPServer.host(of: peer)
         mutex.lock()
-        let admitted = clients < options.maximumClients
-        if admitted { clients += 1 }
+        let refusal: String?
+        if clients >= options.maximumClients {
+            refusal = "too many clients (\(options.maximumClients))"
+        } else if waiting.count(where: { ASCII.equal($0, address) }) >= options.maximumWaitingPerAddress {
+            refusal = "too many connections from \(address) waiting to log in (\(options.maximumWaitingPerAddress))"
+        } else if waiting.count >= options.maximumWaiting {
+            refusal = "too many connections waiting to log in (\(options.maximumWaiting))"
+        } else {
+            refusal = nil
+            waiting.append(address)
+        }
         mutex.unlock()
-        guard admitted else {
-            let text = Array("421 too many clients (\(options.maximumClients)); try again later\r\n".utf8)
+        if let refusal {
+            let text = Array("421 \(refusal); try again later\r\n".utf8)
             try? text.withBytes { (p) throws(TapWalkerError) in try control.send(p, timeoutMilliseconds: 5000) }
             control.close()
-            log(peer, "refused: \(options.maximumClients) clients already connected")
+            log(peer, "refused: \(refusal)")
             return
-        }
-        defer {
-            mutex.lock()
-            clients -= 1
-            mutex.unlock()
         }
         let session = FTPSession(server: self, control: control, peer: peer, localHost: localHost)
         session.run()
         control.close()
+        mutex.lock()
+        if session.admitted { clients -= 1 } else { stopWaiting(address) }
+        mutex.unlock()
+    }
+
+    /// Moves a connection that has just logged in from the waiting count to the clients; false
+    /// (the connection is to be closed) when the clients are at their limit.
+    func admitLoggedIn(_ peer: String) -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard clients < options.maximumClients else { return false }
+        stopWaiting(FTPServer.host(of: peer))
+        clients += 1
+        return true
+    }
+
+    /// Under the mutex.
+    private func stopWaiting(_ address: String) {
+        if let i = waiting.firstIndex(where: { ASCII.equal($0, address) }) { waiting.remove(at: i) }
     }
 
     /// "1.2.3.4" of "1.2.3.4:5678", "::1" of "[::1]:5678".

@@ -7,6 +7,7 @@ final class FTPSession {
     let server: FTPServer
     let control: any NetworkConnection
     let reader: ConnectionReader
+    let lines: FTPLineReader
     let peer: String
     let localHost: String
     let data: FTPDataLink
@@ -15,6 +16,14 @@ final class FTPSession {
     private(set) var access: FTPAccounts.Access?
     private var userName = ""
     private var failures = 0
+    /// Counted among the server's logged-in clients (from the first login on).
+    private(set) var admitted = false
+    /// Microseconds (server clock) by which the connection must have logged in.
+    private let loginDeadline: UInt64
+    /// The timeout of the last receive, and whether it was the login deadline's remainder.
+    private var lastReceiveTimeout = 0
+    private var lastReceiveStart: UInt64 = 0
+    private var lastTimeoutIsDeadline = false
     var directory: [UInt8] = [UInt8(ascii: "/")]
     private var renameFrom: [UInt8]?
     private var restart = 0
@@ -26,8 +35,12 @@ final class FTPSession {
         self.peer = peer
         self.localHost = localHost
         reader = ConnectionReader(control, capacity: 1024, timeoutMilliseconds: server.options.idleTimeoutMilliseconds)
+        lines = FTPLineReader(reader, maximumLength: server.options.maximumLineLength)
         data = FTPDataLink(channels: server.channels, clientHost: FTPServer.host(of: peer),
-                           timeoutMilliseconds: server.options.dataTimeoutMilliseconds)
+                           timeoutMilliseconds: server.options.dataTimeoutMilliseconds, clock: server.clock) { [server] text in
+            server.log(peer, text)
+        }
+        loginDeadline = server.clock.microseconds() + UInt64(server.options.loginDeadlineMilliseconds) * 1000
     }
 
     func log(_ text: String) { server.log(peer, text) }
@@ -37,14 +50,20 @@ final class FTPSession {
         do throws(TapWalkerError) {
             try reply(220, "TapWalker FTP server ready; log in with USER and PASS")
             while !quitting {
-                let line: ConnectionReader.Line
-                let before = server.clock.microseconds()
+                if loginDeadlinePassed {
+                    try reply(421, "not logged in within \(server.options.loginDeadlineMilliseconds / 1000) s of connecting; closing the connection")
+                    log("closed: no login within \(server.options.loginDeadlineMilliseconds / 1000) s")
+                    break
+                }
+                let line: FTPLineReader.Line
                 do throws(TapWalkerError) {
-                    line = try reader.line(maximumLength: server.options.maximumLineLength)
+                    line = try lines.line { receiveTimeout() }
                 } catch {
-                    // A receive that gave up after the whole idle time is the timeout; anything
-                    // sooner is the connection failing.
-                    if server.clock.microseconds() - before >= UInt64(server.options.idleTimeoutMilliseconds) * 900 {
+                    // A receive that gave up after its whole time is a timeout; anything sooner
+                    // is the connection failing.
+                    let waited = server.clock.microseconds() - lastReceiveStart
+                    if waited >= UInt64(lastReceiveTimeout) * 900 {
+                        if lastTimeoutIsDeadline { continue }  // the check at the top says so
                         try? reply(421, "idle for \(server.options.idleTimeoutMilliseconds / 1000) s; closing the connection")
                         log("closed: idle timeout")
                     } else {
@@ -55,6 +74,8 @@ final class FTPSession {
                 switch line {
                 case .closed:
                     quitting = true
+                case .expired:
+                    continue  // the deadline: the check at the top closes
                 case .tooLong:
                     try reply(500, "command line longer than \(server.options.maximumLineLength) bytes; ignored")
                 case .line(let bytes):
@@ -66,6 +87,30 @@ final class FTPSession {
         }
         data.reset()
         log("disconnected")
+    }
+
+    /// Before the first login the deadline counts, whatever the client sends meanwhile.
+    private var loginDeadlinePassed: Bool {
+        !admitted && server.clock.microseconds() >= loginDeadline
+    }
+
+    /// How long the next receive may wait: the idle timeout, or before the first login what is
+    /// left of the login deadline if that is sooner (0 when none is left).
+    private func receiveTimeout() -> Int {
+        let idle = server.options.idleTimeoutMilliseconds
+        var t = idle
+        lastTimeoutIsDeadline = false
+        if !admitted {
+            let now = server.clock.microseconds()
+            let left = loginDeadline > now ? Int((loginDeadline - now + 999) / 1000) : 0
+            if left < idle {
+                t = left
+                lastTimeoutIsDeadline = true
+            }
+        }
+        lastReceiveTimeout = t
+        lastReceiveStart = server.clock.microseconds()
+        return t
     }
 
     // MARK: - Replies
@@ -84,12 +129,33 @@ final class FTPSession {
         try send(text)
     }
 
+    /// Replies are plain ASCII (RFC 959 speaks of 7-bit NVT-ASCII). The punctuation of the
+    /// shared messages becomes its ASCII form (an en dash in "0x0–0xfff" a hyphen); any other byte
+    /// outside printable ASCII, such as a UTF-8 file name's or a Telnet IAC, is sent as "?".
+    /// CR LF end lines.
     func send(_ text: String) throws(TapWalkerError) {
-        let bytes = Array(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v >= 0x20 && v < 0x7F) || v == 13 || v == 10 {
+                bytes.append(UInt8(v))
+            } else if let ascii = FTPSession.asciiPunctuation.first(where: { $0.scalar == v }) {
+                bytes += Array(ascii.text.utf8)
+            } else {
+                for _ in String(scalar).utf8 { bytes.append(UInt8(ascii: "?")) }
+            }
+        }
         try bytes.withBytes { (p) throws(TapWalkerError) in
             try control.send(p, timeoutMilliseconds: server.options.dataTimeoutMilliseconds)
         }
     }
+
+    /// Typographic characters of the messages and their ASCII stand-ins.
+    static let asciiPunctuation: [(scalar: UInt32, text: String)] = [
+        (0x2013, "-"), (0x2014, "-"), (0x2212, "-"), (0x2026, "..."), (0x2018, "'"), (0x2019, "'"),
+        (0x201C, "\""), (0x201D, "\""), (0x00D7, "x"), (0x2192, "->"), (0x00A0, " "),
+    ]
 
     static func oneLine(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
@@ -224,7 +290,24 @@ final class FTPSession {
     private func pass(_ password: [UInt8]) throws(TapWalkerError) {
         guard let name = pendingUser else { try reply(503, "send USER first"); return }
         pendingUser = nil
+        // Failures from this address, on any connection and over HTTP too, make this attempt wait.
+        let address = data.clientHost
+        let wait = server.throttle.reserve(address)
+        if wait > 0 {
+            log("login attempt waits \(wait / 1000) ms after earlier failures from \(address)")
+            server.clock.sleep(microseconds: UInt32(clamping: wait))
+        }
         if let granted = server.accounts.check(name: name, password: password) {
+            server.throttle.recordSuccess(address)
+            if !admitted {
+                guard server.admitLoggedIn(peer) else {
+                    log("refused after login: \(server.options.maximumClients) clients already logged in")
+                    try reply(421, "too many clients (\(server.options.maximumClients)); try again later")
+                    quitting = true
+                    return
+                }
+                admitted = true
+            }
             access = granted
             userName = String(decoding: name, as: UTF8.self)
             failures = 0
@@ -238,10 +321,9 @@ final class FTPSession {
             }
             return
         }
+        server.throttle.recordFailure(address)
         failures += 1
-        log("login failed for user '\(ASCII.printable(name))' (\(failures) on this connection)")
-        let delays = FTPAccounts.failureDelaysMicroseconds
-        server.clock.sleep(microseconds: delays[min(failures - 1, delays.count - 1)])
+        log("login failed for user '\(ASCII.printable(name))' (\(failures) on this connection, \(server.throttle.failures(address)) from \(address))")
         if failures >= FTPAccounts.failuresBeforeClosing {
             try reply(421, "login incorrect; too many failures, closing the connection")
             quitting = true

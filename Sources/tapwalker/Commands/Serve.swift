@@ -53,8 +53,10 @@ struct Serve: ParsableCommand {
         do throws(TapWalkerError) {
             opened = try cableOptions.open()
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
-            try ftp.start(cable: opened, lock: lock, listen: listen)
-            try http.start(ftp: ftp, listen: listen, throttle: LoginThrottle(mutex: SystemMutex(), clock: SystemClock()))
+            // One count of failed logins per address for FTP and HTTP together.
+            let throttle = LoginThrottle(mutex: SystemMutex(), clock: SystemClock())
+            try ftp.start(cable: opened, lock: lock, listen: listen, throttle: throttle)
+            try http.start(ftp: ftp, listen: listen, throttle: throttle)
         } catch {
             throw fail(error, json: nil)
         }

@@ -10,7 +10,7 @@ struct FTPServeOptions: ParsableArguments {
     @Option(name: .customLong("ftp"), help: ArgumentHelp("Serve FTP on this TCP port (21 by convention; 0: any free port). STOR to fpga, flash@ADDR or sd@ADDR programs; SITE HELP lists the board commands.", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("FTP: the directory clients see as /; nothing outside it is reachable (.. and symbolic links that lead out are refused).", valueName: "dir"))
+    @Option(help: ArgumentHelp("FTP: the directory clients see as /; nothing outside it is reachable (.. is refused and symbolic links under it are not followed).", valueName: "dir"))
     var root: String?
 
     @Option(help: ArgumentHelp("FTP: the user name that may upload, program and change files.", valueName: "name"))
@@ -28,7 +28,7 @@ struct FTPServeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("FTP: close a control connection silent for this many seconds.", valueName: "seconds"))
     var ftpIdleTimeout = 300
 
-    @Option(help: ArgumentHelp("FTP: clients served at once; more are told 421 (one programming job runs at a time regardless).", valueName: "n"))
+    @Option(help: ArgumentHelp("FTP: logged-in clients served at once; more are told 421 (one programming job runs at a time regardless). Connections that have not logged in are limited apart: 3 per address, 8 in all, each given 20 s to log in.", valueName: "n"))
     var ftpMaxClients = 8
 
     var enabled: Bool { port != nil }
@@ -51,7 +51,8 @@ struct FTPServeOptions: ParsableArguments {
     }
 
     /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
-    func start(cable: CableOptions.Opened, lock: JobLock, listen: String) throws(TapWalkerError) {
+    /// `throttle` counts failed logins per address, shared with the HTTP server.
+    func start(cable: CableOptions.Opened, lock: JobLock, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
         guard let port else { return }
         guard let root else { throw TapWalkerError(.usage, "--ftp needs --root DIR: the directory the FTP clients see") }
         if (user == nil) != (passwordFile == nil) {
@@ -76,9 +77,9 @@ struct FTPServeOptions: ParsableArguments {
         let card = try sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
         let clock = SystemClock()
         let server = FTPServer(
-            store: try PosixFileStore(root: root), channels: FTPSocketChannels(),
+            store: try PosixFileStore(root: RawArguments.path(root)), channels: FTPSocketChannels(),
             board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock),
-            accounts: accounts, options: options, clock: clock, mutex: SystemMutex()
+            accounts: accounts, options: options, clock: clock, mutex: SystemMutex(), throttle: throttle
         ) { peer, text in ServerLog.line("ftp", peer, text) }
         let listener = try TCPListener(port: port, host: listen)
         ServerLog.listening("ftp", host: listen, port: listener.port)
