@@ -24,10 +24,10 @@ extension HTTPRouter {
         let r = x.request
         if r.isPath("/api/events") { return try eventStream(x) }
         guard let board else {
-            return try x.response.error(503, "board service not wired: this server offers the page and the file store only")
+            return try x.response.error(503, "this server has no board: it offers the page and the file store only")
         }
         if r.matches("GET", "/api/board") {
-            try answer(x, board.describe(holder: x.holder), publish: false)
+            try answer(x, board.describe(holder: x.holder, readFlash: x.request.query("flash").map { ASCII.equal($0, "1") } ?? false), publish: false)
         } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/flash") {
@@ -113,8 +113,7 @@ extension HTTPRouter {
             try x.response.json(200, json)
         case .busy(let holder):
             try x.response.json(409, "{\"ok\":false,\"error\":\(HTTPJSON.string("the board is busy: \(holder) is using it")),\"holder\":\(HTTPJSON.string(holder))}")
-        case .failed(let status, let message, let advice):
-            let json = "{\"ok\":false,\"error\":\(HTTPJSON.string(message)),\"advice\":\(advice.map { HTTPJSON.string($0) } ?? "null")}"
+        case .failed(let status, let json):
             if publish { events.result(json) }
             try x.response.json(status, json)
         }

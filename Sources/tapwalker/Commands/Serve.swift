@@ -54,7 +54,7 @@ struct Serve: ParsableCommand {
             opened = try cableOptions.open()
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             try ftp.start(cable: opened, lock: lock, listen: listen)
-            try http.start(ftp: ftp, listen: listen, throttle: LoginThrottle(mutex: SystemMutex(), clock: SystemClock()))
+            try http.start(ftp: ftp, listen: listen, throttle: LoginThrottle(mutex: SystemMutex(), clock: SystemClock()), cable: opened, lock: lock)
         } catch {
             throw fail(error, json: nil)
         }
