@@ -166,7 +166,7 @@ struct HTTPBoardTests {
                 print('dropped')
                 """)
             #expect(drop.output.contains("dropped"), "\(drop.output)")
-            #expect(f.server.waitForLog("700000") || f.server.waitForLog("PUT /api/fpga"), "\(f.server.log)")
+            #expect(f.server.waitForLog("PUT /api/fpga: 422 after 700000 bytes received"), "\(f.server.log)")
             let after = f.board()
             #expect(after.code == 200 && doneTrue(after.body), "the design loaded first still runs: \(after.body)")
             #expect(f.call(["-T", blink, "\(base)/api/fpga"]).code == 200, "the next upload is served")

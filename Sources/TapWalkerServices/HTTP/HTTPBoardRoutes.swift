@@ -105,16 +105,24 @@ extension HTTPRouter {
         try answer(x, result, publish: false)
     }
 
-    /// The answer to a board job, also published as the "result" event for the page's progress.
+    /// The answer to a board job, also published as the "result" event for the page's progress,
+    /// and logged with how much of the body had arrived (a job cut short by its client shows here).
     func answer(_ x: HTTPExchange, _ a: HTTPBoardAnswer, publish: Bool) throws(TapWalkerError) {
+        let r = x.request
+        let received = x.body.bytesRead > 0 ? " after \(x.body.bytesRead) bytes received" : ""
         switch a {
         case .done(let json):
-            if publish { events.result(json) }
+            if publish {
+                events.result(json)
+                log(x.peer, "\(r.method) \(r.path): 200\(received)")
+            }
             try x.response.json(200, json)
         case .busy(let holder):
+            log(x.peer, "\(r.method) \(r.path): 409, the board is busy: \(holder)")
             try x.response.json(409, "{\"ok\":false,\"error\":\(HTTPJSON.string("the board is busy: \(holder) is using it")),\"holder\":\(HTTPJSON.string(holder))}")
         case .failed(let status, let json):
             if publish { events.result(json) }
+            log(x.peer, "\(r.method) \(r.path): \(status)\(received)")
             try x.response.json(status, json)
         }
     }
