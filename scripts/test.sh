@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the checks use: binutils for `size` (embedded code size); the peer tools the
-# interop tests drive: openFPGALoader (XVC), OpenOCD (remote_bitbang), curl and lftp (FTP).
+# interop tests drive: openFPGALoader (XVC), OpenOCD (remote_bitbang), curl and lftp (FTP),
+# Chromium for the page.
 missing=()
 command -v size >/dev/null || missing+=(binutils)
 command -v python3 >/dev/null || missing+=(python3)
@@ -15,9 +16,14 @@ command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
 command -v openocd >/dev/null || missing+=(openocd)
 command -v curl >/dev/null || missing+=(curl)
 command -v lftp >/dev/null || missing+=(lftp)
+# The page's browser test: Debian's headless Chromium and its WebDriver.
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
+# Selenium (PyPI) drives the browser in web/browser-test.py.
+python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
 
 echo "== build"
 swift build

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TapWalkerCore
 import TapWalkerPlatform
+import TapWalkerServices
 
 /// Runs one command's work the way every command reports: the body fills the JSON object (every
 /// stable key present from the start) and returns the lines a person reads. Success prints those

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TapWalkerCore
 import TapWalkerPlatform
+import TapWalkerServices
 
 @main
 struct TapWalkerCommand: ParsableCommand {

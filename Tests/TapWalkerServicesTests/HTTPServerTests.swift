@@ -203,7 +203,7 @@ struct HTTPServerTests {
     func notWired() {
         let h = HTTPHarness()
         let out = h.exchange(get("/api/board"))
-        #expect(HTTPHarness.statuses(out) == [503] && out.contains("board service not wired"))
+        #expect(HTTPHarness.statuses(out) == [503] && out.contains("this server has no board"))
         #expect(HTTPHarness.statuses(h.exchange(get("/api/board", ""))) == [401])
     }
 

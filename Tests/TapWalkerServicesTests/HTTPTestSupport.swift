@@ -101,7 +101,7 @@ final class FakeBoard: HTTPBoardActions {
     var received: [UInt8] = []
     var jobs: [String] = []
 
-    func describe(holder: String) -> HTTPBoardAnswer {
+    func describe(holder: String, readFlash: Bool) -> HTTPBoardAnswer {
         if let h = self.holder { return .busy(holder: h) }
         return .done(json: "{\"ok\":true,\"part\":\"LFE5U-25F\"}")
     }
@@ -124,7 +124,7 @@ final class FakeBoard: HTTPBoardActions {
                 events.progress(bytes: received.count, total: input.totalBytes)
             }
         } catch {
-            return .failed(status: 400, message: error.message, advice: nil)
+            return .failed(status: 400, json: HTTPJSON.error(error.message))
         }
         return .done(json: "{\"ok\":true,\"bytes\":\(received.count)}")
     }
@@ -136,7 +136,7 @@ final class FakeBoard: HTTPBoardActions {
         if let h = self.holder { return .busy(holder: h) }
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: address + $0) }
         do throws(TapWalkerError) { try bytes.withBytes { (p) throws(TapWalkerError) in try output(p) } } catch {
-            return .failed(status: 500, message: error.message, advice: nil)
+            return .failed(status: 500, json: HTTPJSON.error(error.message))
         }
         return .done(json: "{\"ok\":true}")
     }

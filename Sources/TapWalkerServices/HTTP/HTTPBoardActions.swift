@@ -19,9 +19,10 @@ public enum HTTPBoardAnswer {
     case done(json: String)
     /// The board is taken by another job; the answer is 409 naming `holder`.
     case busy(holder: String)
-    /// The job failed: `status` (422 wrong part or bad input, 500 the board failed), the
-    /// message, and advice for the person at the board.
-    case failed(status: Int, message: String, advice: String?)
+    /// The job failed: `status` (422 wrong part or bad input, 502 the cable failed, 500 the board
+    /// failed) and the result object, with `ok` false, `error` (the message the command line
+    /// prints) and `advice` (for the person at the board, or null).
+    case failed(status: Int, json: String)
 }
 
 /// What the routes that touch the board need; the board service implements it. Every job takes
@@ -30,7 +31,9 @@ public protocol HTTPBoardActions: AnyObject {
     /// The board as a JSON object, with the fields the page shows: {"ok":true,"part":"LFE5U-85F",
     /// "idcode":1091645507,"done":true,"usercode":0,"flash":"Winbond W25Q128JV","protection":"none"}
     /// (idcode and usercode as numbers: the page compares a bitstream's IDCODE with idcode).
-    func describe(holder: String) -> HTTPBoardAnswer
+    /// With `readFlash`, the flash chip and its protection are read now (a flash job, which
+    /// reloads the FPGA from flash after); else as the last flash job found them.
+    func describe(holder: String, readFlash: Bool) -> HTTPBoardAnswer
     /// Runs `job` with `input` as its data (empty for `.reload`).
     func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer
     /// Reads `length` bytes of flash from `address`, handing them to `output` as they come;

@@ -24,10 +24,10 @@ extension HTTPRouter {
         let r = x.request
         if r.isPath("/api/events") { return try eventStream(x) }
         guard let board else {
-            return try x.response.error(503, "board service not wired: this server offers the page and the file store only")
+            return try x.response.error(503, "this server has no board: it offers the page and the file store only")
         }
         if r.matches("GET", "/api/board") {
-            try answer(x, board.describe(holder: x.holder), publish: false)
+            try answer(x, board.describe(holder: x.holder, readFlash: x.request.query("flash").map { ASCII.equal($0, "1") } ?? false), publish: false)
         } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/flash") {
@@ -105,17 +105,24 @@ extension HTTPRouter {
         try answer(x, result, publish: false)
     }
 
-    /// The answer to a board job, also published as the "result" event for the page's progress.
+    /// The answer to a board job, also published as the "result" event for the page's progress,
+    /// and logged with how much of the body had arrived (a job cut short by its client shows here).
     func answer(_ x: HTTPExchange, _ a: HTTPBoardAnswer, publish: Bool) throws(TapWalkerError) {
+        let r = x.request
+        let received = x.body.bytesRead > 0 ? " after \(x.body.bytesRead) bytes received" : ""
         switch a {
         case .done(let json):
-            if publish { events.result(json) }
+            if publish {
+                events.result(json)
+                log(x.peer, "\(r.method) \(r.path): 200\(received)")
+            }
             try x.response.json(200, json)
         case .busy(let holder):
+            log(x.peer, "\(r.method) \(r.path): 409, the board is busy: \(holder)")
             try x.response.json(409, "{\"ok\":false,\"error\":\(HTTPJSON.string("the board is busy: \(holder) is using it")),\"holder\":\(HTTPJSON.string(holder))}")
-        case .failed(let status, let message, let advice):
-            let json = "{\"ok\":false,\"error\":\(HTTPJSON.string(message)),\"advice\":\(advice.map { HTTPJSON.string($0) } ?? "null")}"
+        case .failed(let status, let json):
             if publish { events.result(json) }
+            log(x.peer, "\(r.method) \(r.path): \(status)\(received)")
             try x.response.json(status, json)
         }
     }

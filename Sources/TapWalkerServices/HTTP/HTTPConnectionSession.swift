@@ -88,6 +88,8 @@ final class HTTPConnectionSession {
             try Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withBytes { (p) throws(TapWalkerError) in try connection.send(p, timeoutMilliseconds: timeout) }
         }
         let exchange = HTTPExchange(request: request, body: body, response: response, peer: peer)
+        let deadline = self.deadline
+        exchange.onLoggedIn = { deadline.deadline = nil }
         do throws(TapWalkerError) {
             try server.router.handle(exchange)
         } catch {

@@ -43,7 +43,13 @@ public final class HTTPExchange {
     public let response: HTTPResponse
     /// "address:port" of the client.
     public let peer: String
-    public var identity: HTTPIdentity = .nobody
+    public var identity: HTTPIdentity = .nobody {
+        didSet { if identity.loggedIn { onLoggedIn?() } }
+    }
+    /// Called when the request proves a login (Basic, a session cookie, the login form): the
+    /// connection lifts its pre-login deadline, so that a long upload by a logged-in client is
+    /// bounded by the idle timeout only.
+    var onLoggedIn: (() -> Void)?
 
     init(request: HTTPRequest, body: HTTPRequestBody, response: HTTPResponse, peer: String) {
         self.request = request

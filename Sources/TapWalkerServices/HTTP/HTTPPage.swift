@@ -15,7 +15,7 @@ public enum HTTPPage {
 body{margin:0;background:var(--bg);color:var(--fg);line-height:1.4}
 header{background:#16202c;color:#fff;padding:.6rem 1rem;display:flex;align-items:center;gap:1rem;flex-wrap:wrap}
 header h1{font-size:1.1rem;margin:0;flex:1}
-main{max-width:56rem;margin:0 auto;padding:1rem;display:grid;gap:1rem}
+main{max-width:56rem;margin:0 auto;padding:1rem;display:grid;grid-template-columns:minmax(0,1fr);gap:1rem}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem}
 h2{font-size:1rem;margin:0 0 .6rem}
 label{display:block;margin:.4rem 0 .2rem;font-weight:600}
@@ -26,7 +26,7 @@ button:disabled{opacity:.5;cursor:default}
 :focus-visible{outline:3px solid #f0a500;outline-offset:2px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0}
 dt{font-weight:600}dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
-.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}
+.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.row>div{min-width:0;max-width:100%}
 #drop{border:2px dashed var(--line);border-radius:8px;padding:1.2rem;text-align:center;margin:.6rem 0}
 #drop.over{border-color:var(--accent);background:#eaf2fc}
 .msg{padding:.5rem .7rem;border-radius:6px;margin:.5rem 0}
@@ -151,7 +151,7 @@ async function readBoard(){
   if(!a.ok){add("State",busyText(a)||a.json.error||("error "+a.status));boardInfo=null;return}
   boardInfo=a.json;const b=a.json;
   add("Part",b.part||"unknown");add("IDCODE",b.idcode!=null?hex(b.idcode):"?");add("DONE",b.done==null?"?":b.done?"yes (configured)":"no");
-  add("USERCODE",b.usercode!=null?hex(b.usercode):"?");add("Flash chip",b.flash||"none found");add("Protection",b.protection||"?");
+  add("USERCODE",b.usercode!=null?hex(b.usercode):"?");add("Flash chip",b.flash||"not read yet");add("Protection",b.protection||"not read yet");
 }
 $("refresh").addEventListener("click",readBoard);
 $("reload").addEventListener("click",async()=>{const a=await api("POST","/api/reload");showResult(a)});

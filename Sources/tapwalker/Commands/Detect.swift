@@ -21,10 +21,10 @@ struct Detect: ParsableCommand {
                 guard let idcode = identity.idcode, let part = identity.part, let status = identity.status else { return [] }
                 let lines = [
                     "cable:    \(opened.description)",
-                    "IDCODE:   \(hexString(idcode))  \(part.name)",
+                    "IDCODE:   \(ASCII.hex(idcode))  \(part.name)",
                     "geometry: \(part.frames) frames × \(part.bitsPerFrame) bits, boundary scan \(part.boundaryScanLength) bits, \(part.ebrBlocks) EBR",
-                    "usercode: \(hexString(identity.usercode ?? 0))",
-                    "status:   \(hexString(status.raw))  \(status.summary)",
+                    "usercode: \(ASCII.hex(identity.usercode ?? 0))",
+                    "status:   \(ASCII.hex(status.raw))  \(status.summary)",
                 ]
                 return lines + identity.statusLines.map { "  " + $0 }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TapWalkerCore
 import TapWalkerPlatform
+import TapWalkerServices
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,12 +77,12 @@ struct Info: ParsableCommand {
         }
         if let offset = info.preambleOffset { print("preamble:    at byte \(offset)") }
         if let id = info.idcode {
-            print("VERIFY_ID:   \(hexString(id))  \(info.part?.name ?? "not an ECP5 IDCODE")")
+            print("VERIFY_ID:   \(ASCII.hex(id))  \(info.part?.name ?? "not an ECP5 IDCODE")")
         }
         print("compressed:  \(info.compressed ? "yes" : "no")")
         print("frames:      \(info.frames)" + (info.part.map { " of \($0.frames)" } ?? ""))
         print("EBR writes:  \(info.ebrWrites) (\(info.ebrFrames) frames)")
-        print("usercode:    \(info.usercode.map(hexString) ?? "none")")
+        print("usercode:    \(info.usercode.map { ASCII.hex($0) } ?? "none")")
         print("CRC checks:  \(info.crcChecks) passed" + (info.problem?.code == .crc ? ", then one failed" : ""))
         if info.commandsAfterDone > 0 { print("trailing:    \(info.commandsAfterDone) commands after ISC_PROGRAM_DONE") }
         print("verdict:     " + (info.problem == nil ? "valid" : "INVALID"))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TapWalkerCore
 import TapWalkerSim
+import TapWalkerServices
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,7 +60,7 @@ struct List: ParsableCommand {
                     lines.append("parts (sim:part=NAME, any case, or short forms such as 12f, 45f, um-45f, um5g-85f):")
                     let width = Part.all.map(\.name.count).max() ?? 0
                     for part in Part.all {
-                        lines.append("  " + padded(part.name, width) + "  IDCODE \(hexString(part.idcode))  \(part.frames) frames × \(part.bitsPerFrame) bits, \(part.ebrBlocks) EBR"
+                        lines.append("  " + padded(part.name, width) + "  IDCODE \(ASCII.hex(part.idcode))  \(part.frames) frames × \(part.bitsPerFrame) bits, \(part.ebrBlocks) EBR"
                                      + (part.idcode == defaults.part.idcode ? "  (simulator default)" : ""))
                     }
                 case .flashChips:

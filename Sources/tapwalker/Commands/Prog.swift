@@ -47,12 +47,12 @@ struct Prog: ParsableCommand {
                 }
                 bar.finish()
                 out.add(result)
-                out["seconds"] = .double(Double(result.microseconds) / 1e6)
+                out["seconds"] = .raw(String(Double(result.microseconds) / 1e6))
                 if let failure = result.failure { throw failure }
                 return [
                     "DONE: \(result.part?.name ?? "FPGA") configured from \(result.input)",
                     result.summary,
-                    "status \(hexString(result.status?.raw ?? 0)) (\(result.status?.summary ?? ""))",
+                    "status \(ASCII.hex(result.status?.raw ?? 0)) (\(result.status?.summary ?? ""))",
                 ]
             }
         }

@@ -15,7 +15,7 @@ struct Reload: ParsableCommand {
                 let result = board.reload()
                 out.add(result)
                 if let failure = result.failure { throw failure }
-                return ["FPGA reloaded from flash: DONE (status \(hexString(result.status?.raw ?? 0)), usercode \(hexString(result.usercode ?? 0)))"]
+                return ["FPGA reloaded from flash: DONE (status \(ASCII.hex(result.status?.raw ?? 0)), usercode \(ASCII.hex(result.usercode ?? 0)))"]
             }
         }
     }

@@ -56,7 +56,7 @@ struct Serve: ParsableCommand {
             // One count of failed logins per address for FTP and HTTP together.
             let throttle = LoginThrottle(mutex: SystemMutex(), clock: SystemClock())
             try ftp.start(cable: opened, lock: lock, listen: listen, throttle: throttle)
-            try http.start(ftp: ftp, listen: listen, throttle: throttle)
+            try http.start(ftp: ftp, listen: listen, throttle: throttle, cable: opened, lock: lock)
         } catch {
             throw fail(error, json: nil)
         }

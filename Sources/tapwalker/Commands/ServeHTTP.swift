@@ -6,10 +6,10 @@ import TapWalkerServices
 
 /// `tapwalker serve --http`: the web page and JSON API. The protocol is `HTTPServer` in
 /// TapWalkerServices; this joins it to the host's files, sockets and threads. It logs in with the
-/// FTP options' --user, --password-file and --anonymous-read, and serves --root as the file store.
-/// The board routes answer 503 until a board service implements `HTTPBoardActions`.
+/// FTP options' --user, --password-file and --anonymous-read, serves --root as the file store, and
+/// runs the board routes on the board service `serve` shares with FTP and XVC (one job lock).
 struct HTTPServeOptions: ParsableArguments {
-    @Option(name: .customLong("http"), help: ArgumentHelp("Serve the web page and JSON API on this TCP port (0: any free port). Logs in with --user/--password-file (or --anonymous-read); --root is its file store. The board routes are not wired yet and answer 503.", valueName: "port"))
+    @Option(name: .customLong("http"), help: ArgumentHelp("Serve the web page and JSON API on this TCP port (0: any free port). Logs in with --user/--password-file (or --anonymous-read); --root is its file store. The board routes program the same board FTP and XVC use, one job at a time; --sd is the card for PUT /api/sd.", valueName: "port"))
     var port: Int?
 
     @Option(help: ArgumentHelp("HTTP: connections served at once; more are answered 503.", valueName: "n"))
@@ -19,7 +19,7 @@ struct HTTPServeOptions: ParsableArguments {
 
     /// Starts the HTTP listener on its own thread (and a thread per connection); returns once it listens.
     /// `throttle` counts failed logins per address; FTP is meant to share the same one.
-    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
+    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle, cable: CableOptions.Opened, lock: JobLock) throws(TapWalkerError) {
         guard let port else { return }
         if (ftp.user == nil) != (ftp.passwordFile == nil) {
             throw TapWalkerError(.usage, "--user and --password-file go together")
@@ -39,12 +39,14 @@ struct HTTPServeOptions: ParsableArguments {
         options.maximumClients = httpMaxClients
         let clock = SystemClock()
         let store = try ftp.root.map { (root) throws(TapWalkerError) -> any FTPFileStore in try PosixFileStore(root: root) }
+        let card = try ftp.sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
+        let board = HTTPBoardService(board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock), mutex: SystemMutex())
         let log: (String, String) -> Void = { peer, text in ServerLog.line("http", peer, text) }
         let router = HTTPRouter(
             accounts: accounts,
             sessions: SessionStore(mutex: SystemMutex(), clock: clock, random: SystemRandom()),
             throttle: throttle,
-            store: store, board: nil, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
+            store: store, board: board, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
             options: options, clock: clock, log: log)
         let server = HTTPServer(router: router, clock: clock, mutex: SystemMutex(), log: log)
         let listener = try TCPListener(port: port, host: listen)

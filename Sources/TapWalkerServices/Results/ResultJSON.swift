@@ -1,5 +1,4 @@
 import TapWalkerCore
-import TapWalkerServices
 
 /// The `--json` contract: one object per run whose stable keys are always present (null when
 /// unknown), each with one meaning, filled from the board service's typed results.
@@ -7,25 +6,25 @@ import TapWalkerServices
 /// registers and protection live under `flash`.
 extension JSONObject {
     /// `status`, `done` and `bse` from the FPGA's status register.
-    mutating func add(status: StatusRegister?) {
+    public mutating func add(status: StatusRegister?) {
         guard let status else { return }
         self["status"] = .hex(status.raw)
         self["done"] = .bool(status.done && !status.hasError)
         self["bse"] = status.bse == .none ? .null : .string(status.bse.name)
     }
 
-    mutating func add(idcode: UInt32?, part: Part?) {
+    public mutating func add(idcode: UInt32?, part: Part?) {
         if let idcode { self["idcode"] = .hex(idcode) }
         if let part { self["part"] = .string(part.name) }
     }
 
-    mutating func add(_ identity: BoardIdentity) {
+    public mutating func add(_ identity: BoardIdentity) {
         add(idcode: identity.idcode, part: identity.part)
         add(status: identity.status)
         if let usercode = identity.usercode { self["usercode"] = .hex(usercode) }
     }
 
-    mutating func add(_ load: SRAMLoadResult) {
+    public mutating func add(_ load: SRAMLoadResult) {
         add(idcode: load.idcode, part: load.part)
         add(status: load.status)
         if let usercode = load.usercode { self["usercode"] = .hex(usercode) }
@@ -36,7 +35,7 @@ extension JSONObject {
     }
 
     /// The FPGA around a flash job and the `flash` object with the chip.
-    mutating func add(_ access: FlashAccess, registers: ProtectionRegisters? = nil, protected: Range<Int>? = nil) {
+    public mutating func add(_ access: FlashAccess, registers: ProtectionRegisters? = nil, protected: Range<Int>? = nil) {
         add(idcode: access.idcode, part: access.part)
         add(status: access.status)
         self["sram_touched"] = .bool(access.sramCleared)
@@ -60,11 +59,11 @@ extension JSONObject {
     }
 
     /// "0x000000:0x200000" (end exclusive), or null when nothing is protected.
-    static func range(_ r: Range<Int>) -> Value {
+    public static func range(_ r: Range<Int>) -> Value {
         r.isEmpty ? .null : .string("\(BoardText.address(r.lowerBound)):\(BoardText.address(r.upperBound))")
     }
 
-    mutating func add(_ write: FlashWriteResult) {
+    public mutating func add(_ write: FlashWriteResult) {
         add(write.access)
         self["file"] = .string(write.input)
         add(writeReport: write.report, address: write.address)
@@ -72,7 +71,7 @@ extension JSONObject {
         self["cut_at"] = write.cutAt.map { .int($0) } ?? .null
     }
 
-    mutating func add(writeReport r: FlashWriter.Report, address: Int) {
+    public mutating func add(writeReport r: FlashWriter.Report, address: Int) {
         self["addr"] = .int(address)
         self["bytes"] = .int(r.bytes)
         var sectors = JSONObject()
@@ -94,7 +93,7 @@ extension JSONObject {
         self["map"] = .string(String(decoding: r.map, as: UTF8.self))
     }
 
-    mutating func add(_ verify: FlashVerifyResult) {
+    public mutating func add(_ verify: FlashVerifyResult) {
         add(verify.access)
         self["file"] = .string(verify.input)
         self["addr"] = .int(verify.address)
@@ -116,7 +115,7 @@ extension JSONObject {
     }
 
     /// `tck_cycles` and `sim_time_us` (null unless the cable is the simulator).
-    mutating func addStatistics(_ cable: any Cable) {
+    public mutating func addStatistics(_ cable: any Cable) {
         let stats = cable.statistics
         self["tck_cycles"] = .uint(stats.tckCycles)
         self["sim_time_us"] = stats.simulatedMicroseconds.map { .uint($0) } ?? .null
