@@ -2,8 +2,7 @@ import TapWalkerCore
 
 /// A SPI NOR flash chip, bit-serial, SPI mode 0, MSB first, modelled per `FlashChip`: the chip table
 /// (JEDEC ID, size, erase kinds, typical times) and the chip's `ProtectionScheme` drive everything
-/// chip-specific. Source: reference/ecp5-and-flash-facts.md §5 and Winbond's W25Q32JV Verilog model
-/// (WBM).
+/// chip-specific. Source: docs/ecp5.md §5 and Winbond's W25Q32JV Verilog model (WBM).
 ///
 /// Interface: `select()` (CS# falls), `clock(mosi:)` (one SCK rising edge), `miso` (the bit the chip
 /// presents for the NEXT clock: for READ 03 + 3 address bytes the sample at clock 32 is bit 7 of the

@@ -33,7 +33,7 @@ struct BitstreamBuilder {
     static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 }
 
-/// The compression codes of reference §3, written out independently of the engine's decoder.
+/// The compression codes of docs/ecp5.md §3, written out independently of the engine's decoder.
 struct FrameCompressor {
     let dictionary: [UInt8]  // index 0…7
     private var bits: [Bool] = []

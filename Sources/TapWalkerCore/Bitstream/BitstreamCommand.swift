@@ -1,8 +1,8 @@
 /// The ECP5 bitstream commands: 8-bit opcode, 24 info bits, then operands (big-endian).
 /// Info bit 23 (the MSB of the first info byte) means "a CRC16 follows".
 ///
-/// Source: reference/ecp5-and-flash-facts.md §3 (Project Trellis bitstream_format.rst and
-/// Bitstream.cpp, checked against Diamond and ecppack output). One table for the validator and
+/// Source: docs/ecp5.md §3 (Project Trellis's bitstream description, checked against Diamond and
+/// ecppack output). One table for the validator and
 /// for the simulated device.
 public struct BitstreamCommand: Sendable {
     public enum Layout: Sendable {

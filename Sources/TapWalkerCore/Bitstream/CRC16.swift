@@ -1,5 +1,5 @@
 /// CRC-16/BUYPASS as the ECP5 configuration engine computes it: polynomial 0x8005, initial value 0,
-/// no reflection, no final XOR ("123456789" → 0xFEE8). Source: reference §3 (Project Trellis).
+/// no reflection, no final XOR ("123456789" → 0xFEE8). Source: docs/ecp5.md §3 (Project Trellis).
 ///
 /// Runs of bytes go four at a time through four 256-entry tables ("slicing by 4", 2 KB): the
 /// checker spends most of an SRAM load here, and on an RV32 CPU without a carry-less multiply four

@@ -6,10 +6,10 @@
 /// and the programmer's pre-check), and the simulated ECP5 runs it over the bits shifted during
 /// LSC_BITSTREAM_BURST or read from flash at refresh. What the device checks, both check.
 ///
-/// Facts (reference §3): junk before the preamble is ignored; CRC-16/BUYPASS covers every byte since
+/// Facts (docs/ecp5.md §3): junk before the preamble is ignored; CRC-16/BUYPASS covers every byte since
 /// the last LSC_RESET_CRC or check, except 0xFF at command position; each frame is followed by its
-/// CRC and one dummy byte which counts towards the next CRC. Where the reference marks a mapping as
-/// unconfirmed (which problem raises which BSE code), the engine picks the strict reading and says so.
+/// CRC and one dummy byte which counts towards the next CRC. Where docs/ecp5.md marks a mapping as
+/// inferred (which problem raises which BSE code), the engine picks the strict reading and says so.
 public final class ConfigurationEngine {
     /// Where the bitstream arrives from. Over JTAG an SPI_MODE command aborts the load (ecpdap strips
     /// it for that reason); when booting from flash it is legal.
@@ -495,7 +495,7 @@ public final class ConfigurationEngine {
         frameCount = Int(info.1) << 8 | Int(info.2)
         framesDeclared += frameCount
         if framesWritten + frameCount > part.frames {
-            // (?) Mapping inferred from the code's name (reference §2): frames past the array → SDM.
+            // (?) Mapping inferred from the code's name (docs/ecp5.md §2): frames past the array → SDM.
             return fail(.sdm, "\(frameCount) frames declared but \(part.name) has \(part.frames)")
         }
         frameTarget = isCompressed ? part.compressedFrameBytes : part.bytesPerFrame

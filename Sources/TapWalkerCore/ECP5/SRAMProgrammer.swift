@@ -1,6 +1,6 @@
 /// Loads a bitstream into the ECP5's configuration SRAM over JTAG.
 ///
-/// The sequence is the vendor's (Diamond/ecppack SVF, reference §1): IDCODE → PRELOAD → ISC_ENABLE
+/// The sequence is the vendor's (Diamond/ecppack SVF, docs/ecp5.md §1): IDCODE → PRELOAD → ISC_ENABLE
 /// → status check → ISC_ERASE → status check → LSC_INIT_ADDRESS → LSC_BITSTREAM_BURST + data →
 /// USERCODE → ISC_DISABLE → BYPASS → status: DONE and no error. Two things differ: BUSY is polled
 /// instead of sleeping fixed times, and the bitstream's VERIFY_ID is checked against the chip before
