@@ -16,6 +16,8 @@ struct ProgTests {
             #expect(json.bool("done") == true, "\(row)")
             #expect(json.isNull("bse"), "\(row)")
             #expect(json.bool("sram_touched") == true, "\(row)")
+            // The job's own duration, which the SRAM benchmark divides by.
+            #expect(((json.fields["seconds"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(row): seconds")
             // The whole file, header included, is shifted after LSC_BITSTREAM_BURST.
             let bytes = try #require(json.int("bytes"), "\(row)")
             #expect(bytes == row.bytes, "\(row)")

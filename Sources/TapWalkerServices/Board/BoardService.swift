@@ -91,7 +91,6 @@ public final class BoardService {
         var result = SRAMLoadResult()
         result.input = source.name
         let started = clock.microseconds()
-        defer { result.microseconds = clock.microseconds() - started }
         let port = newPort()
         do throws(TapWalkerError) {
             let part = try readPart(port, &result.idcode)
@@ -111,6 +110,8 @@ public final class BoardService {
                 result.failure = TapWalkerError(.cable, "\(error.message); the FPGA's SRAM was being loaded, so it may be erased or half configured (not DONE); loading again finishes the job")
             }
         }
+        // Set here, not in a defer: a defer runs after the returned copy is taken.
+        result.microseconds = clock.microseconds() - started
         return result
     }
 
@@ -210,7 +211,6 @@ public final class BoardService {
         result.address = address
         result.input = source.name
         let started = clock.microseconds()
-        defer { result.microseconds = clock.microseconds() - started }
         var input: PrefetchedSource?
         do throws(TapWalkerError) {
             try flashJob(options, &result.access, precheck: { (part) throws(TapWalkerError) in
@@ -261,6 +261,8 @@ public final class BoardService {
         } catch {
             result.failure = error
         }
+        // Set here, not in a defer: a defer runs after the returned copy is taken.
+        result.microseconds = clock.microseconds() - started
         return result
     }
 

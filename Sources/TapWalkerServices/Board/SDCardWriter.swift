@@ -16,7 +16,6 @@ enum SDCardWriter {
         result.offset = offset
         result.start = offset
         let started = clock.microseconds()
-        defer { result.microseconds = clock.microseconds() - started }
         let name = "sd@\(offset)"
         do throws(TapWalkerError) {
             let size = try card.size()
@@ -64,6 +63,8 @@ enum SDCardWriter {
             let named = error.message.utf8.starts(with: name.utf8)
             result.failure = TapWalkerError(error.kind, named ? error.message : "\(name): \(error.message); \(state)")
         }
+        // Set here, not in a defer: a defer runs after the returned copy is taken.
+        result.microseconds = clock.microseconds() - started
         return result
     }
 
