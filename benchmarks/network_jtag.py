@@ -39,7 +39,12 @@ class Sim:
     def __init__(self, binary, tmp, name, boot_image):
         self.stats = os.path.join(tmp, name + "-stats.json")
         flash = os.path.join(tmp, name + "-flash.bin")
-        shutil.copyfile(boot_image, flash)
+        # A whole W25Q128JV image (the simulator refuses a file of another size): the boot design
+        # at 0, erased flash after it.
+        with open(boot_image, "rb") as f:
+            boot = f.read()
+        with open(flash, "wb") as f:
+            f.write(boot + b"\xff" * (16 * 1024 * 1024 - len(boot)))
         self.log = open(os.path.join(tmp, name + "-sim.log"), "w+")
         self.proc = subprocess.Popen([binary, "sim", "--xvc", "0", "--part", "85f", "--flash", "w25q128jv",
                                       "--tck", str(TCK), "--stats", self.stats, "--flash-image", flash],
