@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "TapWalkerCore"),
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
-        .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore"]),
+        .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         .executableTarget(
             name: "tapwalker",
@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
-        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerDevice"]),
+        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerDevice"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]

@@ -139,8 +139,8 @@ build() { # CHIP
     fi
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" DeviceCheck \
         -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift
-    link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerCore.o \
-        "$dir/meter.o" "$dir/atomics.o"
+    link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerServices.o \
+        "$dir"/TapWalkerCore.o "$dir/meter.o" "$dir/atomics.o"
 }
 
 echo "== building for ${chips[*]}"

@@ -1,5 +1,6 @@
 import Testing
 import TapWalkerCore
+import TapWalkerServices
 @testable import TapWalkerDevice
 
 private func b(_ s: String) -> [UInt8] { Array(s.utf8) }

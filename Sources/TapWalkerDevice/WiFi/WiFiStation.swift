@@ -1,4 +1,5 @@
 import TapWalkerCore
+import TapWalkerServices
 
 /// Runs `WiFiRoaming` against the radio: hands it the radio's events and the clock's time, carries
 /// out its actions, and shows the state on the status LED. The firmware calls `poll` from its

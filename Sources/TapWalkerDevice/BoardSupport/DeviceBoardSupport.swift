@@ -1,0 +1,42 @@
+import TapWalkerServices
+
+/// Everything the device application needs from the chip, in one value: the ESP32 firmware fills
+/// it with adapters over ESP-IDF's drivers (firmware/esp32/main), the virtual ESP32 with models
+/// and host resources, the tests with fakes. Above this line the firmware is the same everywhere.
+public struct DeviceBoardSupport {
+    public var clock: any DeviceClock
+    /// The JTAG signals as GPIOs (bit-level path).
+    public var pins: any JTAGPins
+    /// The SPI master wired to TCK/TDI/TDO for bulk Shift-DR; nil: every bit by GPIO.
+    public var spi: (any SPIMaster)?
+    public var wifi: any WiFiRadio
+    public var network: any DeviceNetwork
+    public var tasks: any DeviceTasks
+    /// The device's own file system (tapwalker.conf, wifiman.conf, stored bitstreams).
+    public var files: any DeviceFileSystem
+    /// The SD card's blocks; nil when the board has no slot or no card.
+    public var sdCard: (any SDCardBlocks)?
+    public var led: (any StatusLED)?
+    public var console: any ConsolePort
+    public var random: any RandomSource
+    /// Restarts the device (the console's `reboot`); on the chip it does not return.
+    public var restart: () -> Void
+
+    public init(clock: any DeviceClock, pins: any JTAGPins, spi: (any SPIMaster)?, wifi: any WiFiRadio,
+                network: any DeviceNetwork, tasks: any DeviceTasks, files: any DeviceFileSystem,
+                sdCard: (any SDCardBlocks)?, led: (any StatusLED)?, console: any ConsolePort,
+                random: any RandomSource, restart: @escaping () -> Void) {
+        self.clock = clock
+        self.pins = pins
+        self.spi = spi
+        self.wifi = wifi
+        self.network = network
+        self.tasks = tasks
+        self.files = files
+        self.sdCard = sdCard
+        self.led = led
+        self.console = console
+        self.random = random
+        self.restart = restart
+    }
+}
