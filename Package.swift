@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
-        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerDevice"]),
+        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]
