@@ -77,11 +77,13 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         fake.file("/tapwalker.conf", "[services]\nxvc = 2542\n")
         fake.files.files["/blink.bit"] = SimulatedBoard.example("blink-85f.bit")
         let client = MemoryConnection(Array("getinfo:".utf8), holdOpen: true)
-        fake.console.type("status", when: { fake.network.dial(2542, client, from: "10.0.0.9:5000") })
+        fake.console.type("", when: { fake.network.dial(2542, client, from: "10.0.0.9:5000") })
         fake.console.type("prog blink.bit", when: { fake.console.shows("xvc 10.0.0.9:5000: connected") })
+        fake.console.type("status")
         fake.console.type("", when: { client.hangUp(); return true })
         run(fake, cable: board.sim) { client.isClosed }
         #expect(fake.console.shows("error: the board is busy: XVC client 10.0.0.9:5000; nothing was done"))
+        #expect(fake.console.shows("board: busy (XVC client 10.0.0.9:5000)"))
         #expect(!board.done)
         #expect(client.sent.hasPrefix("xvcServer_v1.0:"))
     }

@@ -136,5 +136,6 @@ final class NoPins: JTAGPins {
     func readTDO() -> Bool { false }
     func writeBundle(_ value: UInt32, mask: UInt32) {}
     func shift(tms: UnsafeRawBufferPointer?, tdi: UnsafeRawBufferPointer?, tdo: UnsafeMutableRawBufferPointer?, bits: Int) throws(TapWalkerError) {}
+    func setMaximumFrequency(_ hertz: UInt32) throws(TapWalkerError) {}
     func release() {}
 }
