@@ -146,4 +146,31 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         #expect(client.sent.hasPrefix("421 the device has no memory for another connection"))
         #expect(fake.console.shows("ftp: 10.0.0.7:2121") || fake.console.shows("ftp: 192.168.4.1:2121"))
     }
+
+    @Test func wifiAddOnTheConsoleIsJoinedAndAnnounced() {
+        let fake = FakeBoardSupport()
+        fake.file("/tapwalker.conf", "[services]\nftp = 2121\n" + login)
+        fake.radio.heard = [WiFiScanResult(ssid: Array("lab".utf8), rssi: -50)]
+        fake.console.type("wifi add lab password1", when: { fake.console.shows("ftp on 192.168.4.1:2121") })
+        run(fake, cable: SimulatedBoard(part: "25f").sim) { fake.console.shows("ftp on 10.0.0.7:2121") }
+        #expect(fake.files.text("/wifiman.conf") == "lab:password1\n")
+        #expect(fake.radio.joined == [Array("lab".utf8)])
+        #expect(fake.console.shows("tapwalker: ftp on 10.0.0.7:2121"))
+    }
+
+    @Test func httpLogsInWithTheHashedCredential() {
+        let fake = FakeBoardSupport()
+        let salt: [UInt8] = [1, 2, 3, 4]
+        let hash = PBKDF2.sha256(password: Array("secret".utf8), salt: salt, iterations: 1000, length: 32)
+        let hex = { (b: [UInt8]) in b.map { String(format: "%02x", $0) }.joined() }
+        fake.file("/tapwalker.conf", "[services]\nhttp = 8080\n[login]\nuser = ulx3s\npassword = pbkdf2-sha256$1000$\(hex(salt))$\(hex(hash))\n")
+        let body = "user=ulx3s&password=secret"
+        let request = "POST /api/login HTTP/1.1\r\nHost: tapwalker\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        let client = MemoryConnection(Array(request.utf8))
+        fake.console.type("", when: { fake.network.dial(8080, client, from: "10.0.0.9:5000") })
+        run(fake, cable: SimulatedBoard(part: "25f").sim) { client.isClosed }
+        #expect(client.sent.hasPrefix("HTTP/1.1 200"))
+        #expect(client.sent.contains("Set-Cookie: tw_session="))
+        #expect(client.sent.contains("\"user\":\"ulx3s\""))
+    }
 }
