@@ -173,4 +173,14 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         #expect(client.sent.contains("Set-Cookie: tw_session="))
         #expect(client.sent.contains("\"user\":\"ulx3s\""))
     }
+
+    @Test func withoutAGivenCableTheBoardsOwnPinsAreDriven() {
+        let fake = FakeBoardSupport()
+        fake.console.type("status")
+        let app = DeviceApplication(support: fake.support)
+        app.run(until: { fake.console.ended })
+        #expect(fake.pins.shifted > 0)
+        #expect(fake.console.shows("board: no JTAG device answered (IDCODE reads 0x00000000)"))
+        #expect(fake.console.shows("services: none configured in tapwalker.conf"))
+    }
 }
