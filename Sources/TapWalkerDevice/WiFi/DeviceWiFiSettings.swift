@@ -7,8 +7,8 @@ import TapWalkerServices
 ///
 /// The HTTP server runs on its own task while the main loop polls the station, so every use of
 /// the station and of wifiman.conf goes through one mutex: the main loop calls `poll()` here
-/// instead of `station.poll()`, and the console's `networksChanged` is passed on through
-/// `networksChanged(_:)`.
+/// instead of `station.poll()`, passes the console's `networksChanged` on through
+/// `networksChanged(_:)`, and reads the station through `withStation`.
 public final class DeviceWiFiSettings: HTTPWiFiSettings {
     public let files: any DeviceFileSystem
     public let station: WiFiStation
@@ -28,6 +28,14 @@ public final class DeviceWiFiSettings: HTTPWiFiSettings {
         mutex.lock()
         defer { mutex.unlock() }
         station.poll()
+    }
+
+    /// Reads (or uses) the station under the mutex: for the console's `status` and the address
+    /// the main loop announces, which must not read it while the page is changing it.
+    public func withStation<Result>(_ body: (WiFiStation) -> Result) -> Result {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return body(station)
     }
 
     /// wifiman.conf was changed elsewhere (the serial console).
