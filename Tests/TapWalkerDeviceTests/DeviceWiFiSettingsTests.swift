@@ -136,3 +136,39 @@ final class GuardedRadio: WiFiRadio {
         #expect(radio.unguarded.isEmpty)
     }
 }
+
+@Suite struct WiFiStationScanTests {
+    @Test func aScanAskedForAndTheRoamingsShareOneRadioScan() throws {
+        let radio = FakeRadio(), clock = ManualClock()
+        let station = WiFiStation(radio: radio, clock: clock, led: nil, networks: [WiFiNetwork(ssid: b("home"), password: b("homepass1"))],
+                                  settings: DeviceConfiguration.WiFi())
+        // The page's scan first; the roaming's own start then finds it under way and waits for its result.
+        try station.startScan()
+        station.start()
+        #expect(radio.calls == ["scan"] && station.scanning)
+        radio.events = [.scanCompleted([WiFiScanResult(ssid: b("home"), rssi: -50)])]
+        station.poll()
+        #expect(radio.calls == ["scan", "connect home"] && !station.scanning)
+        #expect(station.lastScan == [WiFiScanResult(ssid: b("home"), rssi: -50)])
+    }
+
+    @Test func aScanThatNeverReportsIsOverAfterTheScanTimeout() throws {
+        let radio = FakeRadio(), clock = ManualClock()
+        let station = WiFiStation(radio: radio, clock: clock, led: nil, networks: [], settings: DeviceConfiguration.WiFi())
+        station.start()  // nothing configured: the access point
+        try station.startScan()
+        clock.now += station.roaming.timing.scanTimeout - 1
+        #expect(station.scanning)
+        try station.startScan()
+        #expect(radio.calls == ["ap tapwalker-BEEF", "scan"])
+        clock.now += 1
+        #expect(!station.scanning)
+        try station.startScan()
+        #expect(radio.calls == ["ap tapwalker-BEEF", "scan", "scan"])
+        // A radio that refuses leaves no scan under way.
+        clock.now += station.roaming.timing.scanTimeout
+        radio.scanFails = true
+        do { try station.startScan(); Issue.record("a failed scan was taken as started") } catch { #expect(error.message == "radio not started") }
+        #expect(!station.scanning)
+    }
+}
