@@ -144,7 +144,7 @@ func checkTasks() {
     let message = refused { () throws(TapWalkerError) in try tasks.start(name: "big", stackBytes: 65536) {} } ?? ""
     check(contains(message, "no memory"), "a task whose stack does not fit is refused: \(message)")
     mutex.lock()
-    check(charged == [8192, 65536] && released == [8192], "stacks are charged and released (\(charged), \(released))")
+    check(charged == [8192, 65536] && released == [8192], "stacks are charged (8192, then 65536 refused) and the started one released")
     mutex.unlock()
 }
 

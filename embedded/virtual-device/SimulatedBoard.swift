@@ -1,16 +1,22 @@
 import TapWalkerCore
 import TapWalkerDevice
 import TapWalkerSim
+import TapWalkerVirtualBoard
 
 /// The board the virtual ESP32 is wired to: the simulated ECP5 with its SPI flash, as [virtual]
 /// in tapwalker.conf names them, the flash kept in an image file of the device's directory as
 /// `tapwalker sim` keeps it (`--flash-image`): exactly the chip's bytes, never resized, the
 /// non-volatile status registers in the same name plus ".registers". A missing image is created
-/// blank (all 0xFF); one of another size is refused. The simulator is the host's, not the chip's,
-/// so everything it allocates is kept out of the device's heap meter; every call into it holds
-/// `mutex`, so the image can be saved while the services run.
+/// blank (all 0xFF); one of another size is refused. The ESP32 reaches it at pin level, through
+/// the JTAG wire's models of the GPIO bundle and the SPI master (TapWalkerVirtualBoard). The
+/// board and those models are the host's, not the chip's heap, so everything they allocate is
+/// kept out of the device's heap meter; every call into them holds `mutex`, so the image can be
+/// saved while the services run.
 final class SimulatedBoard {
-    let sim: SimCable
+    let wire: JTAGWire
+    let pins: VirtualJTAGPins
+    let spi: VirtualSPIMaster
+    let wireClock: JTAGWireClock
     let imagePath: String?
     private let mutex: PThreadMutex
     /// The flash's operation counts when the image was last written.
@@ -27,9 +33,12 @@ final class SimulatedBoard {
         meter_simulator_enter()
         defer { meter_simulator_leave() }
         mutex = PThreadMutex()
-        sim = SimCable(options: options)
+        wire = JTAGWire(options: options)
+        pins = VirtualJTAGPins(wire: wire)
+        spi = VirtualSPIMaster(wire: wire)
+        wireClock = JTAGWireClock(wire: wire)
         imagePath = config.flashImage.map { directory + "/" + $0 }
-        let flash = sim.board.flash!
+        let flash = wire.board.flash!
         if let path = imagePath {
             let size = path.withCString { virtual_file_size($0) }
             if size < 0 {
@@ -44,7 +53,7 @@ final class SimulatedBoard {
                 let registerSize = registers.withCString { virtual_file_size($0) }
                 if registerSize == 4 { flash.nonVolatileRegisters = try SimulatedBoard.read(registers, bytes: 4) }
                 // A board powered up with this flash has booted from it, as a real one would.
-                sim.board.powerUpSettled()
+                wire.board.powerUpSettled()
             }
         }
         savedGeneration = SimulatedBoard.generation(flash)
@@ -52,11 +61,11 @@ final class SimulatedBoard {
     }
 
     var description: String {
-        "simulated \(sim.board.part.name) with a \(sim.board.flash!.chip.name) flash" + (imagePath.map { " kept in \($0)" } ?? " (not kept: no [virtual] flash_image)")
+        "simulated \(wire.board.part.name) with a \(wire.board.flash!.chip.name) flash" + (imagePath.map { " kept in \($0)" } ?? " (not kept: no [virtual] flash_image)")
     }
 
-    /// Runs `body` on the simulator, alone and outside the device's heap.
-    func use<T>(_ body: (SimCable) throws(TapWalkerError) -> T) throws(TapWalkerError) -> T {
+    /// Runs `body` on the board and its wire, alone and outside the device's heap.
+    func use<T>(_ body: () throws(TapWalkerError) -> T) throws(TapWalkerError) -> T {
         mutex.lock()
         meter_simulator_enter()
         defer {
@@ -64,7 +73,19 @@ final class SimulatedBoard {
             meter_simulator_leave()
             mutex.unlock()
         }
-        return try body(sim)
+        return try body()
+    }
+
+    /// `use` for calls that cannot fail.
+    func run<T>(_ body: () -> T) -> T {
+        mutex.lock()
+        meter_simulator_enter()
+        defer {
+            lastUse = virtual_microseconds()
+            meter_simulator_leave()
+            mutex.unlock()
+        }
+        return body()
     }
 
     /// Writes the image back when the flash changed since it was last written, and `idleMicroseconds`
@@ -77,7 +98,7 @@ final class SimulatedBoard {
             meter_simulator_leave()
             mutex.unlock()
         }
-        let flash = sim.board.flash!
+        let flash = wire.board.flash!
         let generation = SimulatedBoard.generation(flash)
         let registers = flash.nonVolatileRegisters
         guard generation != savedGeneration || registers != savedRegisters else { return }
@@ -134,41 +155,5 @@ final class SimulatedBoard {
         guard rc == 0 else { throw TapWalkerError(.input, "cannot write \(temporary): \(BSD.lastError())") }
         let renamed = temporary.withCString { t in path.withCString { p in bsd_rename(t, p) } }
         guard renamed == 0 else { throw TapWalkerError(.input, "cannot rename \(temporary) to \(path): \(BSD.lastError())") }
-    }
-}
-
-/// The simulated board as a cable (until the pin-level models drive it through the JTAG pins):
-/// every call goes through `SimulatedBoard.use`.
-final class SimulatedBoardCable: TDOSampling {
-    let board: SimulatedBoard
-
-    init(_ board: SimulatedBoard) { self.board = board }
-
-    var frequency: UInt32 { (try? board.use { (sim) throws(TapWalkerError) in sim.frequency }) ?? 0 }
-
-    var statistics: CableStatistics { (try? board.use { (sim) throws(TapWalkerError) in sim.statistics }) ?? CableStatistics() }
-
-    func setFrequency(_ hertz: UInt32) throws(TapWalkerError) -> UInt32 {
-        try board.use { (sim) throws(TapWalkerError) in try sim.setFrequency(hertz) }
-    }
-
-    func clock(bits: Int, tms: UnsafeRawBufferPointer, tdi: UnsafeRawBufferPointer, tdo: UnsafeMutableRawBufferPointer?) throws(TapWalkerError) {
-        try board.use { (sim) throws(TapWalkerError) in try sim.clock(bits: bits, tms: tms, tdi: tdi, tdo: tdo) }
-    }
-
-    func shiftBytesMSBFirst(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
-        try board.use { (sim) throws(TapWalkerError) in try sim.shiftBytesMSBFirst(bytes) }
-    }
-
-    func wait(microseconds: UInt32) throws(TapWalkerError) {
-        try board.use { (sim) throws(TapWalkerError) in try sim.wait(microseconds: microseconds) }
-    }
-
-    func flush() throws(TapWalkerError) {
-        try board.use { (sim) throws(TapWalkerError) in try sim.flush() }
-    }
-
-    func sampleTDO() throws(TapWalkerError) -> Bool {
-        try board.use { (sim) throws(TapWalkerError) in try sim.sampleTDO() }
     }
 }

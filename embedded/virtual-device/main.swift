@@ -1,7 +1,6 @@
 import TapWalkerCore
 import TapWalkerDevice
 import TapWalkerServices
-import TapWalkerSim
 
 // The virtual ESP32: the device application built in Embedded Swift for the host, with board
 // support made of host resources (docs/virtual-device.md): the directory given on the command
@@ -10,8 +9,6 @@ import TapWalkerSim
 
 /// The ESP32-C3's heap once WiFi and lwIP run, at the low end (docs/firmware.md, "Memory").
 let heapCapBytes = 150 * 1024
-/// Stack of each service task: the rv32 lane's stack budget per job (README, "What the device needs").
-let serviceStackBytes = 12 * 1024
 /// The flash image is written back once the board has been left alone this long after a change.
 let saveAfterIdleMicroseconds: UInt64 = 1_000_000
 
@@ -59,7 +56,7 @@ final class VirtualDevice {
         }
         let board = self.board
         support = DeviceBoardSupport(
-            clock: VirtualClock(), pins: UnwiredJTAGPins(), spi: nil, wifi: VirtualWiFiRadio(files: files),
+            clock: VirtualClock(), pins: BoardPins(board), spi: BoardSPI(board), wifi: VirtualWiFiRadio(files: files),
             network: BSDNetwork(loopbackOnly: true),
             tasks: PThreadTasks(chargeStack: { meter_heap_reserve($0) != 0 }, releaseStack: { meter_heap_unreserve($0) }),
             files: files, sdCard: sdCard, led: led, console: StandardConsole(), random: VirtualRandom(),
@@ -73,8 +70,13 @@ final class VirtualDevice {
 
     func run() {
         startSaver()
-        let stop = { virtual_stop_requested() != 0 }
-        runServices(until: stop)
+        for service in DeviceService.allCases where configuration.refusal(service) == nil {
+            Log.line("\(service.key) listening on 127.0.0.1:\(configuration.port(service))")
+        }
+        // The firmware's own cable over the board support's pins and SPI master, waiting on the
+        // simulated board's time.
+        let cable = PinJTAGCable(pins: support.pins, spi: support.spi, clock: BoardClock(board))
+        DeviceApplication(support: support, cable: cable).run(until: { virtual_stop_requested() != 0 })
         Log.line("stopping")
         board.save()
         VirtualDevice.printHeap()
@@ -98,83 +100,4 @@ final class VirtualDevice {
         }, context)
         if rc != 0 { Log.line("the flash image is saved only on exit: no thread for saving it (\(BSD.text(rc)))") }
     }
-
-    /// Until the device application is part of the build: the WiFi, the console and the network
-    /// JTAG services on the board-support value, as the firmware runs them.
-    private func runServices(until stop: @escaping () -> Bool) {
-        let cable = SimulatedBoardCable(board)
-        let clock = support.clock
-        let boardService = BoardService(cable: cable, lock: JobLock(mutex: support.tasks.makeMutex()), clock: clock)
-        let jtag = SharedBoardJTAG(board: boardService, clock: clock) { peer, text in Log.line("\(peer): \(text)") }
-
-        let networks = (try? WiFiManFile.load(from: files).networks) ?? []
-        let station = WiFiStation(radio: support.wifi, clock: clock, led: led, networks: networks, settings: configuration.wifi)
-        station.start()
-
-        for service in [DeviceService.xvc, DeviceService.remoteBitbang] {
-            if let refusal = configuration.refusal(service) {
-                Log.line(refusal)
-                continue
-            }
-            let port = configuration.port(service)
-            let listener: any ConnectionListeners
-            do throws(TapWalkerError) {
-                listener = try support.network.listen(port: port)
-                try support.tasks.start(name: service.key, stackBytes: serviceStackBytes) {
-                    AcceptLoop.run(listener, until: stop, log: { Log.line($0) }) { accepted in
-                        if case .xvc = service { jtag.serveXVC(accepted) } else { jtag.serveRemoteBitbang(accepted, cable: cable) }
-                    }
-                }
-            } catch {
-                Log.line("\(service.key) does not start: \(error.message)")
-                continue
-            }
-            Log.line("\(service.key) listening on 127.0.0.1:\(port)")
-        }
-
-        let console = Console(actions: InterimConsoleActions(board: boardService, station: station, restart: support.restart), files: files)
-        var buffer = [UInt8](repeating: 0, count: 128)
-        var consoleOpen = true
-        support.console.write(Console.prompt)
-        while !stop() {
-            station.poll()
-            guard consoleOpen else {
-                clock.sleep(microseconds: 200_000)
-                continue
-            }
-            let n = buffer.withUnsafeMutableBytes { support.console.read(into: $0, timeoutMilliseconds: 200) }
-            guard let n else {
-                consoleOpen = false
-                continue
-            }
-            if n > 0 { console.receive(Array(buffer[0..<n])) { support.console.write($0) } }
-        }
-    }
-}
-
-/// The console's board commands until the device application provides them: status from the
-/// board; the jobs are not wired yet.
-final class InterimConsoleActions: ConsoleActions {
-    let board: BoardService
-    let station: WiFiStation
-    let restart: () -> Void
-
-    init(board: BoardService, station: WiFiStation, restart: @escaping () -> Void) {
-        self.board = board
-        self.station = station
-        self.restart = restart
-    }
-
-    func status() throws(TapWalkerError) -> String {
-        var text = ""
-        for line in board.identify().statusLines { text += (text.isEmpty ? "" : "\n") + line }
-        text += "\nheap: \(meter_heap_live()) B in use, peak \(meter_heap_peak()) B of \(heapCapBytes / 1024) KB"
-        return text
-    }
-
-    func program(file: String) throws(TapWalkerError) -> String { throw TapWalkerError(.device, "program is not available on this build") }
-    func flash(file: String, address: Int) throws(TapWalkerError) -> String { throw TapWalkerError(.device, "flash is not available on this build") }
-    func passthru() throws(TapWalkerError) -> String { throw TapWalkerError(.device, "passthru is not available on this build") }
-    func networksChanged(_ networks: [WiFiNetwork]) { station.networksChanged(networks) }
-    func reboot() { restart() }
 }
