@@ -267,6 +267,17 @@ esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint1
 
 esp_err_t tapwalker_wifi_stop(void);
 
+/** Runs the driver with the station on, joining nothing until tapwalker_wifi_connect (scans work
+ *  in this state), plus the access point when `ap_ssid` is given (open when `ap_password` is NULL
+ *  or empty, otherwise WPA2-PSK; `ap_channel` 0 = channel 1). NULL or empty `ap_ssid` turns the
+ *  access point off. Starts the driver if it is not running; an association of the station
+ *  survives the change. */
+esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_password, uint8_t ap_channel);
+
+/** The station interface's MAC address (6 bytes); after tapwalker_wifi_init. On the ESP32-P4 it
+ *  is the companion chip's, as esp_wifi_remote reports it. */
+esp_err_t tapwalker_wifi_mac(uint8_t mac[6]);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Internal storage: FAT with wear levelling on the "storage" partition (bsp_storage.c)        */
 
@@ -314,6 +325,27 @@ int64_t tapwalker_time_us(void);
 void tapwalker_sleep_ms(uint32_t ms);
 /** Busy-waits `us` microseconds without yielding (for JTAG run-test delays shorter than a tick). */
 void tapwalker_delay_us(uint32_t us);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Console (bsp_console.c): standard input and output, which IDF's VFS connects to the console
+ * chosen in menuconfig (UART0 by default, or the USB-Serial/JTAG port).                       */
+
+/** Makes reading standard input non-blocking (fcntl O_NONBLOCK, which the UART and
+ *  USB-Serial/JTAG VFS drivers both honour). */
+esp_err_t tapwalker_console_init(void);
+/** Up to `size` bytes typed so far: their count, 0 when none are waiting, -1 on a read error. */
+int tapwalker_console_read(void *buf, size_t size);
+/** Writes `size` bytes to standard output and flushes it (prompts end without a newline). */
+void tapwalker_console_write(const void *bytes, size_t size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* System (bsp_system.c)                                                                      */
+
+/** Fills `buf` from the hardware random number generator (esp_fill_random; true random while
+ *  the radio runs, see ESP-IDF "Random Number Generation"). */
+void tapwalker_random_fill(void *buf, size_t size);
+/** Restarts the chip; does not return. */
+void tapwalker_restart(void) __attribute__((noreturn));
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status LED (bsp_led.c): one GPIO, on = `active_high` level.                                */
