@@ -18,6 +18,8 @@ final class ESP32JTAGPins: JTAGPins {
     /// Nil: tapwalker.conf names no JTAG pins, so there is no cable to drive.
     let assignment: JTAGPinAssignment?
     private(set) var claimed = false
+    /// The TCK limit of the GPIO path, applied again at every claim (claiming resets it in C).
+    private var maximumHertz = UInt32(TAPWALKER_JTAG_MAX_TCK_HZ)
 
     init(_ assignment: JTAGPinAssignment?) {
         self.assignment = assignment
@@ -34,6 +36,17 @@ final class ESP32JTAGPins: JTAGPins {
         try ESP32Error.check(tapwalker_jtag_gpio_init(&pins),
                              "JTAG pins TCK \(a.tck), TMS \(a.tms), TDI \(a.tdi), TDO \(a.tdo)", kind: .cable)
         claimed = true
+        try ESP32Error.check(tapwalker_jtag_gpio_set_max_hz(maximumHertz), "JTAG TCK limit of \(maximumHertz) Hz", kind: .cable)
+    }
+
+    /// Bounds TCK of `shift` (at most TAPWALKER_JTAG_MAX_TCK_HZ, the ECP5's 25 MHz): each phase
+    /// lasts at least half the period, counted in CPU cycles by bsp_jtag_gpio.c.
+    func setMaximumFrequency(_ hertz: UInt32) throws(TapWalkerError) {
+        guard hertz > 0 else { throw TapWalkerError(.usage, "JTAG TCK limit of 0 Hz") }
+        maximumHertz = min(hertz, UInt32(TAPWALKER_JTAG_MAX_TCK_HZ))
+        if claimed {
+            try ESP32Error.check(tapwalker_jtag_gpio_set_max_hz(maximumHertz), "JTAG TCK limit of \(maximumHertz) Hz", kind: .cable)
+        }
     }
 
     func setTCK(_ high: Bool) { writeBundle(high ? tckBit : 0, mask: tckBit) }

@@ -40,11 +40,16 @@ final class ESP32SPIMaster: SPIMaster {
         return Int(tapwalker_jtag_spi_actual_hz())
     }
 
+    /// The ESP32-C3 and C6 cannot send 8k+1 bits with DMA (tapwalker_jtag_spi_length_supported).
+    func supports(bits: Int) -> Bool {
+        bits > 0 && bits <= maximumTransferBits && tapwalker_jtag_spi_length_supported(bits)
+    }
+
     func queue(bits: Int, output: UnsafeRawBufferPointer, input: UnsafeMutableRawBufferPointer?) throws(TapWalkerError) -> SPITransfer {
         guard configured else { throw TapWalkerError(.usage, "SPI transfer before the SPI clock is configured") }
         let bytes = (bits + 7) / 8
-        guard bits > 0, bits <= maximumTransferBits, output.count >= bytes, (input?.count ?? bytes) >= bytes else {
-            throw TapWalkerError(.usage, "SPI transfer of \(bits) bits (at most \(maximumTransferBits), buffers of \(bytes) bytes)")
+        guard supports(bits: bits), output.count >= bytes, (input?.count ?? bytes) >= bytes else {
+            throw TapWalkerError(.usage, "SPI transfer of \(bits) bits (the SPI master cannot send that length, or a buffer is shorter than \(bytes) bytes)")
         }
         guard next - oldest < maximumInFlight else {
             throw TapWalkerError(.usage, "SPI transfer queued with \(maximumInFlight) already in flight")

@@ -19,12 +19,21 @@ final class ESP32WiFiRadio: WiFiRadio {
     private var ownDisconnectPending = false
     private var events: [WiFiRadioEvent] = []
 
+    /// Why the driver could not be brought up; every call that starts radio work throws it, so
+    /// the device still boots (console, LED) and says what is wrong.
+    let failure: TapWalkerError?
+
     /// Brings up NVS, the network interfaces and the WiFi driver (not yet running).
-    init() throws(TapWalkerError) {
-        try ESP32Error.check(tapwalker_wifi_init(), "WiFi")
+    init() {
         var mac = [UInt8](repeating: 0, count: 6)
-        let code = mac.withUnsafeMutableBufferPointer { tapwalker_wifi_mac($0.baseAddress) }
-        try ESP32Error.check(code, "WiFi MAC address")
+        do throws(TapWalkerError) {
+            try ESP32Error.check(tapwalker_wifi_init(), "WiFi")
+            let code = mac.withUnsafeMutableBufferPointer { tapwalker_wifi_mac($0.baseAddress) }
+            try ESP32Error.check(code, "WiFi MAC address")
+            failure = nil
+        } catch {
+            failure = error
+        }
         macAddress = mac
         _ = tapwalker_wifi_get_status(&last)
     }
@@ -53,6 +62,7 @@ final class ESP32WiFiRadio: WiFiRadio {
     }
 
     func startAccessPoint(ssid: [UInt8], password: [UInt8]?) throws(TapWalkerError) {
+        if let failure { throw failure }
         let code = CString.with(ssid) { s in
             CString.with(password) { p in tapwalker_wifi_set_access_point(s, p, 0) }
         }
@@ -71,6 +81,7 @@ final class ESP32WiFiRadio: WiFiRadio {
 
     /// Starts the driver with the station only, unless it already runs.
     private func run() throws(TapWalkerError) {
+        if let failure { throw failure }
         guard !running else { return }
         try ESP32Error.check(tapwalker_wifi_set_access_point(nil, nil, 0), "WiFi start")
         running = true

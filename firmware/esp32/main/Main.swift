@@ -24,11 +24,11 @@ func appMain() {
     } else {
         console.write("\(TAPWALKER_STORAGE_MOUNT) not mounted: \(ESP32Error.name(storage))\n")
     }
-    do throws(TapWalkerError) {
-        let radio = try ESP32WiFiRadio()
+    let radio = ESP32WiFiRadio()
+    if let failure = radio.failure {
+        console.write("\(failure.message)\n")
+    } else {
         console.write("WiFi ready, MAC \(radio.macAddress.map { hex($0) }.joined(separator: ":"))\n")
-    } catch {
-        console.write("\(error.message)\n")
     }
     led?.show(.joiningNetwork)
 }

@@ -34,8 +34,8 @@ extern "C" {
 /* Default pins per chip. TCK/TDI/TDO default to SPI2's IO_MUX pins (ESP32-C3/C6: CLK 6, MOSI 7,
  * MISO 2; ESP32-P4: CLK 9, MOSI 8, MISO 10) so a board wired that way also works with the
  * IO_MUX; TapWalker routes them through the GPIO matrix anyway (see bsp_jtag_spi.c). TMS is on a
- * pin that is not a strapping pin. The SD card pins avoid the strapping pins too (C3: 2, 8, 9;
- * C6: 4, 5, 8, 9, 15). A board passes its own numbers at run time; -1 means "not connected".
+ * pin that is not a strapping pin (C3: 2, 8, 9; C6: 4, 5, 8, 9, 15). A board passes its own
+ * numbers at run time; -1 means "not connected".
  * On the C3, GPIO 2 (TDO) is a strapping pin: the ECP5 leaves TDO high-impedance when it is not
  * shifting, but the board must not pull it low. */
 #if CONFIG_IDF_TARGET_ESP32P4
@@ -44,30 +44,33 @@ extern "C" {
 #define TAPWALKER_DEFAULT_PIN_TDO 10
 #define TAPWALKER_DEFAULT_PIN_TMS 11
 #define TAPWALKER_DEFAULT_PIN_LED 7
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 43
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 44
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 39
-#define TAPWALKER_DEFAULT_PIN_SD_CS 42
 #elif CONFIG_IDF_TARGET_ESP32C6
 #define TAPWALKER_DEFAULT_PIN_TCK 6
 #define TAPWALKER_DEFAULT_PIN_TDI 7
 #define TAPWALKER_DEFAULT_PIN_TDO 2
 #define TAPWALKER_DEFAULT_PIN_TMS 3
 #define TAPWALKER_DEFAULT_PIN_LED 8
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 19
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 18
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 20
-#define TAPWALKER_DEFAULT_PIN_SD_CS 21
 #else /* ESP32-C3 */
 #define TAPWALKER_DEFAULT_PIN_TCK 6
 #define TAPWALKER_DEFAULT_PIN_TDI 7
 #define TAPWALKER_DEFAULT_PIN_TDO 2
 #define TAPWALKER_DEFAULT_PIN_TMS 3
 #define TAPWALKER_DEFAULT_PIN_LED 8
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 4
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 5
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 10
-#define TAPWALKER_DEFAULT_PIN_SD_CS 1
+#endif
+
+/* The SD card slot, if the board has one: menuconfig "TapWalker" (main/Kconfig.projbuild). */
+#if CONFIG_TAPWALKER_SDCARD
+#define TAPWALKER_SDCARD_SLOT 1
+#define TAPWALKER_PIN_SD_CLK CONFIG_TAPWALKER_SD_CLK
+#define TAPWALKER_PIN_SD_MOSI CONFIG_TAPWALKER_SD_MOSI
+#define TAPWALKER_PIN_SD_MISO CONFIG_TAPWALKER_SD_MISO
+#define TAPWALKER_PIN_SD_CS CONFIG_TAPWALKER_SD_CS
+#else
+#define TAPWALKER_SDCARD_SLOT 0
+#define TAPWALKER_PIN_SD_CLK (-1)
+#define TAPWALKER_PIN_SD_MOSI (-1)
+#define TAPWALKER_PIN_SD_MISO (-1)
+#define TAPWALKER_PIN_SD_CS (-1)
 #endif
 
 /** The ECP5 accepts at most 25 MHz TCK (ECP5 family data sheet, JTAG port timing). */
