@@ -21,6 +21,8 @@
 # 2. The checker compiles every main/*.c (Clang, and GCC when available) with IDF's flags and
 #    include path, and the firmware module's Swift files with idf_swift's flags through
 #    BridgingHeader.h, importing the modules of step 1.
+#    Debian's picolibc stands in for Espressif's C library; scripts/firmware-check-libc/ adds the
+#    two headers it lacks (pthread.h, sys/dirent.h) with the POSIX calls the firmware makes.
 # 3. The sdkconfig generated from sdkconfig.defaults(+.<target>) must hold the values the
 #    firmware relies on (main task stack, partition table, FAT volumes, stack checking; on the P4
 #    the C6 slave, esp_hosted, PSRAM, pthreads on core 0).
@@ -32,7 +34,7 @@
 set -euo pipefail
 pipeline=0
 if [[ ${1:-} == --swift-pipeline ]]; then pipeline=1; shift; fi
-[[ $# -ge 1 ]] || { sed -n 2,31p "$0"; exit 2; }
+[[ $# -ge 1 ]] || { sed -n 2,33p "$0"; exit 2; }
 idf=$1
 idf_swift=${2:-}
 cd "$(dirname "$0")/.."
@@ -48,6 +50,9 @@ extra=()
 # With a RISC-V GCC on PATH the C files are also compiled by GCC (IDF builds with GCC; some IDF
 # headers only compile with one of the two when included in a particular order).
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 && extra+=(--gcc)
+# Declarations that Espressif's C library has and Debian's picolibc (the checker's libc) lacks:
+# <pthread.h> and DIR/struct dirent. Searched after IDF's own headers; see the files' comments.
+extra+=(-I scripts/firmware-check-libc)
 # The firmware module's sources, as main/CMakeLists.txt gathers them.
 files=("$main"/*.c "$main"/*.swift)
 shopt -s nullglob
