@@ -40,17 +40,21 @@ public final class DeviceApplication {
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output)
-        services.start(boot.configuration)
-
         let station = WiFiStation(radio: support.wifi, clock: support.clock, led: light, networks: boot.networks,
                                   settings: boot.configuration.wifi)
+        // The web page edits the WiFi from the HTTP task: from here on the station is used only
+        // through the settings' mutex.
+        let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
+        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output)
+        services.wifiSettings = wifi
+        services.start(boot.configuration)
+
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
-            describeDevice: { DeviceApplication.describe(station, services) },
-            networks: { station.networksChanged($0) }, restart: support.restart)
+            describeDevice: { wifi.withStation { DeviceApplication.describe($0, services) } },
+            networks: { wifi.networksChanged($0) }, restart: support.restart)
         let console = Console(actions: actions, files: support.files)
-        station.start()
+        wifi.withStation { $0.start() }
 
         var address: [UInt8]? = nil
         var consoleOpen = true
@@ -58,11 +62,13 @@ public final class DeviceApplication {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DeviceApplication.consoleChunk, alignment: 1)
         defer { buffer.deallocate() }
         while !stop() {
-            station.poll()
-            let now = DeviceApplication.address(of: station)
-            if now != address {
-                address = now
-                DeviceApplication.announce(now, station, services, output)
+            wifi.poll()
+            wifi.withStation { station in
+                let now = DeviceApplication.address(of: station)
+                if now != address {
+                    address = now
+                    DeviceApplication.announce(now, station, services, output)
+                }
             }
             if !prompted {
                 output.write(Console.prompt)

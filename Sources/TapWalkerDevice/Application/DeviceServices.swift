@@ -24,6 +24,8 @@ final class DeviceServices {
     let store: DeviceFileStore
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
+    /// The web page's WiFi settings (GET/POST /api/wifi); set before `start`.
+    var wifiSettings: (any HTTPWiFiSettings)?
     private(set) var outcomes: [Outcome] = []
 
     init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput) {
@@ -95,7 +97,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, log: log)
+                options: options, clock: clock, wifi: wifiSettings, log: log)
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
             body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
