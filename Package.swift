@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The layers of docs/design: TapWalkerCore, TapWalkerSim and TapWalkerServices are
-// Embedded-clean and are also compiled in Embedded Swift by scripts/check-embedded.sh.
+// The layers of docs/design: TapWalkerCore, TapWalkerSim, TapWalkerServices, TapWalkerDevice and
+// TapWalkerVirtualBoard are Embedded-clean and are also compiled in Embedded Swift by scripts/check-embedded.sh.
 // Only TapWalkerPlatform and the `tapwalker` executable may use Foundation/Glibc.
 let package = Package(
     name: "TapWalker",
@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TapWalkerCore", targets: ["TapWalkerCore"]),
         .library(name: "TapWalkerSim", targets: ["TapWalkerSim"]),
         .library(name: "TapWalkerServices", targets: ["TapWalkerServices"]),
+        .library(name: "TapWalkerVirtualBoard", targets: ["TapWalkerVirtualBoard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +21,10 @@ let package = Package(
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
+        // The virtual ESP32's JTAG pins and SPI master, driving the simulated ECP5 at pin level.
+        .target(
+            name: "TapWalkerVirtualBoard",
+            dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         .executableTarget(
             name: "tapwalker",
@@ -37,6 +42,9 @@ let package = Package(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerDevice"]),
+        .testTarget(
+            name: "TapWalkerVirtualBoardTests",
+            dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice", "TapWalkerVirtualBoard"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
         .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
     ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the Embedded-clean layers (TapWalkerCore, TapWalkerSim, TapWalkerServices, TapWalkerDevice) in Embedded Swift:
+# Compiles the Embedded-clean layers (TapWalkerCore, TapWalkerSim, TapWalkerServices, TapWalkerDevice,
+# TapWalkerVirtualBoard) in Embedded Swift:
 #   - for riscv32-none-none-eabi (the ESP32-C3's CPU, with the tail-call fence of
 #     docs/compiler-bug.md) as objects, and prints their code size;
 #   - for x86_64-unknown-linux-gnu as an executable that programs a real bitstream into the
@@ -18,13 +19,16 @@ mapfile -t core < <(find Sources/TapWalkerCore -name '*.swift' | sort)
 mapfile -t sim < <(find Sources/TapWalkerSim -name '*.swift' | sort)
 mapfile -t services < <(find Sources/TapWalkerServices -name '*.swift' | sort)
 mapfile -t device < <(find Sources/TapWalkerDevice -name '*.swift' | sort)
+mapfile -t virtualboard < <(find Sources/TapWalkerVirtualBoard -name '*.swift' | sort)
 
 echo "== riscv32-none-none-eabi ($march)"
 embedded_swift_object riscv32-none-none-eabi "$march" "$out/riscv32" TapWalkerCore "${core[@]}"
 embedded_swift_object riscv32-none-none-eabi "$march" "$out/riscv32" TapWalkerSim "${sim[@]}"
 embedded_swift_object riscv32-none-none-eabi "$march" "$out/riscv32" TapWalkerServices "${services[@]}"
 embedded_swift_object riscv32-none-none-eabi "$march" "$out/riscv32" TapWalkerDevice "${device[@]}"
-size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o" "$out/riscv32/TapWalkerServices.o" "$out/riscv32/TapWalkerDevice.o"
+embedded_swift_object riscv32-none-none-eabi "$march" "$out/riscv32" TapWalkerVirtualBoard "${virtualboard[@]}"
+size "$out/riscv32/TapWalkerCore.o" "$out/riscv32/TapWalkerSim.o" "$out/riscv32/TapWalkerServices.o" "$out/riscv32/TapWalkerDevice.o" \
+    "$out/riscv32/TapWalkerVirtualBoard.o"
 text=$(size "$out/riscv32/TapWalkerCore.o" | awk 'NR==2 {print $1}')
 echo "TapWalkerCore riscv32 code size: $text bytes of text"
 

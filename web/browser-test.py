@@ -115,6 +115,8 @@ try:
     wait.until(EC.visibility_of_element_located((By.ID, "app")))
     wait.until(lambda d: "LFE5U-85F" in text("board"))
     print("board card:", text("board").replace("\n", " | "))
+    # The host has no WiFi settings (GET /api/wifi is 404), so the page shows no WiFi card.
+    assert "hidden" in driver.find_element(By.ID, "wifi").get_attribute("class").split()
 
     # A bitstream for another part: refused on the page, the Send button stays off.
     drop(wrong)

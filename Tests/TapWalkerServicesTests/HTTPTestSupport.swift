@@ -152,7 +152,8 @@ final class HTTPHarness {
     let events: HTTPJobEvents
     var logLines: [String] = []
 
-    init(anonymousRead: Bool = false, board: FakeBoard? = nil, options: HTTPServerOptions = HTTPServerOptions(), pageFromBinary: Bool = false) {
+    init(anonymousRead: Bool = false, board: FakeBoard? = nil, options: HTTPServerOptions = HTTPServerOptions(), pageFromBinary: Bool = false,
+         wifi: (any HTTPWiFiSettings)? = nil) {
         self.board = board
         let accounts = FTPAccounts(user: Array("admin".utf8), password: Array("secret".utf8), anonymousRead: anonymousRead)
         throttle = LoginThrottle(mutex: HTTPNoMutex(), clock: clock)
@@ -161,7 +162,7 @@ final class HTTPHarness {
         let box = LogBoxHTTP()
         let router = HTTPRouter(
             accounts: accounts, sessions: sessions, throttle: throttle, store: store, board: board, events: events,
-            page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock,
+            page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock, wifi: wifi,
             log: { box.lines.append($0 + " " + $1) })
         server = HTTPServer(router: router, clock: clock, mutex: HTTPNoMutex(), log: { box.lines.append($0 + " " + $1) })
     }

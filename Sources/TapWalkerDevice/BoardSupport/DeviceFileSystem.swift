@@ -48,9 +48,16 @@ public protocol DeviceFileSystem: AnyObject {
     /// replace files use `replaceFile`.
     func rename(_ from: String, to: String) throws(TapWalkerError)
     func remove(_ path: String) throws(TapWalkerError)
+    /// Creates a directory (FTP's MKD). Removing an empty one is `remove`, as POSIX remove() does.
+    func makeDirectory(_ path: String) throws(TapWalkerError)
 }
 
 extension DeviceFileSystem {
+    /// For a file system without directories of its own making.
+    public func makeDirectory(_ path: String) throws(TapWalkerError) {
+        throw TapWalkerError(.usage, "the \(name) file system cannot make directories; \(path) was not made")
+    }
+
     /// A whole small file (a configuration file), or nil when it does not exist. Files larger
     /// than `limit` are refused, so a corrupt file cannot exhaust the heap.
     public func readSmallFile(_ path: String, limit: Int) throws(TapWalkerError) -> [UInt8]? {

@@ -23,6 +23,9 @@ public protocol JTAGPins: AnyObject {
     /// short for the SPI master; the clock never exceeds the configured TCK.
     func shift(tms: UnsafeRawBufferPointer?, tdi: UnsafeRawBufferPointer?, tdo: UnsafeMutableRawBufferPointer?,
                bits: Int) throws(TapWalkerError)
+    /// Upper bound for TCK on this path in Hz (at most the ECP5's 25 MHz); `shift` never clocks
+    /// faster. On the chip: `tapwalker_jtag_gpio_set_max_hz`, which times each phase in CPU cycles.
+    func setMaximumFrequency(_ hertz: UInt32) throws(TapWalkerError)
     /// Turns TCK, TMS and TDI into inputs again, so the board's own JTAG connector can be used
     /// (the original released the pins after every job).
     func release()

@@ -20,4 +20,16 @@ extension WiFiManFile {
         }
         return try WiFiManFile(text)
     }
+
+    /// Reads wifiman.conf, applies `change` and writes the result with `replaceFile` (never half a
+    /// file); returns the edited file. A change that throws leaves the file untouched. The serial
+    /// console and the web page's WiFi settings both edit through here.
+    public static func edit(
+        in files: any DeviceFileSystem, path: String = "/" + fileName, _ change: (inout WiFiManFile) throws(TapWalkerError) -> Void
+    ) throws(TapWalkerError) -> WiFiManFile {
+        var file = try load(from: files, path: path)
+        try change(&file)
+        try files.replaceFile(path, with: file.text)
+        return file
+    }
 }

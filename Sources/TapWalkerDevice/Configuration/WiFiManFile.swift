@@ -1,4 +1,5 @@
 import TapWalkerCore
+import TapWalkerServices
 
 /// wifiman.conf, the list of known networks, read as the original MicroPython programmer read it
 /// and edited by the console's `wifi add` and `wifi remove` (and later the web page):
@@ -59,23 +60,13 @@ public struct WiFiManFile {
         return out
     }
 
-    /// Adds `ssid` or changes its password. The password must be empty (an open network), a WPA2
-    /// passphrase of 8 to 63 characters, or 64 hex digits (a raw pre-shared key), IEEE 802.11i.
+    /// Adds `ssid` or changes its password. The SSID and password must pass `WiFiCredentialRules`
+    /// (the web page's WiFi settings check the same): the password empty (an open network), a
+    /// WPA2 passphrase of 8 to 63 characters, or 64 hex digits (a raw pre-shared key), IEEE 802.11i.
     /// The first line for the SSID is replaced, later ones are dropped, and a new network goes at the end.
     public mutating func add(_ network: WiFiNetwork) throws(TapWalkerError) {
-        let ssid = ASCII.printable(network.ssid)
-        guard WiFiNetwork.ssidBytes.contains(network.ssid.count) else {
-            throw TapWalkerError(.usage, "ssid \"\(ssid)\" must be 1 to 32 bytes; \(file) was not changed")
-        }
-        guard !network.ssid.contains(UInt8(ascii: ":")) else {
-            throw TapWalkerError(.usage, "ssid \"\(ssid)\" contains a colon, which \(file) cannot hold (it separates SSID and password); \(file) was not changed")
-        }
-        let rawKey = network.password.count == 64 && LoginCredential.hexBytes(network.password) != nil
-        guard network.password.isEmpty || rawKey || (8...63).contains(network.password.count) else {
-            throw TapWalkerError(.usage, "the password for \"\(ssid)\" must be 8 to 63 characters, 64 hex digits, or empty for an open network; \(file) was not changed")
-        }
-        for b in network.ssid + network.password where b < 0x20 || b == 0x7F {
-            throw TapWalkerError(.usage, "ssid and password for \"\(ssid)\" must not contain control characters; \(file) was not changed")
+        if let problem = WiFiCredentialRules.problem(ssid: network.ssid, password: network.password) {
+            throw TapWalkerError(.usage, "\(problem); \(file) was not changed")
         }
         let line = network.ssid + [UInt8(ascii: ":")] + network.password
         var edited: [[UInt8]] = []

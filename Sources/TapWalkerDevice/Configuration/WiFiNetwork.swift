@@ -1,3 +1,5 @@
+import TapWalkerServices
+
 /// A network TapWalker may join: its SSID and WPA passphrase (empty for an open network).
 public struct WiFiNetwork: Equatable, Sendable {
     public var ssid: [UInt8]
@@ -9,5 +11,5 @@ public struct WiFiNetwork: Equatable, Sendable {
     }
 
     /// IEEE 802.11: an SSID is 1 to 32 bytes.
-    public static let ssidBytes = 1...32
+    public static let ssidBytes = WiFiCredentialRules.ssidBytes
 }

@@ -90,25 +90,21 @@ public final class Console {
             }
             return out
         case .wifiAdd(let network):
-            var file = try readWiFiMan()
-            let known = file.networks.contains { $0.ssid == network.ssid }
-            try file.add(network)
-            try save(file)
+            var known = false
+            let file = try WiFiManFile.edit(in: files, path: wifiManPath) { (file) throws(TapWalkerError) in
+                known = file.networks.contains { $0.ssid == network.ssid }
+                try file.add(network)
+            }
+            actions.networksChanged(file.networks)
             return (known ? "changed " : "added ") + "\"\(ASCII.printable(network.ssid))\""
         case .wifiRemove(let ssid):
-            var file = try readWiFiMan()
-            try file.remove(ssid: ssid)
-            try save(file)
+            let file = try WiFiManFile.edit(in: files, path: wifiManPath) { (file) throws(TapWalkerError) in try file.remove(ssid: ssid) }
+            actions.networksChanged(file.networks)
             return "removed \"\(ASCII.printable(ssid))\""
         }
     }
 
     private func readWiFiMan() throws(TapWalkerError) -> WiFiManFile {
         try WiFiManFile.load(from: files, path: wifiManPath)
-    }
-
-    private func save(_ file: WiFiManFile) throws(TapWalkerError) {
-        try files.replaceFile(wifiManPath, with: file.text)
-        actions.networksChanged(file.networks)
     }
 }

@@ -15,6 +15,10 @@ public final class WiFiStation {
     public private(set) var address: [UInt8]? = nil
     /// What went wrong last, for `status`.
     public private(set) var lastProblem: String? = nil
+    /// What the last completed scan heard (the roaming's scans and those asked for by `startScan`).
+    public private(set) var lastScan: [WiFiScanResult] = []
+    /// When the scan under way started; nil when none is.
+    private var scanStarted: UInt64? = nil
 
     public init(radio: any WiFiRadio, clock: any DeviceClock, led: (any StatusLED)?,
                 networks: [WiFiNetwork], settings: DeviceConfiguration.WiFi) {
@@ -34,11 +38,33 @@ public final class WiFiStation {
         feed(.networksChanged(networks))
     }
 
+    /// Whether a scan is under way (one that never reports counts as over after the roaming's
+    /// scan timeout).
+    public var scanning: Bool {
+        guard let started = scanStarted else { return false }
+        return clock.microseconds() &- started < roaming.timing.scanTimeout
+    }
+
+    /// A scan for the web page's list of networks; its results arrive like the roaming's (a
+    /// roaming that is scanning itself takes them too). Nothing new starts while a scan is under
+    /// way. While the device is joining a network the radio cannot scan, so that is refused.
+    public func startScan() throws(TapWalkerError) {
+        if scanning { return }
+        if case .connecting(let network) = roaming.phase {
+            throw TapWalkerError(.device, "the device is joining \"\(ASCII.printable(network.ssid))\"; scan again in a few seconds")
+        }
+        try radio.startScan()
+        scanStarted = clock.microseconds()
+    }
+
     /// Takes every pending radio event, then fires the roaming's timer if it is due.
     public func poll() {
         while let event = radio.nextEvent() {
             switch event {
-            case .scanCompleted(let results): feed(.scanCompleted(results))
+            case .scanCompleted(let results):
+                lastScan = results
+                scanStarted = nil
+                feed(.scanCompleted(results))
             case .connected(let a): address = a; feed(.connected)
             case .connectFailed: feed(.connectFailed)
             case .disconnected: address = nil; feed(.disconnected)
@@ -63,7 +89,12 @@ public final class WiFiStation {
     private func perform(_ action: WiFiRoaming.Action) -> WiFiRoaming.Event? {
         do throws(TapWalkerError) {
             switch action {
-            case .scan: try radio.startScan()
+            case .scan:
+                // A scan already under way (one the page asked for) reports to the roaming too.
+                if !scanning {
+                    try radio.startScan()
+                    scanStarted = clock.microseconds()
+                }
             case .connect(let network): try radio.connect(network)
             case .disconnect: radio.disconnect(); address = nil
             case .startAccessPoint(let ssid, let password): try radio.startAccessPoint(ssid: ssid, password: password)

@@ -12,6 +12,9 @@ public struct FTPAccounts {
 
     public var user: [UInt8]?
     public var password: [UInt8]?
+    /// Checks a password kept in another form than clear text (the device's salted hash); when
+    /// set it decides instead of `password`. It must take the same time whatever the guess.
+    public var verifier: ((_ given: [UInt8]) -> Bool)?
     public var anonymousRead: Bool
 
     /// The third failed login on one connection closes it. The delays between attempts are the
@@ -24,12 +27,20 @@ public struct FTPAccounts {
         self.anonymousRead = anonymousRead
     }
 
+    /// One user whose password `verifier` checks (a salted hash that only it can compare).
+    public init(user: [UInt8], verifier: @escaping (_ given: [UInt8]) -> Bool, anonymousRead: Bool) {
+        self.user = user
+        self.password = nil
+        self.verifier = verifier
+        self.anonymousRead = anonymousRead
+    }
+
     /// A server that nobody could log in to is a configuration mistake, said before it starts.
     public var configurationProblem: String? {
         if user == nil && !anonymousRead {
             return "the FTP server needs a user and password (--user NAME --password-file FILE), or --anonymous-read for read-only browsing without programming"
         }
-        if user != nil && (password?.isEmpty ?? true) {
+        if user != nil && verifier == nil && (password?.isEmpty ?? true) {
             return "the FTP user needs a non-empty password (--password-file FILE, first line)"
         }
         return nil
@@ -43,8 +54,14 @@ public struct FTPAccounts {
     /// The access `name` gets with `password`, or nil. Compared in constant time for a given
     /// password length, so the reply time tells nothing about how much of a guess was right.
     public func check(name: [UInt8], password given: [UInt8]) -> Access? {
-        if let user, let password, FTPAccounts.constantTimeEqual(name, user) && FTPAccounts.constantTimeEqual(given, password) {
-            return .full
+        if let user {
+            // Both halves are always checked, so the time taken does not tell a known name.
+            let nameMatches = FTPAccounts.constantTimeEqual(name, user)
+            let passwordMatches: Bool
+            if let verifier { passwordMatches = verifier(given) }
+            else if let password { passwordMatches = FTPAccounts.constantTimeEqual(given, password) }
+            else { passwordMatches = false }
+            if nameMatches && passwordMatches { return .full }
         }
         if anonymousRead && FTPAccounts.isAnonymous(name) { return .readOnly }
         return nil

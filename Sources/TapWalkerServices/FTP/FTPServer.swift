@@ -84,10 +84,7 @@ public final class FTPServer {
         }
         mutex.unlock()
         if let refusal {
-            let text = Array("421 \(refusal); try again later\r\n".utf8)
-            try? text.withBytes { (p) throws(TapWalkerError) in try control.send(p, timeoutMilliseconds: 5000) }
-            control.close()
-            log(peer, "refused: \(refusal)")
+            refuse(control, peer: peer, refusal)
             return
         }
         let session = FTPSession(server: self, control: control, peer: peer, localHost: localHost)
@@ -96,6 +93,15 @@ public final class FTPServer {
         mutex.lock()
         if session.admitted { clients -= 1 } else { stopWaiting(address) }
         mutex.unlock()
+    }
+
+    /// Tells the client 421 with `reason` and closes the connection: what `serve` does past its
+    /// limits, for a device that cannot even start a task for the connection.
+    public func refuse(_ control: any NetworkConnection, peer: String, _ reason: String) {
+        let text = Array("421 \(reason); try again later\r\n".utf8)
+        try? text.withBytes { (p) throws(TapWalkerError) in try control.send(p, timeoutMilliseconds: 5000) }
+        control.close()
+        log(peer, "refused: \(reason)")
     }
 
     /// Moves a connection that has just logged in from the waiting count to the clients; false

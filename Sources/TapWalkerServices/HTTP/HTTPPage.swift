@@ -35,6 +35,8 @@ progress{width:100%;height:1.2rem}
 table{width:100%;border-collapse:collapse}td,th{padding:.35rem;border-bottom:1px solid var(--line);text-align:left}
 td.num{text-align:right;font-family:ui-monospace,monospace}
 .hidden{display:none}
+h3{font-size:.95rem;margin:.8rem 0 .3rem}.hint{font-size:.9em;color:#555}
+ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.5rem;align-items:center;justify-content:space-between;padding:.25rem 0;border-bottom:1px solid var(--line)}
 #banner{position:sticky;top:0;z-index:2}
 @media (max-width:600px){main{padding:.5rem}td.hide-s,th.hide-s{display:none}}
 </style>
@@ -94,11 +96,18 @@ td.num{text-align:right;font-family:ui-monospace,monospace}
 </section>
 
 <section id="wifi" class="hidden" aria-labelledby="wifi-h">
-<h2 id="wifi-h">WiFi</h2>
+<h2 id="wifi-h" tabindex="-1">WiFi</h2>
+<p id="wifi-setup" class="hidden">This device has not joined a network, so it is its own access point <b id="wifi-name"></b>. Pick your network, enter its password and add it: the device then leaves this access point and joins your network.</p>
+<div id="wifi-state" role="status"></div>
+<h3>Known networks</h3>
+<ul id="wifi-nets" class="bare"></ul>
+<div class="row"><button id="wifi-scan" type="button" class="plain">Scan for networks</button></div>
+<table id="wifi-heard-t" class="hidden"><thead><tr><th>Network heard</th><th>Signal</th><th><span class="hidden">Action</span></th></tr></thead><tbody id="wifi-heard"></tbody></table>
 <form id="wifi-form">
-<label for="ssid">Network (SSID)</label><input id="ssid" name="ssid" required maxlength="32">
-<label for="wpass">Password</label><input id="wpass" name="password" type="password" maxlength="64">
-<div class="row" style="margin-top:.6rem"><button type="submit">Save and reconnect</button></div>
+<label for="ssid">Network (SSID)</label><input id="ssid" name="ssid" required maxlength="32" autocomplete="off">
+<label for="wpass">Password</label><input id="wpass" name="password" type="password" maxlength="64" autocomplete="new-password" aria-describedby="wpass-help">
+<div id="wpass-help" class="hint">8 to 63 characters; empty for an open network.</div>
+<div class="row" style="margin-top:.6rem"><button type="submit">Add network</button></div>
 <div id="wifi-msg" role="status"></div>
 </form>
 </section>
@@ -133,9 +142,9 @@ async function start(){
   show($("login"),false);show($("app"),true);show($("logout"),session.loggedIn);
   $("who").textContent=(session.user||"")+(session.access==="read"?" (read-only)":"");
   const full=session.access==="full";
-  show($("wifi"),!!session.device&&full);
+  show($("wifi"),false);
   document.querySelectorAll(".full-only").forEach(el=>show(el,full));
-  listFiles();if(full){readBoard();listen()}
+  listFiles();if(full){readBoard();listen();readWifi()}
 }
 $("login-form").addEventListener("submit",async e=>{
   e.preventDefault();
@@ -266,9 +275,40 @@ $("dump").addEventListener("click",e=>{
   if(isNaN(a)||isNaN(n)||n<=0){e.preventDefault();alert("Address and length must be numbers (0x hex or decimal).");return}
   $("dump").href="/api/flash?addr="+hex(a,6)+"&length="+n;$("dump").setAttribute("download","flash-"+hex(a,6)+".bin");
 });
+// WiFi: shown only where GET /api/wifi answers (the device; the host has none). On the device's own
+// access point the card moves to the top as "Set up WiFi".
+function signal(r){return r+" dBm ("+(r>=-55?"strong":r>=-70?"good":r>=-80?"weak":"very weak")+")"}
+function button(text,label,fn){const b=document.createElement("button");b.type="button";b.className="plain";b.textContent=text;b.setAttribute("aria-label",label);b.addEventListener("click",fn);return b}
+async function readWifi(){const a=await api("GET","/api/wifi");show($("wifi"),a.ok);if(a.ok)renderWifi(a.json);return a}
+function renderWifi(w){
+  const ap=w.accessPoint&&!w.connected,card=$("wifi"),app=$("app"),was=card.dataset.setup==="1";
+  card.dataset.setup=ap?"1":"";$("wifi-h").textContent=ap?"Set up WiFi":"WiFi";$("wifi-name").textContent=w.name;show($("wifi-setup"),ap);
+  if(ap&&!was){app.prepend(card);$("wifi-h").focus();if(!w.heard.length&&!w.scanning)scan()}else if(!ap&&was)app.append(card);
+  msg($("wifi-state"),w.connected?"Connected to "+w.connected+(w.address?" as "+w.address:"")+".":w.joining?"Joining "+w.joining+"…":w.accessPoint?"Access point "+w.name+" is up; no network joined.":"Not connected; looking for a known network.",w.connected?"good":"info");
+  if(w.problem){const d=document.createElement("div");d.className="msg bad";d.textContent=w.problem;$("wifi-state").appendChild(d)}
+  const ul=$("wifi-nets");ul.innerHTML="";
+  for(const n of w.networks){const li=document.createElement("li");const t=document.createElement("span");t.textContent=n;
+    li.append(t,button("Remove","Remove "+n,async()=>{if(!confirm("Forget the network "+n+"?"))return;const a=await api("DELETE","/api/wifi?ssid="+encodeURIComponent(n));if(a.ok)renderWifi(a.json);msg($("wifi-msg"),a.ok?"Removed "+n+".":a.json.error,a.ok?"good":"bad")}));ul.appendChild(li)}
+  if(!w.networks.length){const li=document.createElement("li");li.textContent="None yet.";ul.appendChild(li)}
+  const tb=$("wifi-heard");tb.innerHTML="";show($("wifi-heard-t"),w.heard.length>0);
+  for(const h of w.heard){const tr=document.createElement("tr");const n=document.createElement("td");n.textContent=h.ssid+(h.known?" (known)":"");
+    const s=document.createElement("td");s.textContent=signal(h.rssi);const act=document.createElement("td");
+    act.append(button("Use","Use "+h.ssid,()=>{$("ssid").value=h.ssid;$("wpass").focus()}));tr.append(n,s,act);tb.appendChild(tr)}
+}
+async function scan(){
+  const b=$("wifi-scan");b.disabled=true;msg($("wifi-msg"),"Scanning…");
+  try{const a=await api("POST","/api/wifi/scan");if(!a.ok){msg($("wifi-msg"),a.json.error,"bad");return}
+    for(let i=0;i<20;i++){await new Promise(r=>setTimeout(r,1000));const g=await readWifi();if(!g.ok||!g.json.scanning)break}
+    msg($("wifi-msg"),"")}
+  finally{b.disabled=false}
+}
+$("wifi-scan").addEventListener("click",scan);
 $("wifi-form").addEventListener("submit",async e=>{
-  e.preventDefault();const body=new URLSearchParams({ssid:$("ssid").value,password:$("wpass").value});
-  const a=await api("POST","/api/wifi",body);msg($("wifi-msg"),a.ok?"Saved; the board reconnects now.":a.json.error,a.ok?"good":"bad");
+  e.preventDefault();const ssid=$("ssid").value,ap=$("wifi").dataset.setup==="1",name=$("wifi-name").textContent;
+  const a=await api("POST","/api/wifi",new URLSearchParams({ssid,password:$("wpass").value}));
+  if(!a.ok){msg($("wifi-msg"),a.json.error,"bad");return}
+  $("wpass").value="";$("ssid").value="";renderWifi(a.json);
+  msg($("wifi-msg"),ap?"Saved. The device now joins "+ssid+" and closes its access point "+name+", so this page will lose its connection. Join "+ssid+" yourself, then open the device at its new address: it is printed on the device's serial console when it joins (the status command shows it again). The device's name is "+name+".":"Saved. The device uses "+ssid+" when it is heard.","good");
 });
 start().catch(()=>{});
 </script>

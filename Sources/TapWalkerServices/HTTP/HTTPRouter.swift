@@ -24,6 +24,8 @@ public final class HTTPRouter {
     public let throttle: LoginThrottle
     public let store: (any FTPFileStore)?
     public let board: (any HTTPBoardActions)?
+    /// The device's WiFi settings; nil on the host (its /api/wifi answers 404).
+    public let wifi: (any HTTPWiFiSettings)?
     public let events: HTTPJobEvents
     public let options: HTTPServerOptions
     /// The page, served from where it lies in the binary.
@@ -34,13 +36,14 @@ public final class HTTPRouter {
     public init(
         accounts: FTPAccounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FTPFileStore)?,
         board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: StaticString = HTTPPage.html, options: HTTPServerOptions = HTTPServerOptions(),
-        clock: any ServiceClock, log: @escaping (String, String) -> Void
+        clock: any ServiceClock, wifi: (any HTTPWiFiSettings)? = nil, log: @escaping (String, String) -> Void
     ) {
         self.accounts = accounts
         self.sessions = sessions
         self.throttle = throttle
         self.store = store
         self.board = board
+        self.wifi = wifi
         self.events = events
         self.page = page
         self.options = options
@@ -87,6 +90,7 @@ public final class HTTPRouter {
             guard try admit(x, requirement) else { return }
             return try files(x)
         }
+        if HTTPRouter.isWiFiPath(path) { return try wifiRoute(x) }
         if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
             guard route.methods.contains(where: { r.isMethod($0) }) else {
                 return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))")
@@ -170,7 +174,7 @@ public final class HTTPRouter {
         case .full: access = "\"full\""
         }
         let user = id.user.map { HTTPJSON.string($0) } ?? "null"
-        try x.response.json(200, "{\"ok\":true,\"loggedIn\":\(HTTPJSON.bool(id.loggedIn)),\"user\":\(user),\"access\":\(access),\"csrf\":\(csrf),\"device\":\(HTTPJSON.bool(options.onDevice)),\"board\":\(HTTPJSON.bool(board != nil)),\"files\":\(HTTPJSON.bool(store != nil))}")
+        try x.response.json(200, "{\"ok\":true,\"loggedIn\":\(HTTPJSON.bool(id.loggedIn)),\"user\":\(user),\"access\":\(access),\"csrf\":\(csrf),\"device\":\(HTTPJSON.bool(options.onDevice)),\"board\":\(HTTPJSON.bool(board != nil)),\"files\":\(HTTPJSON.bool(store != nil)),\"wifi\":\(HTTPJSON.bool(wifi != nil))}")
     }
 
     /// POST /api/login with a form body: user=NAME&password=SECRET.

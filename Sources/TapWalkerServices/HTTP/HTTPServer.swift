@@ -35,10 +35,7 @@ public final class HTTPServer {
         }
         mutex.unlock()
         if let refusal {
-            let r = HTTPResponse(connection: connection, timeoutMilliseconds: 5000, keepAlive: false, headOnly: false)
-            try? r.error(503, refusal, headers: ["Retry-After: 5"])
-            connection.close()
-            log(peer, "refused: " + refusal)
+            refuse(connection, peer: peer, refusal)
             return
         }
         let session = HTTPConnectionSession(server: self, connection: connection, peer: peer)
@@ -48,6 +45,15 @@ public final class HTTPServer {
         clients -= 1
         if !session.loggedIn { preLoginClients -= 1 }
         mutex.unlock()
+    }
+
+    /// Answers 503 with `reason` and closes the connection: what `serve` does past its limits,
+    /// for a device that cannot even start a task for the connection.
+    public func refuse(_ connection: any NetworkConnection, peer: String, _ reason: String) {
+        let r = HTTPResponse(connection: connection, timeoutMilliseconds: 5000, keepAlive: false, headOnly: false)
+        try? r.error(503, reason, headers: ["Retry-After: 5"])
+        connection.close()
+        log(peer, "refused: " + reason)
     }
 
     /// A connection logged in: it no longer counts against the pre-login limit.

@@ -49,14 +49,19 @@ struct Serve: ParsableCommand {
         Interruption.install()
         let opened: CableOptions.Opened
         let lock = JobLock(mutex: SystemMutex())
+        let clock = SystemClock()
         var xvcListener: TCPListener?
+        let board: BoardService
         do throws(TapWalkerError) {
             opened = try cableOptions.open()
+            // One board service for every server: one cable, one job lock, one SD card.
+            let card = try ftp.sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
+            board = BoardService(cable: opened.cable, lock: lock, sdCard: card, clock: clock)
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             // One count of failed logins per address for FTP and HTTP together.
-            let throttle = LoginThrottle(mutex: SystemMutex(), clock: SystemClock())
-            try ftp.start(cable: opened, lock: lock, listen: listen, throttle: throttle)
-            try http.start(ftp: ftp, listen: listen, throttle: throttle, cable: opened, lock: lock)
+            let throttle = LoginThrottle(mutex: SystemMutex(), clock: clock)
+            try ftp.start(board: board, listen: listen, throttle: throttle)
+            try http.start(ftp: ftp, listen: listen, throttle: throttle, board: board)
         } catch {
             throw fail(error, json: nil)
         }
@@ -65,8 +70,7 @@ struct Serve: ParsableCommand {
             ServerLog.listening("xvc", host: xvcListen, port: xvcListener.port)
             var options = JTAGServerOptions()
             options.idleTimeReachesCable = opened.isSimulator
-            let clock = SystemClock()
-            let jtag = SharedBoardJTAG(board: BoardService(cable: opened.cable, lock: lock, clock: clock), clock: clock,
+            let jtag = SharedBoardJTAG(board: board, clock: clock,
                                        options: options) { peer, text in ServerLog.line("xvc", peer, text) }
             ServerThread.start {
                 AcceptLoop.run(TCPListenerSet([xvcListener]), until: { Interruption.requested },

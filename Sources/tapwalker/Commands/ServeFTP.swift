@@ -22,7 +22,7 @@ struct FTPServeOptions: ParsableArguments {
     @Flag(help: "FTP: also let anonymous users (USER anonymous or ftp) browse and download; they cannot upload, change files or program. Without --user this is the only login.")
     var anonymousRead = false
 
-    @Option(help: ArgumentHelp("FTP: the SD card for STOR sd@ADDR: an image file or block device, written raw.", valueName: "path"))
+    @Option(help: ArgumentHelp("The SD card for FTP's STOR sd@ADDR and HTTP's PUT /api/sd: an image file or block device, written raw.", valueName: "path"))
     var sd: String?
 
     @Option(help: ArgumentHelp("FTP: close a control connection silent for this many seconds.", valueName: "seconds"))
@@ -51,8 +51,9 @@ struct FTPServeOptions: ParsableArguments {
     }
 
     /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
-    /// `throttle` counts failed logins per address, shared with the HTTP server.
-    func start(cable: CableOptions.Opened, lock: JobLock, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
+    /// `board` is the one board service `serve` shares between its servers; `throttle` counts failed
+    /// logins per address, shared with the HTTP server.
+    func start(board: BoardService, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
         guard let port else { return }
         guard let root else { throw TapWalkerError(.usage, "--ftp needs --root DIR: the directory the FTP clients see") }
         if (user == nil) != (passwordFile == nil) {
@@ -74,11 +75,10 @@ struct FTPServeOptions: ParsableArguments {
         var options = FTPServerOptions()
         options.idleTimeoutMilliseconds = ftpIdleTimeout * 1000
         options.maximumClients = ftpMaxClients
-        let card = try sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
         let clock = SystemClock()
         let server = FTPServer(
             store: try PosixFileStore(root: RawArguments.path(root)), channels: FTPSocketChannels(),
-            board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock),
+            board: board,
             accounts: accounts, options: options, clock: clock, mutex: SystemMutex(), throttle: throttle
         ) { peer, text in ServerLog.line("ftp", peer, text) }
         let listener = try TCPListener(port: port, host: listen)

@@ -19,7 +19,8 @@ struct HTTPServeOptions: ParsableArguments {
 
     /// Starts the HTTP listener on its own thread (and a thread per connection); returns once it listens.
     /// `throttle` counts failed logins per address; FTP is meant to share the same one.
-    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle, cable: CableOptions.Opened, lock: JobLock) throws(TapWalkerError) {
+    /// `board` is the one board service `serve` shares between its servers.
+    func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle, board: BoardService) throws(TapWalkerError) {
         guard let port else { return }
         if (ftp.user == nil) != (ftp.passwordFile == nil) {
             throw TapWalkerError(.usage, "--user and --password-file go together")
@@ -39,14 +40,13 @@ struct HTTPServeOptions: ParsableArguments {
         options.maximumClients = httpMaxClients
         let clock = SystemClock()
         let store = try ftp.root.map { (root) throws(TapWalkerError) -> any FTPFileStore in try PosixFileStore(root: root) }
-        let card = try ftp.sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
-        let board = HTTPBoardService(board: BoardService(cable: cable.cable, lock: lock, sdCard: card, clock: clock), mutex: SystemMutex())
+        let boardRoutes = HTTPBoardService(board: board, mutex: SystemMutex())
         let log: (String, String) -> Void = { peer, text in ServerLog.line("http", peer, text) }
         let router = HTTPRouter(
             accounts: accounts,
             sessions: SessionStore(mutex: SystemMutex(), clock: clock, random: SystemRandom()),
             throttle: throttle,
-            store: store, board: board, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
+            store: store, board: boardRoutes, events: HTTPJobEvents(mutex: SystemMutex(), clock: clock),
             options: options, clock: clock, log: log)
         let server = HTTPServer(router: router, clock: clock, mutex: SystemMutex(), log: log)
         let listener = try TCPListener(port: port, host: listen)

@@ -1,0 +1,146 @@
+import TapWalkerCore
+import TapWalkerServices
+
+/// The firmware above the chip's drivers: reads the configuration, brings up the WiFi, starts the
+/// services on one board and one job lock, and runs the serial console, all through the board
+/// support (`DeviceBoardSupport`) and nothing else, so that the same code runs on the ESP32, on
+/// the virtual ESP32 and in the tests. docs/device-application.md describes the boot, the tasks
+/// and what happens on each failure.
+public final class DeviceApplication {
+    public let support: DeviceBoardSupport
+    private let givenCable: (any TDOSampling)?
+
+    /// How often the main loop looks at the WiFi and the console.
+    static let pollMicroseconds: UInt32 = 50_000
+    /// Bytes taken from the console per poll.
+    static let consoleChunk = 64
+
+    /// `cable`: the JTAG cable to drive; nil for the board's own pins (`support.pins`, `support.spi`).
+    public init(support: DeviceBoardSupport, cable: (any TDOSampling)? = nil) {
+        self.support = support
+        self.givenCable = cable
+    }
+
+    /// Runs the device until `stop()` is true (the firmware passes `{ false }`), then waits for the
+    /// services' accept loops to end (they look at least once a second) and returns. Clients still
+    /// connected finish on their own tasks, within their timeouts.
+    public func run(until stop: () -> Bool) {
+        let tasks = support.tasks
+        let output = ConsoleOutput(port: support.console, mutex: tasks.makeMutex())
+        let light = StatusLight(led: support.led, mutex: tasks.makeMutex())
+        light.show(.starting)
+
+        let boot = DeviceBootFiles.read(from: support.files)
+        for problem in boot.problems { output.line("tapwalker: \(problem)") }
+        if boot.failed { light.fault() }
+
+        let cable = makeCable(boot.configuration, output: output, light: light)
+        let board = BoardService(cable: cable, lock: JobLock(mutex: tasks.makeMutex()),
+                                 sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
+        board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
+
+        let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
+        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output)
+        services.start(boot.configuration)
+
+        let station = WiFiStation(radio: support.wifi, clock: support.clock, led: light, networks: boot.networks,
+                                  settings: boot.configuration.wifi)
+        let actions = DeviceConsoleActions(
+            board: board, files: support.files, light: light,
+            describeDevice: { DeviceApplication.describe(station, services) },
+            networks: { station.networksChanged($0) }, restart: support.restart)
+        let console = Console(actions: actions, files: support.files)
+        station.start()
+
+        var address: [UInt8]? = nil
+        var consoleOpen = true
+        var prompted = false
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DeviceApplication.consoleChunk, alignment: 1)
+        defer { buffer.deallocate() }
+        while !stop() {
+            station.poll()
+            let now = DeviceApplication.address(of: station)
+            if now != address {
+                address = now
+                DeviceApplication.announce(now, station, services, output)
+            }
+            if !prompted {
+                output.write(Console.prompt)
+                prompted = true
+            }
+            light.setBusy(board.lock.currentHolder != nil)
+            if consoleOpen {
+                if let count = support.console.read(into: buffer, timeoutMilliseconds: 0) {
+                    if count > 0 { console.receive(Array(buffer[0..<count])) { output.write($0) } }
+                } else {
+                    // The console closed for good (end of input); the device goes on serving.
+                    consoleOpen = false
+                }
+            }
+            support.clock.sleep(microseconds: DeviceApplication.pollMicroseconds)
+        }
+        lifetime.requestStop()
+        while lifetime.runningLoops > 0 { support.clock.sleep(microseconds: DeviceApplication.pollMicroseconds) }
+        output.line("tapwalker: stopped")
+    }
+
+    /// The given cable, or the board's own pins; without either, a cable that fails every job
+    /// with the reason, so that the rest of the device still works.
+    private func makeCable(_ configuration: DeviceConfiguration, output: ConsoleOutput, light: StatusLight) -> any TDOSampling {
+        if let givenCable { return givenCable }
+        do throws(TapWalkerError) {
+            let cable = try DeviceCableFactory.make(support: support)
+            do throws(TapWalkerError) {
+                _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
+            } catch {
+                output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
+            }
+            return cable
+        } catch {
+            output.line("tapwalker: \(error.message); board jobs will fail")
+            light.fault()
+            return AbsentCable(error)
+        }
+    }
+
+    /// The device's address: the station's while joined, else the access point's while it is up.
+    static func address(of station: WiFiStation) -> [UInt8]? {
+        if let a = station.address { return a }
+        return station.roaming.accessPointActive ? NetworkAddress.accessPoint : nil
+    }
+
+    /// Prints the new address and where each running service can be reached.
+    static func announce(_ address: [UInt8]?, _ station: WiFiStation, _ services: DeviceServices, _ output: ConsoleOutput) {
+        guard let address else {
+            output.line("tapwalker: no network address; looking for a network")
+            return
+        }
+        output.line("tapwalker: \(wifiText(station))")
+        for s in services.running {
+            output.line("tapwalker: \(s.service.key) on \(NetworkAddress.text(address)):\(s.port)")
+        }
+    }
+
+    static func wifiText(_ station: WiFiStation) -> String {
+        if case .connected(let network) = station.roaming.phase, let a = station.address {
+            return "WiFi joined \"\(ASCII.printable(network.ssid))\", address \(NetworkAddress.text(a))"
+        }
+        if station.roaming.accessPointActive {
+            return "WiFi access point \"\(ASCII.printable(station.roaming.accessPointSSID))\", address \(NetworkAddress.text(NetworkAddress.accessPoint))"
+        }
+        return "WiFi looking for a network"
+    }
+
+    /// The WiFi and services lines of the console's `status`.
+    static func describe(_ station: WiFiStation, _ services: DeviceServices) -> [String] {
+        var lines = ["wifi: " + wifiText(station)]
+        if let problem = station.lastProblem { lines.append("wifi: last problem: \(problem)") }
+        let address = DeviceApplication.address(of: station).map { NetworkAddress.text($0) }
+        if services.outcomes.isEmpty { lines.append("services: none configured in \(DeviceConfiguration.fileName)") }
+        for s in services.outcomes {
+            if let refusal = s.refusal { lines.append("\(s.service.key): not started: \(refusal)") }
+            else { lines.append("\(s.service.key): \(address ?? "port"):\(s.port)") }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,121 @@
+import TapWalkerCore
+import TapWalkerServices
+
+/// The console's board and device commands, run by the board service that FTP, HTTP and the
+/// network JTAG servers share: a console job takes the same job lock, so it is refused, naming
+/// the holder, while another client has the board (and they are refused while it runs). Files
+/// are named as on FTP: relative to the root of the device's file system.
+final class DeviceConsoleActions: ConsoleActions {
+    let board: BoardService
+    let files: any DeviceFileSystem
+    let light: StatusLight
+    /// The WiFi and services lines of `status`.
+    let describeDevice: () -> [String]
+    let networks: ([WiFiNetwork]) -> Void
+    let restart: () -> Void
+
+    /// How the console is named to a client it keeps waiting.
+    static let holder = "the serial console"
+
+    init(board: BoardService, files: any DeviceFileSystem, light: StatusLight, describeDevice: @escaping () -> [String],
+         networks: @escaping ([WiFiNetwork]) -> Void, restart: @escaping () -> Void) {
+        self.board = board
+        self.files = files
+        self.light = light
+        self.describeDevice = describeDevice
+        self.networks = networks
+        self.restart = restart
+    }
+
+    func status() throws(TapWalkerError) -> String {
+        var lines: [String] = []
+        if let holder = board.lock.tryAcquire("\(DeviceConsoleActions.holder) reading the status") {
+            lines.append("board: busy (\(holder))")
+        } else {
+            let identity = board.identify()
+            board.lock.release()
+            if let failure = identity.failure {
+                lines.append("board: \(failure.message)")
+            } else {
+                var line = "board: IDCODE \(ASCII.hex(identity.idcode ?? 0)) \(identity.part?.name ?? "")"
+                if let status = identity.status {
+                    line += ", status \(ASCII.hex(status.raw)): \(status.done && !status.hasError ? "DONE" : "not DONE")"
+                }
+                lines.append(line)
+            }
+        }
+        lines += describeDevice()
+        return DeviceConsoleActions.joined(lines)
+    }
+
+    func program(file: String) throws(TapWalkerError) -> String {
+        let path = try DeviceConsoleActions.path(file)
+        let source = try DeviceFileSource.open(path, in: files)
+        return try holding("prog \(path)") { () throws(TapWalkerError) -> String in
+            let result = board.loadSRAM(DecompressingSource(source))
+            if let failure = result.failure {
+                let state = result.status.map { " (status \(ASCII.hex($0.raw)): \($0.done ? "DONE" : "not DONE"))" } ?? ""
+                throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
+            }
+            return result.summary
+        }
+    }
+
+    func flash(file: String, address: Int) throws(TapWalkerError) -> String {
+        let path = try DeviceConsoleActions.path(file)
+        let source = try DeviceFileSource.open(path, in: files)
+        return try holding("flash \(path) \(BoardText.address(address))") { () throws(TapWalkerError) -> String in
+            let result = board.writeFlash(DecompressingSource(source), at: address)
+            if let failure = result.failure {
+                throw TapWalkerError(failure.kind, "flash@\(BoardText.address(address)): \(failure.message)")
+            }
+            return result.summary
+        }
+    }
+
+    func passthru() throws(TapWalkerError) -> String {
+        try holding("passthru") { () throws(TapWalkerError) -> String in
+            let result = board.loadPassthru(from: "/", files: DeviceBoardFiles(files))
+            if let failure = result.failure { throw TapWalkerError(failure.kind, "fpga: \(failure.message)") }
+            return result.summary
+        }
+    }
+
+    func networksChanged(_ list: [WiFiNetwork]) {
+        networks(list)
+    }
+
+    func reboot() {
+        restart()
+    }
+
+    /// Runs `job` holding the board, the LED showing it; refused, naming the holder, when busy.
+    private func holding(_ what: String, _ job: () throws(TapWalkerError) -> String) throws(TapWalkerError) -> String {
+        if let holder = board.lock.tryAcquire("\(DeviceConsoleActions.holder) running \(what)") {
+            throw TapWalkerError(.usage, "the board is busy: \(holder); nothing was done, try again when it is free")
+        }
+        light.setBusy(true)
+        do {
+            let reply = try job()
+            board.lock.release()
+            light.jobEnded(failed: false)
+            return reply
+        } catch {
+            board.lock.release()
+            light.jobEnded(failed: true)
+            throw error
+        }
+    }
+
+    /// A console file name as a path of the device's file system: relative names start at the
+    /// root, and ".." may not climb above it.
+    static func path(_ file: String) throws(TapWalkerError) -> String {
+        String(decoding: try FTPPath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
+    }
+
+    static func joined(_ lines: [String]) -> String {
+        var out = ""
+        for (i, l) in lines.enumerated() { out += (i == 0 ? "" : "\n") + l }
+        return out
+    }
+}

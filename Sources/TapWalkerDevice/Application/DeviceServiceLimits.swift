@@ -1,0 +1,33 @@
+import TapWalkerServices
+
+/// The servers' limits on the device, written once. Every FTP or HTTP connection is a task with
+/// its own stack (`DeviceTaskStacks.client`) and session buffers (FTP: about 3.5 KB and a 16 KB
+/// transfer buffer while it transfers, README's figures), on a chip with roughly 150–200 KB of
+/// heap once WiFi runs; the host's limits of 8 each would not fit.
+enum DeviceServiceLimits {
+    static var ftp: FTPServerOptions {
+        var o = FTPServerOptions()
+        // Two users at once (one programs, one browses); two more connections may be logging in.
+        o.maximumClients = 2
+        o.maximumWaiting = 2
+        o.maximumWaitingPerAddress = 2
+        return o
+    }
+
+    static var http: HTTPServerOptions {
+        var o = HTTPServerOptions()
+        // A browser opens a few connections at once: the page, the event stream, an upload.
+        o.maximumClients = 4
+        o.maximumPreLoginClients = 2
+        o.onDevice = true
+        return o
+    }
+
+    /// Tasks one service may have at once; a connection past it is refused on the accept task.
+    static var ftpTasks: Int { ftp.maximumClients + ftp.maximumWaiting }
+    static var httpTasks: Int { http.maximumClients }
+
+    /// The largest input the board service holds to check it before touching the board; larger
+    /// inputs are checked on their way through (the embedded check measures jobs with this bound).
+    static let inputBufferLimit = 4096
+}

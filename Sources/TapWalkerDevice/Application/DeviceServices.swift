@@ -1,0 +1,152 @@
+import TapWalkerCore
+import TapWalkerServices
+
+/// Starts the network services tapwalker.conf asks for, on one board service and one job lock:
+/// for each, a listener and an accept task; FTP and HTTP clients each on a task of their own,
+/// bounded by `DeviceServiceLimits`; XVC and remote_bitbang clients served on their accept task,
+/// one at a time, holding the board while connected. Remembers what started and what was refused,
+/// for the console.
+final class DeviceServices {
+    /// What became of one configured service.
+    struct Outcome {
+        let service: DeviceService
+        let port: Int
+        /// nil when it runs.
+        let refusal: String?
+    }
+
+    let network: any DeviceNetwork
+    let tasks: any DeviceTasks
+    let clock: any DeviceClock
+    let random: any RandomSource
+    let board: BoardService
+    let cable: any TDOSampling
+    let store: DeviceFileStore
+    let lifetime: ServiceLifetime
+    let output: ConsoleOutput
+    private(set) var outcomes: [Outcome] = []
+
+    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput) {
+        network = support.network
+        tasks = support.tasks
+        clock = support.clock
+        random = support.random
+        self.board = board
+        self.cable = cable
+        store = DeviceFileStore(files: support.files)
+        self.lifetime = lifetime
+        self.output = output
+    }
+
+    /// The services that run.
+    var running: [Outcome] { outcomes.filter { $0.refusal == nil } }
+
+    /// Starts every service with a port; prints on the console each one that is refused.
+    func start(_ configuration: DeviceConfiguration) {
+        let accounts = DeviceServices.accounts(configuration.login)
+        // One count of failed logins per address for FTP and HTTP together.
+        let throttle = LoginThrottle(mutex: tasks.makeMutex(), clock: clock)
+        for service in DeviceService.allCases {
+            let port = configuration.port(service)
+            guard port != 0 else { continue }
+            var refusal = configuration.refusal(service)
+            if refusal == nil {
+                do throws(TapWalkerError) {
+                    try start(service, port: port, accounts: accounts, throttle: throttle)
+                } catch {
+                    refusal = error.message
+                }
+            }
+            if let refusal { output.line("tapwalker: \(service.key) not started: \(refusal)") }
+            outcomes.append(Outcome(service: service, port: port, refusal: refusal))
+        }
+    }
+
+    /// The login of tapwalker.conf as the servers' accounts: one user, checked by its credential
+    /// (clear or salted hash); no anonymous access.
+    static func accounts(_ login: DeviceConfiguration.Login?) -> FTPAccounts {
+        guard let login else { return FTPAccounts(user: nil, password: nil, anonymousRead: false) }
+        let credential = login.credential
+        return FTPAccounts(user: login.user, verifier: { credential.accepts($0) }, anonymousRead: false)
+    }
+
+    private func start(_ service: DeviceService, port: Int, accounts: FTPAccounts, throttle: LoginThrottle) throws(TapWalkerError) {
+        let listener = try network.listen(port: port)
+        let key = service.key
+        let output = self.output
+        let log: (String, String) -> Void = { peer, text in output.line("\(key) \(peer): \(text)") }
+        let body: (AcceptedConnection) -> Void
+        let stack: Int
+        switch service {
+        case .ftp:
+            let server = FTPServer(store: store, channels: network, board: board, accounts: accounts,
+                                   options: DeviceServiceLimits.ftp, clock: clock, mutex: tasks.makeMutex(),
+                                   throttle: throttle, log: log)
+            let gate = ClientTaskGate(limit: DeviceServiceLimits.ftpTasks, mutex: tasks.makeMutex())
+            body = clientTasks(gate, name: "ftp client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
+                server.serve($0.connection, peer: $0.peer, localHost: FTPServer.host(of: $0.local))
+            }
+            stack = DeviceTaskStacks.acceptLoop
+        case .http:
+            let options = DeviceServiceLimits.http
+            let router = HTTPRouter(
+                accounts: accounts,
+                sessions: SessionStore(mutex: tasks.makeMutex(), clock: clock, random: random),
+                throttle: throttle, store: store,
+                board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
+                events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
+                options: options, clock: clock, log: log)
+            let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
+            let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
+            body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
+                server.serve($0.connection, peer: $0.peer)
+            }
+            stack = DeviceTaskStacks.acceptLoop
+        case .xvc:
+            let jtag = SharedBoardJTAG(board: board, clock: clock, log: log)
+            body = { jtag.serveXVC($0) }
+            stack = DeviceTaskStacks.jtagServer
+        case .remoteBitbang:
+            let jtag = SharedBoardJTAG(board: board, clock: clock, log: log)
+            let cable = self.cable
+            body = { jtag.serveRemoteBitbang($0, cable: cable) }
+            stack = DeviceTaskStacks.jtagServer
+        }
+        let lifetime = self.lifetime
+        lifetime.loopStarted()
+        do throws(TapWalkerError) {
+            try tasks.start(name: key, stackBytes: stack) {
+                AcceptLoop.run(listener, until: { lifetime.stopRequested }, log: { output.line("\(key): \($0)") }, body)
+                lifetime.loopEnded()
+            }
+        } catch {
+            lifetime.loopEnded()
+            throw TapWalkerError(error.kind, "no task for its accept loop: \(error.message)")
+        }
+    }
+
+    /// An accept loop's handler that serves each connection on a task of its own, at most
+    /// `gate.limit` at once; past that, or when no task can be started (no memory), that one
+    /// connection is refused and the others go on.
+    private func clientTasks(
+        _ gate: ClientTaskGate, name: String, refuse: @escaping (AcceptedConnection, String) -> Void,
+        _ serve: @escaping (AcceptedConnection) -> Void
+    ) -> (AcceptedConnection) -> Void {
+        let tasks = self.tasks
+        return { accepted in
+            guard gate.enter() else {
+                refuse(accepted, "too many connections (\(gate.limit))")
+                return
+            }
+            do throws(TapWalkerError) {
+                try tasks.start(name: name, stackBytes: DeviceTaskStacks.client) {
+                    serve(accepted)
+                    gate.leave()
+                }
+            } catch {
+                gate.leave()
+                refuse(accepted, "the device has no memory for another connection (\(error.message))")
+            }
+        }
+    }
+}
