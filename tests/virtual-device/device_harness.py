@@ -31,7 +31,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "Examples")
-VIRTUAL_SCRIPT = os.path.join(ROOT, "scripts", "virtual-device.sh")
+# VIRTUAL_DEVICE_SCRIPT: another script with the same interface (a build of the device kept elsewhere).
+VIRTUAL_SCRIPT = os.environ.get("VIRTUAL_DEVICE_SCRIPT") or os.path.join(ROOT, "scripts", "virtual-device.sh")
 
 USER = "ulx3s"
 PASSWORD = "secret"
@@ -114,6 +115,25 @@ def tapwalker_binary():
     return binary
 
 
+_built = False
+
+
+def build_virtual_device():
+    """Builds the virtual ESP32 once per run, before any device is started, so that a first build
+    (minutes) does not count against a device's start-up time."""
+    global _built
+    if _built:
+        return
+    with open(VIRTUAL_SCRIPT) as f:
+        can_build_only = "--build-only" in f.read()
+    if can_build_only:
+        r = subprocess.run(["bash", VIRTUAL_SCRIPT, "--build-only"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=3600)
+        if r.returncode != 0:
+            raise AssertionError("building the virtual ESP32 failed (%d):\n%s%s" % (r.returncode, r.stdout, r.stderr[-4000:]))
+    _built = True
+
+
 class Config:
     """What goes into the device's directory: tapwalker.conf and the WiFi files."""
 
@@ -185,6 +205,7 @@ class Device:
 
     def start(self):
         if self.kind == "virtual":
+            build_virtual_device()
             self._spawn(["bash", VIRTUAL_SCRIPT, self.dir], console=True)
         else:
             binary = tapwalker_binary()
