@@ -49,7 +49,7 @@ def http_job(device, path, upload):
     code, body = device.curl(["-X", "PUT", "-T", upload, device.http_base + path])
     wall = time.monotonic() - started
     if code != 200:
-        sys.exit("benchmark: PUT %s answered %d: %s" % (path, code, body))
+        raise RuntimeError("PUT %s answered %d: %s" % (path, code, body))
     return wall, body, json.loads(body)
 
 
@@ -63,7 +63,7 @@ def ftp_job(device, upload, target):
     wall = time.monotonic() - started
     ftp.quit()
     if not reply.startswith("226"):
-        sys.exit("benchmark: STOR %s: %s" % (target, reply))
+        raise RuntimeError("STOR %s: %s" % (target, reply))
     return wall, reply
 
 
@@ -76,34 +76,43 @@ def main():
     bitstream = dh.example("blink-85f.bit")
     size = os.path.getsize(bitstream)
     bit_seconds = size * 8 / TCK
+    rows, notes, failures = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         config = dh.Config(extra_sections="\n[jtag]\npreset = esp32c3\ntck_hz = %d\n" % TCK)
-        # (The host stand-in's simulated cable runs at 25 MHz by default.)
-        device = dh.Device(os.path.join(tmp, "device"), config)
-        try:
-            rows = []
+        gz = dh.gzip_file(bitstream, os.path.join(tmp, "blink-85f.bit.gz"))
+
+        def sram_http(device):
             wall, body, result = http_job(device, "/api/fpga", bitstream)
             if not result.get("done"):
-                sys.exit("benchmark: the SRAM load did not end DONE: %s" % body)
+                raise RuntimeError("the SRAM load did not end DONE: %s" % body)
             rows.append(("(a) SRAM, blink-85f.bit, HTTP", wall, simulated(body), bit_seconds))
 
-            gz = dh.gzip_file(bitstream, os.path.join(tmp, "blink-85f.bit.gz"))
+        def sram_ftp_gzip(device):
             wall, reply = ftp_job(device, gz, "fpga")
             if "DONE" not in reply:
-                sys.exit("benchmark: the gzip SRAM load did not end DONE: %s" % reply)
+                raise RuntimeError("the gzip SRAM load did not end DONE: %s" % reply)
             rows.append(("(b) SRAM, .bit.gz (%d B), FTP" % os.path.getsize(gz), wall, simulated(reply), bit_seconds))
-            ftp_reply = reply
+            notes.append("FTP reply to the gzip load: %s" % reply.replace("\r\n", " | "))
 
-            wall, body, result = http_job(device, "/api/flash?addr=0x%x" % FLASH_ADDRESS, bitstream)
-            blank = result.get("sectors", {})
-            rows.append(("(c) flash 0x200000, blank", wall, simulated(body), None))
-            wall, body, result = http_job(device, "/api/flash?addr=0x%x" % FLASH_ADDRESS, bitstream)
-            same = result.get("sectors", {})
-            rows.append(("(d) flash 0x200000, identical", wall, simulated(body), None))
-        finally:
-            device.stop()
+        def flash_twice(device):
+            for label in ("blank", "identical"):
+                wall, body, result = http_job(device, "/api/flash?addr=0x%x" % FLASH_ADDRESS, bitstream)
+                rows.append(("(%s) flash 0x200000, %s" % ("c" if label == "blank" else "d", label), wall, simulated(body), None))
+                notes.append("flash sectors, %-9s %s" % (label + ":", json.dumps(result.get("sectors"), sort_keys=True)))
 
-    what = "the virtual ESP32" if device.kind == "virtual" else "the host stand-in (tapwalker serve, simulated cable)"
+        # Each group on a device of its own, so that one that fails leaves the others their figures.
+        for name, job in (("sram-http", sram_http), ("sram-ftp-gzip", sram_ftp_gzip), ("flash", flash_twice)):
+            device = dh.Device(os.path.join(tmp, name), config)
+            try:
+                job(device)
+            except (Exception, SystemExit) as e:
+                failures.append("%s: %s: %s\n  device log: %s" % (name, type(e).__name__, e,
+                                                                 device.log[-600:].replace("\n", "\n    ")))
+            finally:
+                device.stop()
+                kind = device.kind
+
+    what = "the virtual ESP32" if kind == "virtual" else "the host stand-in (tapwalker serve, simulated cable)"
     print("%s: LFE5U-85F + W25Q128JV, TCK %g MHz, blink-85f.bit %d bytes (bit time %.3f s)"
           % (what, TCK / 1e6, size, bit_seconds))
     print("%-36s %10s %12s %12s %10s" % ("job", "wall s", "TCK cycles", "sim s", "sim/bits"))
@@ -113,12 +122,14 @@ def main():
         ratio = "%.3f" % (micros / 1e6 / reference) if micros is not None and reference else ""
         missing = missing or micros is None
         print("%-36s %10.3f %12s %12s %10s" % (label, wall, cycles if cycles is not None else "-", sim, ratio))
-    print("flash sectors, blank:     %s" % json.dumps(blank, sort_keys=True))
-    print("flash sectors, identical: %s" % json.dumps(same, sort_keys=True))
-    print("FTP reply to the gzip load: %s" % ftp_reply.replace("\r\n", " | "))
+    for note in notes:
+        print(note)
     print("(sim/bits: simulated time over the bit time at this TCK, measured in this run; target <= 1.05)")
     if missing:
         print("(simulated time: the job results carry no sim_time_us, so only wall time is shown)")
+    if failures:
+        print("benchmark: jobs that failed:\n" + "\n".join(failures))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

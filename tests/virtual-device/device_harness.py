@@ -337,6 +337,9 @@ class Device:
             except OSError:
                 pass
         self.exit_code = self.procs[0].returncode if self.procs else None
+        # Kept with the images for a look after a failure (KEEP_DEVICE_DIRS).
+        with open(self.path("device.log"), "w") as f:
+            f.write(self.log)
         return self.exit_code
 
     # -- clients
