@@ -25,8 +25,38 @@ struct header {
 enum { HEADER = 16, MAGIC = 0x7a9e11c5 };
 _Static_assert(sizeof(struct header) == HEADER, "header size");
 
-static size_t live, peak, simulatorLive;
-static int inSimulator;
+// With METER_THREADS (the virtual ESP32, whose tasks are threads) the counts change atomically
+// and "inside the simulator" is per thread; the single-threaded check needs neither.
+#ifdef METER_THREADS
+#define METER_LOCAL _Thread_local
+#define METER_ADD(v, n) __atomic_add_fetch(&(v), (n), __ATOMIC_RELAXED)
+#define METER_SUB(v, n) __atomic_sub_fetch(&(v), (n), __ATOMIC_RELAXED)
+#else
+#define METER_LOCAL
+#define METER_ADD(v, n) ((v) += (n))
+#define METER_SUB(v, n) ((v) -= (n))
+#endif
+
+static size_t live, peak, simulatorLive, cap;
+static void (*capExceeded)(size_t wanted, size_t live, size_t cap);
+static METER_LOCAL int inSimulator;
+
+// Adds `size` to the live count unless that would pass the cap; 0 when it would.
+static int charge(size_t size) {
+#ifdef METER_THREADS
+    size_t old = __atomic_load_n(&live, __ATOMIC_RELAXED);
+    do {
+        if (cap && old + size > cap) return 0;
+    } while (!__atomic_compare_exchange_n(&live, &old, old + size, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    size_t now = old + size, top = __atomic_load_n(&peak, __ATOMIC_RELAXED);
+    while (now > top && !__atomic_compare_exchange_n(&peak, &top, now, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+#else
+    if (cap && live + size > cap) return 0;
+    live += size;
+    if (live > peak) peak = live;
+#endif
+    return 1;
+}
 
 static void *track(void *raw, size_t size, size_t alignment) {
     if (!raw) return NULL;
@@ -38,10 +68,12 @@ static void *track(void *raw, size_t size, size_t alignment) {
     h->offset = (uint32_t)(start - (uintptr_t)raw);
     h->magic = MAGIC;
     if (inSimulator) {
-        simulatorLive += size;
-    } else {
-        live += size;
-        if (live > peak) peak = live;
+        METER_ADD(simulatorLive, size);
+    } else if (!charge(size)) {
+        h->magic = 0;
+        __real_free(raw);
+        if (capExceeded) capExceeded(size, live, cap);
+        return NULL;
     }
     return (void *)start;
 }
@@ -53,7 +85,7 @@ void *__wrap_malloc(size_t size) { return track(__real_malloc(size + HEADER), si
 void __wrap_free(void *p) {
     if (!p) return;
     struct header *h = headerOf(p);
-    if (h->simulator) simulatorLive -= h->size; else live -= h->size;
+    if (h->simulator) METER_SUB(simulatorLive, h->size); else METER_SUB(live, h->size);
     h->magic = 0;
     __real_free((void *)((uintptr_t)p - h->offset));
 }
@@ -89,6 +121,14 @@ void *__wrap_aligned_alloc(size_t alignment, size_t size) {
 size_t meter_heap_live(void) { return live; }
 size_t meter_heap_peak(void) { return peak; }
 void meter_heap_restart(void) { peak = live; }
+
+void meter_heap_set_cap(size_t bytes, void (*exceeded)(size_t wanted, size_t live, size_t cap)) {
+    cap = bytes;
+    capExceeded = exceeded;
+}
+
+int meter_heap_reserve(size_t bytes) { return charge(bytes); }
+void meter_heap_unreserve(size_t bytes) { METER_SUB(live, bytes); }
 size_t meter_heap_simulator_live(void) { return simulatorLive; }
 
 // Stack painting: a noinline function whose frame is a large array covers the stack just below its

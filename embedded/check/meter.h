@@ -12,6 +12,14 @@ size_t meter_heap_peak(void);
 void meter_heap_restart(void);
 size_t meter_heap_simulator_live(void);
 
+// A cap on TapWalker's live heap (0: none, the default): an allocation that would pass it calls
+// `exceeded` with the bytes wanted, the bytes live and the cap, and fails if that returns.
+void meter_heap_set_cap(size_t bytes, void (*exceeded)(size_t wanted, size_t live, size_t cap));
+// Counts memory that the host takes from elsewhere but the chip from the heap (a task's stack)
+// as live: 1 when it fits under the cap, 0 (nothing counted) when not. Undone by unreserve.
+int meter_heap_reserve(size_t bytes);
+void meter_heap_unreserve(size_t bytes);
+
 // Stack: fills the stack below the caller with a pattern; the depth is how far below the caller
 // the pattern has been overwritten since.
 void meter_stack_paint(void);

@@ -84,23 +84,18 @@ public final class DeviceApplication {
         output.line("tapwalker: stopped")
     }
 
-    /// The given cable, or the board's own pins; without either, a cable that fails every job
-    /// with the reason, so that the rest of the device still works.
+    /// The given cable, or the board's own pins at `[jtag] tck_hz`. A clock the pins cannot take
+    /// is reported and the cable keeps the one it has; jobs still run.
     private func makeCable(_ configuration: DeviceConfiguration, output: ConsoleOutput, light: StatusLight) -> any TDOSampling {
         if let givenCable { return givenCable }
+        let cable = DeviceCableFactory.make(support: support)
         do throws(TapWalkerError) {
-            let cable = try DeviceCableFactory.make(support: support)
-            do throws(TapWalkerError) {
-                _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
-            } catch {
-                output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
-            }
-            return cable
+            _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
         } catch {
-            output.line("tapwalker: \(error.message); board jobs will fail")
+            output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
             light.fault()
-            return AbsentCable(error)
         }
+        return cable
     }
 
     /// The device's address: the station's while joined, else the access point's while it is up.

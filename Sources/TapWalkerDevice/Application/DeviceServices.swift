@@ -49,7 +49,7 @@ final class DeviceServices {
         for service in DeviceService.allCases {
             let port = configuration.port(service)
             guard port != 0 else { continue }
-            var refusal = configuration.refusal(service)
+            var refusal = configuration.refusal(service).map { DeviceServices.withoutServiceName($0, service) }
             if refusal == nil {
                 do throws(TapWalkerError) {
                     try start(service, port: port, accounts: accounts, throttle: throttle)
@@ -60,6 +60,14 @@ final class DeviceServices {
             if let refusal { output.line("tapwalker: \(service.key) not started: \(refusal)") }
             outcomes.append(Outcome(service: service, port: port, refusal: refusal))
         }
+    }
+
+    /// A refusal as printed after "ftp not started: ", without saying the service's name twice.
+    static func withoutServiceName(_ refusal: String, _ service: DeviceService) -> String {
+        let prefix = Array((service.key + " does not start: ").utf8)
+        let text = Array(refusal.utf8)
+        guard text.starts(with: prefix) else { return refusal }
+        return String(decoding: text[prefix.count...], as: UTF8.self)
     }
 
     /// The login of tapwalker.conf as the servers' accounts: one user, checked by its credential

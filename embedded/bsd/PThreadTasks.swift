@@ -1,0 +1,65 @@
+import TapWalkerCore
+import TapWalkerDevice
+import TapWalkerServices
+
+/// Tasks as POSIX threads and locks as pthread mutexes: ESP-IDF's pthread layer (each thread a
+/// FreeRTOS task whose stack comes from the heap) on the chip, the host's threads on the virtual
+/// ESP32. There the host maps thread stacks outside the heap, so `chargeStack` charges each
+/// stack to the capped heap, as the chip would; it returns false when the heap cannot take it.
+public final class PThreadTasks: DeviceTasks {
+    let chargeStack: ((Int) -> Bool)?
+    let releaseStack: ((Int) -> Void)?
+
+    /// `chargeStack`/`releaseStack`: account a task's stack when it starts and when it ends (nil
+    /// where the stack already comes from the heap).
+    public init(chargeStack: ((Int) -> Bool)? = nil, releaseStack: ((Int) -> Void)? = nil) {
+        self.chargeStack = chargeStack
+        self.releaseStack = releaseStack
+    }
+
+    public func start(name: String, stackBytes: Int, _ body: @escaping () -> Void) throws(TapWalkerError) {
+        let stack = max(stackBytes, Int(bsd_minimum_stack()))
+        if let chargeStack, !chargeStack(stackBytes) {
+            throw TapWalkerError(.device, "no memory for the \(stackBytes) bytes of stack task \(name) needs")
+        }
+        let release = releaseStack
+        let task = PThreadTask {
+            body()
+            release?(stackBytes)
+        }
+        let context = Unmanaged.passRetained(task).toOpaque()
+        let rc = bsd_thread_start(stack, { context in
+            let task = Unmanaged<PThreadTask>.fromOpaque(context!).takeRetainedValue()
+            task.body()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<PThreadTask>.fromOpaque(context).release()
+            releaseStack?(stackBytes)
+            throw TapWalkerError(.device, "cannot start task \(name): \(BSD.text(rc))")
+        }
+    }
+
+    public func makeMutex() -> any PlatformMutex { PThreadMutex() }
+}
+
+/// What a started thread runs, handed through pthread_create's context pointer.
+final class PThreadTask {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// A pthread mutex (ESP-IDF maps it to a FreeRTOS mutex).
+public final class PThreadMutex: PlatformMutex {
+    private let mutex: UnsafeMutableRawPointer
+
+    public init() {
+        guard let m = bsd_mutex_create() else { fatalError("no memory for a mutex") }
+        mutex = m
+    }
+
+    deinit { bsd_mutex_destroy(mutex) }
+
+    public func lock() { bsd_mutex_lock(mutex) }
+    public func unlock() { bsd_mutex_unlock(mutex) }
+}
