@@ -53,6 +53,8 @@ command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 && extra+=(--gcc)
 # Declarations that Espressif's C library has and Debian's picolibc (the checker's libc) lacks:
 # <pthread.h> and DIR/struct dirent. Searched after IDF's own headers; see the files' comments.
 extra+=(-I scripts/firmware-check-libc)
+# IDF defines ESP_PLATFORM for C; TapWalkerSwift.cmake gives it to Swift's Clang importer too.
+extra+=(-D ESP_PLATFORM)
 # The firmware module's sources, as main/CMakeLists.txt gathers them.
 files=("$main"/*.c "$main"/*.swift)
 shopt -s nullglob
@@ -66,7 +68,7 @@ main_stack=$(sed -n 's/^CONFIG_ESP_MAIN_TASK_STACK_SIZE=//p' firmware/esp32/sdkc
 # Builds the Swift modules for chip $1 in a new directory $work; sets $swiftc and $modules (the
 # directory holding their .swiftmodule and .o files). Returns non-zero on failure.
 swift_modules() {
-    local target=$1 swift_line words march="" mabi="" includes=() i w
+    local target=$1 swift_line words march="" mabi="" includes=() system=() i w
     work=$(mktemp -d)
     swift_line=$("$check" --print-flags --component-dir "$main" "${extra[@]}" \
         --sdkconfig-defaults firmware/esp32/sdkconfig.defaults "$idf" "$target" 2>/dev/null | grep -m1 '/swiftc ')
@@ -78,9 +80,11 @@ swift_modules() {
             -march=*) march=$w ;;
             -mabi=*) mabi=$w ;;
             -I*) includes+=("${w#-I}") ;;
-            -isystem) includes+=("${words[i + 2]}") ;; # -Xcc -isystem -Xcc DIR
+            -isystem) system+=("${words[i + 2]}") ;; # -Xcc -isystem -Xcc DIR
         esac
     done
+    # The C library's directories last, as -isystem puts them: searched after every -I.
+    includes+=("${system[@]}")
     [[ -n "$march" && -n "$mabi" && ${#includes[@]} -gt 0 ]] || { echo "FAIL  could not read the Swift flags for $target" >&2; return 1; }
     echo "" > "$work/empty.c"
     cat > "$work/CMakeLists.txt" <<CMAKE
