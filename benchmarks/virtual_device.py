@@ -86,6 +86,7 @@ def main():
             if not result.get("done"):
                 raise RuntimeError("the SRAM load did not end DONE: %s" % body)
             rows.append(("(a) SRAM, blink-85f.bit, HTTP", wall, simulated(body), bit_seconds))
+            notes.append("device's message for (a): %s" % result.get("message"))
 
         def sram_ftp_gzip(device):
             wall, reply = ftp_job(device, gz, "fpga")
@@ -98,7 +99,8 @@ def main():
             for label in ("blank", "identical"):
                 wall, body, result = http_job(device, "/api/flash?addr=0x%x" % FLASH_ADDRESS, bitstream)
                 rows.append(("(%s) flash 0x200000, %s" % ("c" if label == "blank" else "d", label), wall, simulated(body), None))
-                notes.append("flash sectors, %-9s %s" % (label + ":", json.dumps(result.get("sectors"), sort_keys=True)))
+                notes.append("flash sectors, %-9s %s; device's message: %s"
+                             % (label + ":", json.dumps(result.get("sectors"), sort_keys=True), result.get("message")))
 
         # Each group on a device of its own, so that one that fails leaves the others their figures.
         for name, job in (("sram-http", sram_http), ("sram-ftp-gzip", sram_ftp_gzip), ("flash", flash_twice)):
@@ -106,11 +108,13 @@ def main():
             try:
                 job(device)
             except (Exception, SystemExit) as e:
-                failures.append("%s: %s: %s\n  device log: %s" % (name, type(e).__name__, e,
-                                                                 device.log[-600:].replace("\n", "\n    ")))
+                failures.append((name, e, device))
             finally:
                 device.stop()
                 kind = device.kind
+        # The log is complete once the device has stopped (the script reports a crash last).
+        failures = ["%s: %s: %s\n  device log: %s" % (name, type(e).__name__, e, device.log[-700:].replace("\n", "\n    "))
+                    for name, e, device in failures]
 
     what = "the virtual ESP32" if kind == "virtual" else "the host stand-in (tapwalker serve, simulated cable)"
     print("%s: LFE5U-85F + W25Q128JV, TCK %g MHz, blink-85f.bit %d bytes (bit time %.3f s)"
@@ -128,8 +132,8 @@ def main():
     if missing:
         print("(simulated time: the job results carry no sim_time_us, so only wall time is shown)")
     if failures:
-        print("benchmark: jobs that failed:\n" + "\n".join(failures))
-        sys.exit(1)
+        # Printed, not asserted: the device tests are where a broken job fails the run.
+        print("benchmark: jobs that failed (no figures for them):\n" + "\n".join(failures))
 
 
 if __name__ == "__main__":
