@@ -22,11 +22,14 @@ final class DeviceServices {
     let board: BoardService
     let cable: any TDOSampling
     let store: DeviceFileStore
+    /// The web page's WiFi settings (/api/wifi).
+    let wifi: DeviceWiFiSettings
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput) {
+    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, wifi: DeviceWiFiSettings,
+         lifetime: ServiceLifetime, output: ConsoleOutput) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -34,6 +37,7 @@ final class DeviceServices {
         self.board = board
         self.cable = cable
         store = DeviceFileStore(files: support.files)
+        self.wifi = wifi
         self.lifetime = lifetime
         self.output = output
     }
@@ -103,7 +107,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, log: log)
+                options: options, clock: clock, wifi: wifi, log: log)
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
             body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
