@@ -88,11 +88,23 @@ def main():
             rows.append(("(a) SRAM, blink-85f.bit, HTTP", wall, simulated(body), bit_seconds))
             notes.append("device's message for (a): %s" % result.get("message"))
 
+        def board_counts(device):
+            """The cable's totals (TCK cycles, simulated µs) from GET /api/board."""
+            code, body = device.curl([device.http_base + "/api/board"])
+            if code != 200:
+                raise RuntimeError("GET /api/board answered %d: %s" % (code, body))
+            return simulated(body)
+
         def sram_ftp_gzip(device):
+            # FTP's reply carries no counts: the cable's totals before and after the upload give
+            # them (the second GET's own IDCODE read, a few hundred TCK cycles, is included).
+            before = board_counts(device)
             wall, reply = ftp_job(device, gz, "fpga")
             if "DONE" not in reply:
                 raise RuntimeError("the gzip SRAM load did not end DONE: %s" % reply)
-            rows.append(("(b) SRAM, .bit.gz (%d B), FTP" % os.path.getsize(gz), wall, simulated(reply), bit_seconds))
+            after = board_counts(device)
+            counts = tuple(a - b if a is not None and b is not None else None for a, b in zip(after, before))
+            rows.append(("(b) SRAM, .bit.gz (%d B), FTP" % os.path.getsize(gz), wall, counts, bit_seconds))
             notes.append("FTP reply to the gzip load: %s" % reply.replace("\r\n", " | "))
 
         def flash_twice(device):

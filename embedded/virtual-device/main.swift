@@ -76,8 +76,8 @@ final class VirtualDevice {
             Log.line("\(service.key) listening on 127.0.0.1:\(configuration.port(service))")
         }
         // The firmware's own cable over the board support's pins and SPI master, waiting on the
-        // simulated board's time.
-        let cable = PinJTAGCable(pins: support.pins, spi: support.spi, clock: BoardClock(board))
+        // simulated board's time, and reporting the wire's counts.
+        let cable = TimedCable(PinJTAGCable(pins: support.pins, spi: support.spi, clock: BoardClock(board)), board: board)
         DeviceApplication(support: support, cable: cable).run(until: { virtual_stop_requested() != 0 })
         Log.line("stopping")
         board.save()

@@ -67,6 +67,8 @@ public final class HTTPBoardService: HTTPBoardActions {
             out["protection"] = protection.map { .string($0.isEmpty ? "none" : BoardText.range($0)) } ?? .null
             // Held by this request now; another holder would have been answered 409 naming it.
             out["holder"] = .null
+            // The cable's totals since it was opened (a simulated board also gives its time).
+            out.addStatistics(board.cable)
             return .done(json: out.serialized())
         }
     }
@@ -78,37 +80,45 @@ public final class HTTPBoardService: HTTPBoardActions {
         switch job {
         case .sram:
             return holding("\(holder) loading the FPGA") {
+                let before = board.cable.statistics
                 events.start(job: "fpga", holder: holder)
                 let result = board.loadSRAM(DecompressingSource(input), progress: progress)
                 var out = JSONObject.result()
                 out.add(result)
+                out.addStatistics(from: before, to: board.cable.statistics)
                 return answer(out, failure: result.failure, status: result.status, message: result.summary)
             }
         case .flash(let address):
             return holding("\(holder) writing flash@\(BoardText.address(address))") {
+                let before = board.cable.statistics
                 events.start(job: "flash@\(BoardText.address(address))", holder: holder)
                 let result = board.writeFlash(DecompressingSource(input), at: address, progress: progress)
                 remember(result.access)
                 var out = JSONObject.result()
                 out.add(result)
+                out.addStatistics(from: before, to: board.cable.statistics)
                 return answer(out, failure: result.failure, status: result.access.status, message: result.summary)
             }
         case .sd(let offset):
             return holding("\(holder) writing sd@\(offset)") {
+                let before = board.cable.statistics
                 events.start(job: "sd@\(offset)", holder: holder)
                 let result = board.writeSD(DecompressingSource(input), offset: offset, progress: progress)
                 var out = JSONObject.result()
                 out["addr"] = .int(result.start)
                 out["bytes"] = .int(result.written.count)
                 out["written"] = JSONObject.range(result.written)
+                out.addStatistics(from: before, to: board.cable.statistics)
                 return answer(out, failure: result.failure, status: nil, message: result.summary)
             }
         case .reload:
             return holding("\(holder) reloading the FPGA") {
+                let before = board.cable.statistics
                 events.start(job: "reload", holder: holder)
                 let result = board.reload()
                 var out = JSONObject.result()
                 out.add(result)
+                out.addStatistics(from: before, to: board.cable.statistics)
                 let message = "FPGA reloaded from flash: DONE (status \(ASCII.hex(result.status?.raw ?? 0)), usercode \(ASCII.hex(result.usercode ?? 0)))"
                 return answer(out, failure: result.failure, status: result.status, message: message)
             }

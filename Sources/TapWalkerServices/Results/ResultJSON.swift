@@ -120,4 +120,14 @@ extension JSONObject {
         self["tck_cycles"] = .uint(stats.tckCycles)
         self["sim_time_us"] = stats.simulatedMicroseconds.map { .uint($0) } ?? .null
     }
+
+    /// `tck_cycles` and `sim_time_us` of one job: what the cable did from `before` to `after`.
+    public mutating func addStatistics(from before: CableStatistics, to after: CableStatistics) {
+        self["tck_cycles"] = .uint(after.tckCycles &- before.tckCycles)
+        if let start = before.simulatedMicroseconds, let end = after.simulatedMicroseconds {
+            self["sim_time_us"] = .uint(end &- start)
+        } else {
+            self["sim_time_us"] = .null
+        }
+    }
 }
