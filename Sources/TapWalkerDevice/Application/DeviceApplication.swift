@@ -53,7 +53,8 @@ public final class DeviceApplication {
             board: board, files: support.files, light: light,
             describeDevice: { wifi.withStation { DeviceApplication.describe($0, services) } },
             networks: { wifi.networksChanged($0) }, restart: support.restart)
-        let console = Console(actions: actions, files: support.files)
+        // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
+        let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
         wifi.withStation { $0.start() }
 
         var address: [UInt8]? = nil
