@@ -9,16 +9,22 @@ import TapWalkerServices
 public final class PThreadTasks: DeviceTasks {
     let chargeStack: ((Int) -> Bool)?
     let releaseStack: ((Int) -> Void)?
+    let stackScale: Int
 
     /// `chargeStack`/`releaseStack`: account a task's stack when it starts and when it ends (nil
-    /// where the stack already comes from the heap).
-    public init(chargeStack: ((Int) -> Bool)? = nil, releaseStack: ((Int) -> Void)? = nil) {
+    /// where the stack already comes from the heap). `stackScale`: each thread gets that many
+    /// times the stack asked for; 1 on the chip. The stack sizes are the chip's (measured on its
+    /// 32-bit CPU); the same Swift on x86_64 has frames about twice as large (64-bit pointers and
+    /// registers, spilled wider), and the host's C library calls go deeper than lwIP's, so the
+    /// virtual ESP32 gives its threads more while still charging the chip's figure to the heap.
+    public init(chargeStack: ((Int) -> Bool)? = nil, releaseStack: ((Int) -> Void)? = nil, stackScale: Int = 1) {
         self.chargeStack = chargeStack
         self.releaseStack = releaseStack
+        self.stackScale = max(1, stackScale)
     }
 
     public func start(name: String, stackBytes: Int, _ body: @escaping () -> Void) throws(TapWalkerError) {
-        let stack = max(stackBytes, Int(bsd_minimum_stack()))
+        let stack = max(stackBytes * stackScale, Int(bsd_minimum_stack()))
         if let chargeStack, !chargeStack(stackBytes) {
             throw TapWalkerError(.device, "no memory for the \(stackBytes) bytes of stack task \(name) needs")
         }
