@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
-        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerDevice"]),
+        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",
             dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice", "TapWalkerVirtualBoard"]),

@@ -37,9 +37,11 @@ embedded_swift_object x86_64-unknown-linux-gnu "" "$out/host" TapWalkerCore "${c
 embedded_swift_object x86_64-unknown-linux-gnu "" "$out/host" TapWalkerSim "${sim[@]}"
 embedded_swift_object x86_64-unknown-linux-gnu "" "$out/host" TapWalkerServices "${services[@]}"
 embedded_swift_object x86_64-unknown-linux-gnu "" "$out/host" TapWalkerDevice "${device[@]}"
+embedded_swift_object x86_64-unknown-linux-gnu "" "$out/host" TapWalkerVirtualBoard "${virtualboard[@]}"
 clang -O2 -c embedded/check/meter.c -o "$out/host/meter.o"
 swiftc -target x86_64-unknown-linux-gnu "${EMBEDDED_SWIFT_FLAGS[@]}" \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
     embedded/check/*.swift "$out/host/TapWalkerCore.o" "$out/host/TapWalkerSim.o" "$out/host/TapWalkerServices.o" \
+    "$out/host/TapWalkerDevice.o" "$out/host/TapWalkerVirtualBoard.o" \
     "$out/host/meter.o" $(embedded_meter_wraps) -lm -o "$out/host/embedded-check"
 "$out/host/embedded-check" "$bitstream"

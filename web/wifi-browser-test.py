@@ -8,7 +8,8 @@ first; picking a network with the keyboard fills the SSID and moves to the passw
 password is refused with the console's reason; the right one is saved (wifiman.conf in the
 device's directory holds it) and the page says where to find the device next. Reopened once the
 device has joined, the page shows the plain WiFi card at the end, connected, with the network
-known in a new scan; removing it empties the list and the file. Writes screenshots at desktop
+known in a new scan; removing it empties the list and the file, and the device, with no network
+left, is back on its access point. Writes screenshots at desktop
 and phone width. Prints "WIFI PAGE OK" when everything held.
 
 usage: wifi-browser-test.py BASE_URL USER PASSWORD DEVICE_DIR SSID WIFI_PASSWORD SCREENSHOT_DIR
@@ -124,6 +125,9 @@ try:
     wait.until(EC.text_to_be_present_in_element((By.ID, "wifi-msg"), "Removed " + ssid))
     assert "None yet." in text("wifi-nets"), text("wifi-nets")
     assert ssid.encode() not in open(wifiman, "rb").read()
+    # No network left: the device is its own access point again, and the page says so.
+    wait.until(EC.text_to_be_present_in_element((By.ID, "wifi-h"), "Set up WiFi"))
+    assert card_position() == "first", card_position()
     print("WIFI PAGE OK")
 finally:
     driver.quit()

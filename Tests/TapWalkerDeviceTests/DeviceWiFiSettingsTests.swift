@@ -115,24 +115,46 @@ final class GuardedRadio: WiFiRadio {
         #expect(state.problem?.hasPrefix("wifiman.conf:2: ssid") == true)
     }
 
-    @Test func theConsoleAndThePageShareTheFileAndTheStation() throws {
+    final class Actions: ConsoleActions {
+        let settings: DeviceWiFiSettings
+        var told: [[WiFiNetwork]] = []
+        init(_ s: DeviceWiFiSettings) { settings = s }
+        func status() throws(TapWalkerError) -> String { "" }
+        func program(file: String) throws(TapWalkerError) -> String { "" }
+        func flash(file: String, address: Int) throws(TapWalkerError) -> String { "" }
+        func passthru() throws(TapWalkerError) -> String { "" }
+        func networksChanged(_ networks: [WiFiNetwork]) { told.append(networks); settings.networksChanged(networks) }
+        func reboot() {}
+    }
+
+    @Test func theConsoleEditsThroughTheSettingsUnderTheirMutex() throws {
         let files = MemoryFileSystem()
         let (settings, radio, _) = try make(files)
-        final class Actions: ConsoleActions {
-            let settings: DeviceWiFiSettings
-            init(_ s: DeviceWiFiSettings) { settings = s }
-            func status() throws(TapWalkerError) -> String { "" }
-            func program(file: String) throws(TapWalkerError) -> String { "" }
-            func flash(file: String, address: Int) throws(TapWalkerError) -> String { "" }
-            func passthru() throws(TapWalkerError) -> String { "" }
-            func networksChanged(_ networks: [WiFiNetwork]) { settings.networksChanged(networks) }
-            func reboot() {}
-        }
-        let console = Console(actions: Actions(settings), files: files)
+        let actions = Actions(settings)
+        let console = Console(actions: actions, files: files, wifiEditor: settings)
         #expect(console.reply(to: b("wifi add home homepass1")) == "added \"home\"\n")
+        #expect(files.text("/wifiman.conf") == "home:homepass1\n")
         #expect(settings.state().networks == [b("home")] && radio.inner.calls.last == "scan")
+        #expect(settings.station.roaming.networks == [WiFiNetwork(ssid: b("home"), password: b("homepass1"))])
         try settings.add(ssid: b("lab"), password: b("labpass12"))
         #expect(console.reply(to: b("wifi list")) == "home\nlab\n")
+        #expect(console.reply(to: b("wifi remove home")) == "removed \"home\"\n")
+        #expect(console.reply(to: b("wifi add x short")).hasPrefix("error: the password for \"x\" must be 8 to 63"))
+        #expect(files.text("/wifiman.conf") == "lab:labpass12\n")
+        #expect(settings.station.roaming.networks == [WiFiNetwork(ssid: b("lab"), password: b("labpass12"))])
+        // The settings told the roaming; the console's actions were not asked to do it again.
+        #expect(actions.told.isEmpty)
+        #expect(radio.unguarded.isEmpty)
+    }
+
+    @Test func aConsoleThatEditsTheFileItselfTellsTheStationThroughTheSettings() throws {
+        let files = MemoryFileSystem()
+        let (settings, radio, _) = try make(files)
+        let actions = Actions(settings)
+        let console = Console(actions: actions, files: files)
+        #expect(console.reply(to: b("wifi add home homepass1")) == "added \"home\"\n")
+        #expect(actions.told == [[WiFiNetwork(ssid: b("home"), password: b("homepass1"))]])
+        #expect(settings.state().networks == [b("home")] && radio.inner.calls.last == "scan")
         #expect(radio.unguarded.isEmpty)
     }
 }

@@ -129,6 +129,18 @@ struct FTPProtocolTests {
         #expect(FTPAccounts(user: nil, password: nil, anonymousRead: false).configurationProblem != nil)
     }
 
+    @Test("a verifier decides the password in place of a clear one, and only for the configured user")
+    func accountsWithVerifier() {
+        var asked: [[UInt8]] = []
+        let a = FTPAccounts(user: Array("ulx3s".utf8), verifier: { asked.append($0); return $0 == Array("secret".utf8) }, anonymousRead: false)
+        #expect(a.configurationProblem == nil)
+        #expect(a.check(name: Array("ulx3s".utf8), password: Array("secret".utf8)) != nil)
+        #expect(a.check(name: Array("ulx3s".utf8), password: Array("wrong".utf8)) == nil)
+        #expect(a.check(name: Array("other".utf8), password: Array("secret".utf8)) == nil)
+        // The verifier runs for a wrong name too, so the time taken does not tell a known name.
+        #expect(asked.count == 3)
+    }
+
     @Test("listing lines and dates are what ls -l and RFC 3659 say")
     func listing() {
         let f = FTPFileInfo(name: "blink.bit", isDirectory: false, size: 1_927_725, modified: 1_700_000_000)

@@ -101,4 +101,34 @@ struct PinJTAGCableTests {
         }
         #expect(f.wire.violation == nil)
     }
+
+    @Test("a raw clock() whose long TMS-low run starts mid-byte gives the sim cable's TDO, bit for bit")
+    func unalignedRunMatchesSimCable() throws {
+        // From Run-Test/Idle with BYPASS loaded: Select-DR, Capture-DR, Shift-DR, 3000 bits, Exit1,
+        // Update, Idle. The run starts at bit 1, so its TDO goes through the cable's own buffers.
+        let n = 3 + 3000 + 2
+        var tms = [UInt8](repeating: 0, count: (n + 7) / 8)
+        for i in [0, n - 3, n - 2] { tms[i >> 3] |= UInt8(1 << (i & 7)) }
+        let tdi = (0..<tms.count).map { UInt8(truncatingIfNeeded: $0 &* 53 &+ 29) }
+        func run(_ cable: any Cable) throws -> [UInt8] {
+            let walker = TAPWalker(cable: cable)
+            try walker.reset()
+            try walker.shiftIR(0xFF, length: 8)
+            var tdo = [UInt8](repeating: 0xEE, count: tms.count)
+            try tms.withBytes { (m) throws(TapWalkerError) in
+                try tdi.withBytes { (d) throws(TapWalkerError) in
+                    try tdo.withMutableBytes { (o) throws(TapWalkerError) in try cable.clock(bits: n, tms: m, tdi: d, tdo: o) }
+                }
+            }
+            return tdo
+        }
+        let f = VirtualBoardFixture(part: "25f")
+        let viaPins = try run(f.cable)
+        let viaSim = try run(SimCable(options: try SimOptions.parse("part=25f")))
+        #expect(f.spi!.transfersQueued >= 1 && f.wire.violation == nil)
+        for i in 0..<n where (viaPins[i >> 3] ^ viaSim[i >> 3]) >> UInt8(i & 7) & 1 != 0 {
+            Issue.record("TDO bit \(i) differs from the sim cable's")
+            break
+        }
+    }
 }

@@ -15,12 +15,12 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <limits.h>
+#include <sys/poll.h>  // ESP-IDF has only <sys/poll.h> (esp_libc platform_include); glibc has both
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -38,8 +38,9 @@ struct JobMeter {
         instructionsAtStart = meter_instructions()
     }
 
-    /// Ends the measurement; `bits` is the TCK cycles the job shifted, for the per-bit figure.
-    func finish(bits: UInt64 = 0) {
+    /// Ends the measurement; `bits` is the TCK cycles the job shifted, for the per-bit figure (and
+    /// per byte, eight bits, with `perByte`).
+    func finish(bits: UInt64 = 0, perByte: Bool = false) {
         let end = meter_instructions()
         meter_job_end(name)
         let heap = meter_heap_peak() - heapAtStart
@@ -57,6 +58,7 @@ struct JobMeter {
             line += ", \(own) instructions of its own"
             if bits > 0 {
                 line += ", \(JobMeter.hundredths(own, bits)) per TCK bit"
+                if perByte { line += ", \(JobMeter.hundredths(own * 8, bits)) per byte" }
                 if let perBit = Budget.instructionsPerTCKBit(job) {
                     line += " (budget \(perBit))"
                     overInstructions = own > UInt64(perBit) * bits

@@ -10,8 +10,10 @@
 // Usage: embedded-check [--budgets=report] BITSTREAM(85F) [COMPRESSED-BITSTREAM(25F)]
 // With --budgets=report the figures are printed and a job over its budget does not fail the check.
 import TapWalkerCore
+import TapWalkerDevice
 import TapWalkerServices
 import TapWalkerSim
+import TapWalkerVirtualBoard
 
 /// Reads a file through stdio: the platform layer of an embedded build.
 /// The flash write as the firmware runs it: the board service streams the image from the file as
@@ -170,6 +172,10 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
             print("embedded-check: FAILED: the compressed bitstream: \(compressed.failure?.message ?? "no DONE")")
             return 1
         }
+    }
+    // The device's own cable on the virtual ESP32's pins and SPI master (pins.swift).
+    guard PinCableCheck.run(path, paths.count == 2 ? paths[1] : nil, digest: cable.board.configurationDigest) else {
+        return 1
     }
     if !JobMeter.overBudget.isEmpty {
         var names = ""

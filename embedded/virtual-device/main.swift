@@ -9,10 +9,6 @@ import TapWalkerServices
 
 /// The ESP32-C3's heap once WiFi and lwIP run, at the low end (docs/firmware.md, "Memory").
 let heapCapBytes = 150 * 1024
-/// Each task's thread gets this many times the stack the firmware asks for (PThreadTasks): the
-/// x86_64 build's frames are larger than the chip's. 12 KB tasks overflowed 16 KB threads in an
-/// FTP upload to the FPGA.
-let hostStackScale = 8
 /// The flash image is written back once the board has been left alone this long after a change.
 let saveAfterIdleMicroseconds: UInt64 = 1_000_000
 
@@ -62,8 +58,9 @@ final class VirtualDevice {
         support = DeviceBoardSupport(
             clock: VirtualClock(), pins: BoardPins(board), spi: BoardSPI(board), wifi: VirtualWiFiRadio(files: files),
             network: BSDNetwork(loopbackOnly: true),
+            // The chip's stack sizes are charged; the x86_64 threads get four times as much (PThreadTasks).
             tasks: PThreadTasks(chargeStack: { meter_heap_reserve($0) != 0 }, releaseStack: { meter_heap_unreserve($0) },
-                                stackScale: hostStackScale),
+                                stackScale: 4),
             files: files, sdCard: sdCard, led: led, console: StandardConsole(), random: VirtualRandom(),
             restart: {
                 board.save()

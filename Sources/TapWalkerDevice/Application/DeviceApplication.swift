@@ -39,14 +39,14 @@ public final class DeviceApplication {
                                  sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
 
-        let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
+        // The station is shared with the web page's WiFi routes, which run on HTTP tasks: every
+        // use of it from here on goes through the settings' mutex.
         let station = WiFiStation(radio: support.wifi, clock: support.clock, led: light, networks: boot.networks,
                                   settings: boot.configuration.wifi)
-        // The web page edits the WiFi from the HTTP task: from here on the station is used only
-        // through the settings' mutex.
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output)
-        services.wifiSettings = wifi
+
+        let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
+        let services = DeviceServices(support: support, board: board, cable: cable, wifi: wifi, lifetime: lifetime, output: output)
         services.start(boot.configuration)
 
         let actions = DeviceConsoleActions(
@@ -63,12 +63,10 @@ public final class DeviceApplication {
         defer { buffer.deallocate() }
         while !stop() {
             wifi.poll()
-            wifi.withStation { station in
-                let now = DeviceApplication.address(of: station)
-                if now != address {
-                    address = now
-                    DeviceApplication.announce(now, station, services, output)
-                }
+            let (now, state) = wifi.withStation { (DeviceApplication.address(of: $0), DeviceApplication.wifiText($0)) }
+            if now != address {
+                address = now
+                DeviceApplication.announce(now, state, services, output)
             }
             if !prompted {
                 output.write(Console.prompt)
@@ -90,23 +88,18 @@ public final class DeviceApplication {
         output.line("tapwalker: stopped")
     }
 
-    /// The given cable, or the board's own pins; without either, a cable that fails every job
-    /// with the reason, so that the rest of the device still works.
+    /// The given cable, or the board's own pins at `[jtag] tck_hz`. A clock the pins cannot take
+    /// is reported and the cable keeps the one it has; jobs still run.
     private func makeCable(_ configuration: DeviceConfiguration, output: ConsoleOutput, light: StatusLight) -> any TDOSampling {
         if let givenCable { return givenCable }
+        let cable = DeviceCableFactory.make(support: support)
         do throws(TapWalkerError) {
-            let cable = try DeviceCableFactory.make(support: support)
-            do throws(TapWalkerError) {
-                _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
-            } catch {
-                output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
-            }
-            return cable
+            _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
         } catch {
-            output.line("tapwalker: \(error.message); board jobs will fail")
+            output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
             light.fault()
-            return AbsentCable(error)
         }
+        return cable
     }
 
     /// The device's address: the station's while joined, else the access point's while it is up.
@@ -116,12 +109,12 @@ public final class DeviceApplication {
     }
 
     /// Prints the new address and where each running service can be reached.
-    static func announce(_ address: [UInt8]?, _ station: WiFiStation, _ services: DeviceServices, _ output: ConsoleOutput) {
+    static func announce(_ address: [UInt8]?, _ wifi: String, _ services: DeviceServices, _ output: ConsoleOutput) {
         guard let address else {
             output.line("tapwalker: no network address; looking for a network")
             return
         }
-        output.line("tapwalker: \(wifiText(station))")
+        output.line("tapwalker: \(wifi)")
         for s in services.running {
             output.line("tapwalker: \(s.service.key) on \(NetworkAddress.text(address)):\(s.port)")
         }

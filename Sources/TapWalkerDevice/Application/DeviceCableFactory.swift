@@ -1,10 +1,9 @@
 import TapWalkerCore
 
-/// The cable the application drives when it is given none: the board's own JTAG pins. The
-/// pin-level cable is built in the JTAG layer; until this module has it, there is no cable and
-/// every board job says so.
+/// The cable the application drives when it is given none: the board's own JTAG pins, with the
+/// SPI master for long shifts when the board wires one.
 enum DeviceCableFactory {
-    static func make(support: DeviceBoardSupport) throws(TapWalkerError) -> any TDOSampling {
-        throw TapWalkerError(.cable, "no JTAG cable: this build has no pin-level JTAG driver yet")
+    static func make(support: DeviceBoardSupport) -> any TDOSampling {
+        PinJTAGCable(pins: support.pins, spi: support.spi, clock: support.clock)
     }
 }

@@ -22,13 +22,14 @@ final class DeviceServices {
     let board: BoardService
     let cable: any TDOSampling
     let store: DeviceFileStore
+    /// The web page's WiFi settings (/api/wifi).
+    let wifi: DeviceWiFiSettings
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
-    /// The web page's WiFi settings (GET/POST /api/wifi); set before `start`.
-    var wifiSettings: (any HTTPWiFiSettings)?
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput) {
+    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, wifi: DeviceWiFiSettings,
+         lifetime: ServiceLifetime, output: ConsoleOutput) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -36,6 +37,7 @@ final class DeviceServices {
         self.board = board
         self.cable = cable
         store = DeviceFileStore(files: support.files)
+        self.wifi = wifi
         self.lifetime = lifetime
         self.output = output
     }
@@ -51,7 +53,7 @@ final class DeviceServices {
         for service in DeviceService.allCases {
             let port = configuration.port(service)
             guard port != 0 else { continue }
-            var refusal = configuration.refusal(service)
+            var refusal = configuration.refusal(service).map { DeviceServices.withoutServiceName($0, service) }
             if refusal == nil {
                 do throws(TapWalkerError) {
                     try start(service, port: port, accounts: accounts, throttle: throttle)
@@ -62,6 +64,14 @@ final class DeviceServices {
             if let refusal { output.line("tapwalker: \(service.key) not started: \(refusal)") }
             outcomes.append(Outcome(service: service, port: port, refusal: refusal))
         }
+    }
+
+    /// A refusal as printed after "ftp not started: ", without saying the service's name twice.
+    static func withoutServiceName(_ refusal: String, _ service: DeviceService) -> String {
+        let prefix = Array((service.key + " does not start: ").utf8)
+        let text = Array(refusal.utf8)
+        guard text.starts(with: prefix) else { return refusal }
+        return String(decoding: text[prefix.count...], as: UTF8.self)
     }
 
     /// The login of tapwalker.conf as the servers' accounts: one user, checked by its credential
@@ -97,7 +107,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, wifi: wifiSettings, log: log)
+                options: options, clock: clock, wifi: wifi, log: log)
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
             body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {

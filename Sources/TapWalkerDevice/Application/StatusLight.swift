@@ -27,7 +27,7 @@ final class StatusLight: StatusLED {
         update { busy = value }
     }
 
-    /// A configuration file could not be read.
+    /// A configuration file could not be read, or a setting of it could not be applied.
     func fault() {
         update { configurationFault = true }
     }

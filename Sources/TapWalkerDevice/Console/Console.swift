@@ -7,11 +7,17 @@ public final class Console {
     public let files: any DeviceFileSystem
     /// Where wifiman.conf is in `files`.
     public let wifiManPath: String
+    /// Where the WiFi commands read and edit wifiman.conf when another task (the web page) edits
+    /// it too; it then tells the roaming of the change, not `actions`. Without it the console
+    /// edits the file itself and tells `actions.networksChanged`.
+    public let wifiEditor: (any WiFiManEditing)?
 
-    public init(actions: any ConsoleActions, files: any DeviceFileSystem, wifiManPath: String = "/" + WiFiManFile.fileName) {
+    public init(actions: any ConsoleActions, files: any DeviceFileSystem, wifiManPath: String = "/" + WiFiManFile.fileName,
+                wifiEditor: (any WiFiManEditing)? = nil) {
         self.actions = actions
         self.files = files
         self.wifiManPath = wifiManPath
+        self.wifiEditor = wifiEditor
     }
 
     /// The prompt printed before each line.
@@ -91,20 +97,28 @@ public final class Console {
             return out
         case .wifiAdd(let network):
             var known = false
-            let file = try WiFiManFile.edit(in: files, path: wifiManPath) { (file) throws(TapWalkerError) in
+            try editWiFiMan { (file) throws(TapWalkerError) in
                 known = file.networks.contains { $0.ssid == network.ssid }
                 try file.add(network)
             }
-            actions.networksChanged(file.networks)
             return (known ? "changed " : "added ") + "\"\(ASCII.printable(network.ssid))\""
         case .wifiRemove(let ssid):
-            let file = try WiFiManFile.edit(in: files, path: wifiManPath) { (file) throws(TapWalkerError) in try file.remove(ssid: ssid) }
-            actions.networksChanged(file.networks)
+            try editWiFiMan { (file) throws(TapWalkerError) in try file.remove(ssid: ssid) }
             return "removed \"\(ASCII.printable(ssid))\""
         }
     }
 
     private func readWiFiMan() throws(TapWalkerError) -> WiFiManFile {
-        try WiFiManFile.load(from: files, path: wifiManPath)
+        if let wifiEditor { return try wifiEditor.load() }
+        return try WiFiManFile.load(from: files, path: wifiManPath)
+    }
+
+    private func editWiFiMan(_ change: (inout WiFiManFile) throws(TapWalkerError) -> Void) throws(TapWalkerError) {
+        if let wifiEditor {
+            _ = try wifiEditor.edit(change)
+            return
+        }
+        let file = try WiFiManFile.edit(in: files, path: wifiManPath, change)
+        actions.networksChanged(file.networks)
     }
 }

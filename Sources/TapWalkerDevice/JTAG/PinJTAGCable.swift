@@ -1,4 +1,5 @@
 import TapWalkerCore
+import TapWalkerServices
 
 /// The JTAG cable of the ESP32 itself: TCK, TMS, TDI and TDO on its own pins.
 ///
@@ -41,8 +42,9 @@ public final class PinJTAGCable: TDOSampling {
     /// TMS as the GPIO left it (true after reset: `tapwalker_jtag_gpio_init` leaves TMS high).
     private var tmsHigh = true
 
-    // Transfer buffers: `slots` output buffers, then (allocated on the first TDO capture) as many
-    // input buffers. Allocated once, on the first SPI transfer.
+    // Transfer buffers: `slots` output buffers, allocated on the first SPI transfer, and as many
+    // input buffers, allocated only if TDO is ever captured from a run that does not start on a
+    // byte boundary (an aligned run's TDO goes straight into the caller's vector; see `start`).
     private let slots: Int
     private var output: UnsafeMutableRawPointer?
     private var input: UnsafeMutableRawPointer?
@@ -282,7 +284,17 @@ public final class PinJTAGCable: TDOSampling {
             tmsHigh = false
         }
         var into: UnsafeMutableRawBufferPointer? = nil
-        if tdo != nil {
+        // Where the await copies TDO from the cable's input buffer (nil: nowhere, or already there).
+        var copyTo = tdo
+        if let tdo, tdoAt & 7 == 0 {
+            // On a byte boundary the SPI writes TDO into the caller's vector itself: `clock`
+            // awaits every transfer before it returns, so the vector outlives the transfer, and
+            // the bits past the run in its last byte belong to the next segment, clocked (and
+            // written) only after this transfer is awaited. (On the chip a vector that is not
+            // DMA-capable is copied by the driver, docs/firmware.md.)
+            into = UnsafeMutableRawBufferPointer(start: tdo + (tdoAt >> 3), count: (bits + 7) >> 3)
+            copyTo = nil
+        } else if tdo != nil {
             if input == nil {
                 input = UnsafeMutableRawPointer.allocate(byteCount: slots * PinJTAGCable.transferBytes, alignment: 4)
             }
@@ -293,7 +305,7 @@ public final class PinJTAGCable: TDOSampling {
                                                              count: (bits + 7) >> 3),
                               input: into)
         (pending! + (pendingHead + pendingCount) % slots).initialize(
-            to: Pending(transfer: t, slot: slot, bits: bits, tdo: tdo, tdoAt: tdoAt))
+            to: Pending(transfer: t, slot: slot, bits: bits, tdo: copyTo, tdoAt: tdoAt))
         pendingCount += 1
     }
 

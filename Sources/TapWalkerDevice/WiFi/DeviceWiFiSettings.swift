@@ -5,11 +5,12 @@ import TapWalkerServices
 /// as the console edits it (`WiFiManFile.edit`: the same checks, the file replaced whole through
 /// `replaceFile`), and the radio through the `WiFiStation`.
 ///
-/// The HTTP server runs on its own task while the main loop polls the station, so every use of
-/// the station and of wifiman.conf goes through one mutex: the main loop calls `poll()` here
-/// instead of `station.poll()`, passes the console's `networksChanged` on through
-/// `networksChanged(_:)`, and reads the station through `withStation`.
-public final class DeviceWiFiSettings: HTTPWiFiSettings {
+/// The HTTP server runs on its own task while the main loop polls the station and runs the
+/// console, so every use of the station and of wifiman.conf goes through one mutex: the main loop
+/// calls `poll()` here instead of `station.poll()` and reads the station through `withStation`,
+/// and the console edits wifiman.conf through this object (`Console(…, wifiEditor:)`, as
+/// `WiFiManEditing`), so that its edits and the page's never overlap.
+public final class DeviceWiFiSettings: HTTPWiFiSettings, WiFiManEditing {
     public let files: any DeviceFileSystem
     public let station: WiFiStation
     /// Where wifiman.conf is in `files`.
@@ -38,7 +39,7 @@ public final class DeviceWiFiSettings: HTTPWiFiSettings {
         return body(station)
     }
 
-    /// wifiman.conf was changed elsewhere (the serial console).
+    /// wifiman.conf was changed elsewhere (a console that edits the file itself).
     public func networksChanged(_ networks: [WiFiNetwork]) {
         mutex.lock()
         defer { mutex.unlock() }
@@ -73,11 +74,11 @@ public final class DeviceWiFiSettings: HTTPWiFiSettings {
     }
 
     public func add(ssid: [UInt8], password: [UInt8]) throws(TapWalkerError) {
-        try change { (file) throws(TapWalkerError) in try file.add(WiFiNetwork(ssid: ssid, password: password)) }
+        _ = try edit { (file) throws(TapWalkerError) in try file.add(WiFiNetwork(ssid: ssid, password: password)) }
     }
 
     public func remove(ssid: [UInt8]) throws(TapWalkerError) {
-        try change { (file) throws(TapWalkerError) in try file.remove(ssid: ssid) }
+        _ = try edit { (file) throws(TapWalkerError) in try file.remove(ssid: ssid) }
     }
 
     public func startScan() throws(TapWalkerError) {
@@ -86,12 +87,19 @@ public final class DeviceWiFiSettings: HTTPWiFiSettings {
         try station.startScan()
     }
 
-    /// Edits wifiman.conf and hands the station the new list, both under the mutex, so that two
-    /// edits at once cannot lose one another.
-    private func change(_ edit: (inout WiFiManFile) throws(TapWalkerError) -> Void) throws(TapWalkerError) {
+    public func load() throws(TapWalkerError) -> WiFiManFile {
         mutex.lock()
         defer { mutex.unlock() }
-        let file = try WiFiManFile.edit(in: files, path: path, edit)
+        return try WiFiManFile.load(from: files, path: path)
+    }
+
+    /// Edits wifiman.conf and hands the station the new list, both under the mutex, so that two
+    /// edits at once cannot lose one another.
+    public func edit(_ change: (inout WiFiManFile) throws(TapWalkerError) -> Void) throws(TapWalkerError) -> WiFiManFile {
+        mutex.lock()
+        defer { mutex.unlock() }
+        let file = try WiFiManFile.edit(in: files, path: path, change)
         station.networksChanged(file.networks)
+        return file
     }
 }

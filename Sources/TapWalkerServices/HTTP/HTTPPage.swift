@@ -101,7 +101,7 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 <div id="wifi-state" role="status"></div>
 <h3>Known networks</h3>
 <ul id="wifi-nets" class="bare"></ul>
-<div class="row"><button id="wifi-scan" type="button" class="plain">Scan for networks</button></div>
+<div class="row"><button id="wifi-scan" type="button" class="plain">Scan for networks</button><span id="wifi-scan-msg" role="status"></span></div>
 <table id="wifi-heard-t" class="hidden"><thead><tr><th>Network heard</th><th>Signal</th><th><span class="hidden">Action</span></th></tr></thead><tbody id="wifi-heard"></tbody></table>
 <form id="wifi-form">
 <label for="ssid">Network (SSID)</label><input id="ssid" name="ssid" required maxlength="32" autocomplete="off">
@@ -296,10 +296,10 @@ function renderWifi(w){
     act.append(button("Use","Use "+h.ssid,()=>{$("ssid").value=h.ssid;$("wpass").focus()}));tr.append(n,s,act);tb.appendChild(tr)}
 }
 async function scan(){
-  const b=$("wifi-scan");b.disabled=true;msg($("wifi-msg"),"Scanning…");
-  try{const a=await api("POST","/api/wifi/scan");if(!a.ok){msg($("wifi-msg"),a.json.error,"bad");return}
+  const b=$("wifi-scan"),m=$("wifi-scan-msg");b.disabled=true;m.textContent="Scanning…";
+  try{const a=await api("POST","/api/wifi/scan");if(!a.ok){msg(m,a.json.error,"bad");return}
     for(let i=0;i<20;i++){await new Promise(r=>setTimeout(r,1000));const g=await readWifi();if(!g.ok||!g.json.scanning)break}
-    msg($("wifi-msg"),"")}
+    m.textContent=""}
   finally{b.disabled=false}
 }
 $("wifi-scan").addEventListener("click",scan);

@@ -1,23 +1,35 @@
 // The firmware's entry point. ESP-IDF starts `app_main` on the main task (stack size in
-// sdkconfig.defaults) once the system is up.
+// sdkconfig.defaults) once the system is up, and the device runs on that task from then on.
 //
-// This is the seam between the chip and TapWalker: the Swift board-support adapter wraps the
-// functions of tapwalker_bsp.h, and TapWalkerDevice (boot, configuration, WiFi roaming, services)
-// runs on it. Until that adapter is here, app_main brings up the status LED and the internal
-// storage and reports what it found.
+// app_main gathers the board support: the ESP32* adapters over tapwalker_bsp.h, and the BSD
+// sockets, POSIX files and pthreads shared with the virtual ESP32 (embedded/bsd). It hands it to
+// TapWalkerDevice's DeviceApplication, which does the rest: configuration, WiFi, services and the
+// serial console. Only the JTAG pins are read from tapwalker.conf here, because the board support
+// needs them first; the application reads the file again and reports any problem in it.
+import TapWalkerCore
+import TapWalkerDevice
 
 @_cdecl("app_main")
 func appMain() {
-    let led = tapwalker_led_init(Int32(TAPWALKER_DEFAULT_PIN_LED), true)
-    if led == ESP_OK {
-        _ = tapwalker_led_set(true)
-    }
+    let console = ESP32Console()
     let storage = tapwalker_storage_mount()
-    var total: UInt64 = 0
-    var free: UInt64 = 0
-    if storage == ESP_OK, tapwalker_storage_info(&total, &free) == ESP_OK {
-        print("TapWalker: /storage \(free / 1024) KB free of \(total / 1024) KB")
-    } else {
-        print("TapWalker: /storage not mounted (error \(storage))")
+    if storage != ESP_OK {
+        console.write("tapwalker: \(TAPWALKER_STORAGE_MOUNT) not mounted: \(ESP32Error.name(storage))\n")
     }
+    let files = PosixFileSystem(name: "flash", root: TAPWALKER_STORAGE_MOUNT)
+    let jtag = (try? DeviceConfiguration.load(from: files))?.jtag
+    if let configured = jtag?.chip, let running = ESP32Chip.running, configured.name != running.name {
+        console.write("tapwalker: \(DeviceConfiguration.fileName) names the \(configured.name), this is an \(running.name)\n")
+    }
+    let pins = ESP32JTAGPins(jtag?.pins)
+    // The card before anything else on the shared SPI bus; the JTAG SPI device is set up later,
+    // when the application sets the cable's clock.
+    let sd = ESP32SDCardBlocks.mountSlot()
+    if let problem = sd.problem { console.write("tapwalker: \(problem)\n") }
+    let support = DeviceBoardSupport(
+        clock: ESP32Clock(), pins: pins, spi: ESP32SPIMaster(pins: pins), wifi: ESP32WiFiRadio(),
+        network: BSDNetwork(loopbackOnly: false), tasks: PThreadTasks(), files: files, sdCard: sd.card,
+        led: ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true), console: console,
+        random: ESP32Random(), restart: restartChip)
+    DeviceApplication(support: support).run(until: { false })
 }

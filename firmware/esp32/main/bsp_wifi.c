@@ -187,6 +187,24 @@ static esp_err_t sta_config(const char *ssid, const char *password, const uint8_
     return esp_wifi_set_config(WIFI_IF_STA, &config);
 }
 
+static esp_err_t ap_config(const char *ssid, const char *password, uint8_t channel)
+{
+    wifi_config_t config = {0};
+    esp_err_t err = copy_field(config.ap.ssid, sizeof config.ap.ssid, ssid);
+    if (err == ESP_OK) {
+        err = copy_field(config.ap.password, sizeof config.ap.password, password);
+    }
+    if (err != ESP_OK) {
+        return err;
+    }
+    config.ap.ssid_len = (uint8_t)strlen(ssid);
+    config.ap.channel = channel != 0 ? channel : 1;
+    config.ap.max_connection = 4;
+    config.ap.authmode = present(password) ? WIFI_AUTH_WPA2_PSK : WIFI_AUTH_OPEN;
+    config.ap.pmf_cfg.required = false;
+    return esp_wifi_set_config(WIFI_IF_AP, &config);
+}
+
 esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
                                const char *ap_ssid, const char *ap_password, uint8_t ap_channel)
 {
@@ -210,20 +228,7 @@ esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
         }
     }
     if (ap) {
-        wifi_config_t config = {0};
-        err = copy_field(config.ap.ssid, sizeof config.ap.ssid, ap_ssid);
-        if (err == ESP_OK) {
-            err = copy_field(config.ap.password, sizeof config.ap.password, ap_password);
-        }
-        if (err != ESP_OK) {
-            return err;
-        }
-        config.ap.ssid_len = (uint8_t)strlen(ap_ssid);
-        config.ap.channel = ap_channel != 0 ? ap_channel : 1;
-        config.ap.max_connection = 4;
-        config.ap.authmode = present(ap_password) ? WIFI_AUTH_WPA2_PSK : WIFI_AUTH_OPEN;
-        config.ap.pmf_cfg.required = false;
-        err = esp_wifi_set_config(WIFI_IF_AP, &config);
+        err = ap_config(ap_ssid, ap_password, ap_channel);
         if (err != ESP_OK) {
             return err;
         }
@@ -314,4 +319,45 @@ esp_err_t tapwalker_wifi_stop(void)
         portEXIT_CRITICAL(&s_lock);
     }
     return err;
+}
+
+esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_password, uint8_t ap_channel)
+{
+    if (!s_ready) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    const bool ap = present(ap_ssid);
+    /* The mode may change while the driver runs (ESP-IDF "Wi-Fi Driver": esp_wifi_set_mode). */
+    esp_err_t err = esp_wifi_set_mode(ap ? WIFI_MODE_APSTA : WIFI_MODE_STA);
+    if (err == ESP_OK && ap) {
+        err = ap_config(ap_ssid, ap_password, ap_channel);
+    }
+    if (err != ESP_OK) {
+        return err;
+    }
+    portENTER_CRITICAL(&s_lock);
+    const bool started = s_status.started;
+    if (!ap) {
+        s_status.ap_clients = 0;
+    }
+    portEXIT_CRITICAL(&s_lock);
+    if (started) {
+        return ESP_OK;
+    }
+    s_connect_on_start = false;
+    err = esp_wifi_start();
+    if (err == ESP_OK) {
+        portENTER_CRITICAL(&s_lock);
+        s_status.started = true;
+        portEXIT_CRITICAL(&s_lock);
+    }
+    return err;
+}
+
+esp_err_t tapwalker_wifi_mac(uint8_t mac[6])
+{
+    if (!s_ready || mac == NULL) {
+        return s_ready ? ESP_ERR_INVALID_ARG : ESP_ERR_INVALID_STATE;
+    }
+    return esp_wifi_get_mac(WIFI_IF_STA, mac);
 }

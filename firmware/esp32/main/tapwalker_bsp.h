@@ -34,8 +34,8 @@ extern "C" {
 /* Default pins per chip. TCK/TDI/TDO default to SPI2's IO_MUX pins (ESP32-C3/C6: CLK 6, MOSI 7,
  * MISO 2; ESP32-P4: CLK 9, MOSI 8, MISO 10) so a board wired that way also works with the
  * IO_MUX; TapWalker routes them through the GPIO matrix anyway (see bsp_jtag_spi.c). TMS is on a
- * pin that is not a strapping pin. The SD card pins avoid the strapping pins too (C3: 2, 8, 9;
- * C6: 4, 5, 8, 9, 15). A board passes its own numbers at run time; -1 means "not connected".
+ * pin that is not a strapping pin (C3: 2, 8, 9; C6: 4, 5, 8, 9, 15). A board passes its own
+ * numbers at run time; -1 means "not connected".
  * On the C3, GPIO 2 (TDO) is a strapping pin: the ECP5 leaves TDO high-impedance when it is not
  * shifting, but the board must not pull it low. */
 #if CONFIG_IDF_TARGET_ESP32P4
@@ -44,30 +44,18 @@ extern "C" {
 #define TAPWALKER_DEFAULT_PIN_TDO 10
 #define TAPWALKER_DEFAULT_PIN_TMS 11
 #define TAPWALKER_DEFAULT_PIN_LED 7
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 43
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 44
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 39
-#define TAPWALKER_DEFAULT_PIN_SD_CS 42
 #elif CONFIG_IDF_TARGET_ESP32C6
 #define TAPWALKER_DEFAULT_PIN_TCK 6
 #define TAPWALKER_DEFAULT_PIN_TDI 7
 #define TAPWALKER_DEFAULT_PIN_TDO 2
 #define TAPWALKER_DEFAULT_PIN_TMS 3
 #define TAPWALKER_DEFAULT_PIN_LED 8
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 19
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 18
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 20
-#define TAPWALKER_DEFAULT_PIN_SD_CS 21
 #else /* ESP32-C3 */
 #define TAPWALKER_DEFAULT_PIN_TCK 6
 #define TAPWALKER_DEFAULT_PIN_TDI 7
 #define TAPWALKER_DEFAULT_PIN_TDO 2
 #define TAPWALKER_DEFAULT_PIN_TMS 3
 #define TAPWALKER_DEFAULT_PIN_LED 8
-#define TAPWALKER_DEFAULT_PIN_SD_CLK 4
-#define TAPWALKER_DEFAULT_PIN_SD_MOSI 5
-#define TAPWALKER_DEFAULT_PIN_SD_MISO 10
-#define TAPWALKER_DEFAULT_PIN_SD_CS 1
 #endif
 
 /** The ECP5 accepts at most 25 MHz TCK (ECP5 family data sheet, JTAG port timing). */
@@ -267,6 +255,17 @@ esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint1
 
 esp_err_t tapwalker_wifi_stop(void);
 
+/** Runs the driver with the station on, joining nothing until tapwalker_wifi_connect (scans work
+ *  in this state), plus the access point when `ap_ssid` is given (open when `ap_password` is NULL
+ *  or empty, otherwise WPA2-PSK; `ap_channel` 0 = channel 1). NULL or empty `ap_ssid` turns the
+ *  access point off. Starts the driver if it is not running; an association of the station
+ *  survives the change. */
+esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_password, uint8_t ap_channel);
+
+/** The station interface's MAC address (6 bytes); after tapwalker_wifi_init. On the ESP32-P4 it
+ *  is the companion chip's, as esp_wifi_remote reports it. */
+esp_err_t tapwalker_wifi_mac(uint8_t mac[6]);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Internal storage: FAT with wear levelling on the "storage" partition (bsp_storage.c)        */
 
@@ -299,6 +298,9 @@ typedef struct {
  *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
 esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
 esp_err_t tapwalker_sdcard_unmount(void);
+/** The board's SD card slot as menuconfig sets it ("TapWalker", main/Kconfig.projbuild):
+ *  fills *pins and returns true, or returns false when the board has none. */
+bool tapwalker_sdcard_slot(tapwalker_sdcard_pins_t *pins);
 /** Card capacity in 512-byte sectors; 0 when no card is mounted. */
 uint64_t tapwalker_sdcard_sectors(void);
 /** Raw block access (whole 512-byte sectors), bypassing the file system. */
@@ -314,6 +316,27 @@ int64_t tapwalker_time_us(void);
 void tapwalker_sleep_ms(uint32_t ms);
 /** Busy-waits `us` microseconds without yielding (for JTAG run-test delays shorter than a tick). */
 void tapwalker_delay_us(uint32_t us);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Console (bsp_console.c): standard input and output, which IDF's VFS connects to the console
+ * chosen in menuconfig (UART0 by default, or the USB-Serial/JTAG port).                       */
+
+/** Makes reading standard input non-blocking (fcntl O_NONBLOCK, which the UART and
+ *  USB-Serial/JTAG VFS drivers both honour). */
+esp_err_t tapwalker_console_init(void);
+/** Up to `size` bytes typed so far: their count, 0 when none are waiting, -1 on a read error. */
+int tapwalker_console_read(void *buf, size_t size);
+/** Writes `size` bytes to standard output and flushes it (prompts end without a newline). */
+void tapwalker_console_write(const void *bytes, size_t size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* System (bsp_system.c)                                                                      */
+
+/** Fills `buf` from the hardware random number generator (esp_fill_random; true random while
+ *  the radio runs, see ESP-IDF "Random Number Generation"). */
+void tapwalker_random_fill(void *buf, size_t size);
+/** Restarts the chip; does not return. */
+void tapwalker_restart(void) __attribute__((noreturn));
 
 /* ------------------------------------------------------------------------------------------ */
 /* Status LED (bsp_led.c): one GPIO, on = `active_high` level.                                */
