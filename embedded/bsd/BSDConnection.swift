@@ -65,7 +65,8 @@ public final class BSDConnection: NetworkConnection {
         guard fd >= 0 else { throw TapWalkerError(.input, "sending to \(peer) failed: not connected") }
         var offset = 0
         while offset < bytes.count {
-            // The socket is blocking; poll first so that a peer that takes nothing cannot hold us.
+            // Poll first, then send what fits without waiting (MSG_DONTWAIT), so that a peer that
+            // takes nothing cannot hold us past the timeout.
             guard try BSD.wait(fd, writable: true, timeoutMilliseconds: timeoutMilliseconds) else {
                 throw TapWalkerError(.input, "sending to \(peer) timed out after \(BSD.seconds(timeoutMilliseconds))")
             }
@@ -100,8 +101,11 @@ public final class BSDConnection: NetworkConnection {
         if fd >= 0 { _ = bsd_shutdown(fd) }
     }
 
+    /// Bytes still arriving that `close` reads and drops before closing (bsd_close_lingering).
+    static let lingerBytes = 1 << 20
+
     public func close() {
-        if fd >= 0 { _ = bsd_close(fd) }
+        if fd >= 0 { _ = bsd_close_lingering(fd, BSDConnection.lingerBytes) }
         fd = -1
     }
 }

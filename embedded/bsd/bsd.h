@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <limits.h>
 #include <sys/poll.h>  // ESP-IDF has only <sys/poll.h> (esp_libc platform_include); glibc has both
 #include <pthread.h>
 #include <stdint.h>
@@ -36,11 +37,12 @@ static inline const char *bsd_strerror(int error) { return strerror(error); }
 // ---- Sockets (IPv4: lwIP on the ESP32 is built with IPv4, and the virtual ESP32 uses 127.0.0.1).
 
 // MSG_NOSIGNAL keeps a send to a closed peer from raising SIGPIPE on Linux; lwIP raises no
-// signals at all.
+// signals at all. MSG_DONTWAIT (both have it) makes a send after poll take what fits and return,
+// so a peer that stops reading mid-way cannot hold the sender past its timeout.
 #ifdef MSG_NOSIGNAL
-#define BSD_SEND_FLAGS MSG_NOSIGNAL
+#define BSD_SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
 #else
-#define BSD_SEND_FLAGS 0
+#define BSD_SEND_FLAGS MSG_DONTWAIT
 #endif
 
 static inline void bsd_fill_address(struct sockaddr_in *a, uint32_t host, int port) {
@@ -185,6 +187,28 @@ static inline long bsd_recv(int s, void *buffer, size_t count) {
 }
 static inline int bsd_shutdown(int s) { return shutdown(s, SHUT_RDWR); }
 static inline int bsd_close(int fd) { return close(fd); }
+
+// Closes a connection without losing the last reply: a socket closed with bytes from the peer
+// still unread sends a reset (Linux and lwIP alike), and a client still sending (a body the server
+// refused early) may then lose the answer it was already sent. So this end stops sending first,
+// then reads and drops what still comes, until the peer closes, is silent for 100 ms, or
+// `max_bytes` or 2048 reads have passed, and only then closes.
+static inline int bsd_close_lingering(int s, size_t max_bytes) {
+    (void)shutdown(s, SHUT_WR);
+    char drop[512];
+    size_t dropped = 0;
+    for (int reads = 0; reads < 2048 && dropped < max_bytes; reads++) {
+        struct pollfd p;
+        p.fd = s;
+        p.events = POLLIN;
+        p.revents = 0;
+        if (poll(&p, 1, 100) <= 0) break;
+        long n = (long)recv(s, drop, sizeof drop, 0);
+        if (n <= 0) break;
+        dropped += (size_t)n;
+    }
+    return close(s);
+}
 
 // "a.b.c.d" to an IPv4 address in host byte order; -1 when it is not one.
 static inline int bsd_parse_ipv4(const char *text, uint32_t *host) {
