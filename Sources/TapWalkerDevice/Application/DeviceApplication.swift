@@ -40,17 +40,19 @@ public final class DeviceApplication {
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output)
-        services.start(boot.configuration)
-
+        // The station and wifiman.conf are shared with the web page's task: every use goes through
+        // `wifi` and its mutex.
         let station = WiFiStation(radio: support.wifi, clock: support.clock, led: light, networks: boot.networks,
                                   settings: boot.configuration.wifi)
+        let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
+        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output, wifi: wifi)
+        services.start(boot.configuration)
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
-            describeDevice: { DeviceApplication.describe(station, services) },
-            networks: { station.networksChanged($0) }, restart: support.restart)
-        let console = Console(actions: actions, files: support.files)
-        station.start()
+            describeDevice: { wifi.withStation { DeviceApplication.describe($0, services) } },
+            networks: { wifi.networksChanged($0) }, restart: support.restart)
+        let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
+        wifi.withStation { $0.start() }
 
         var address: [UInt8]? = nil
         var consoleOpen = true
@@ -58,11 +60,11 @@ public final class DeviceApplication {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DeviceApplication.consoleChunk, alignment: 1)
         defer { buffer.deallocate() }
         while !stop() {
-            station.poll()
-            let now = DeviceApplication.address(of: station)
+            wifi.poll()
+            let now = wifi.withStation { DeviceApplication.address(of: $0) }
             if now != address {
                 address = now
-                DeviceApplication.announce(now, station, services, output)
+                wifi.withStation { DeviceApplication.announce(now, $0, services, output) }
             }
             if !prompted {
                 output.write(Console.prompt)

@@ -24,9 +24,12 @@ final class DeviceServices {
     let store: DeviceFileStore
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
+    /// The WiFi settings the web page edits (the device's wifiman.conf and radio).
+    let wifi: (any HTTPWiFiSettings)?
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput) {
+    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput,
+         wifi: (any HTTPWiFiSettings)? = nil) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -36,6 +39,7 @@ final class DeviceServices {
         store = DeviceFileStore(files: support.files)
         self.lifetime = lifetime
         self.output = output
+        self.wifi = wifi
     }
 
     /// The services that run.
@@ -103,7 +107,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, log: log)
+                options: options, clock: clock, wifi: wifi, log: log)
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
             body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
