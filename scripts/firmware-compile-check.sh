@@ -53,6 +53,8 @@ command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 && extra+=(--gcc)
 # Declarations that Espressif's C library has and Debian's picolibc (the checker's libc) lacks:
 # <pthread.h> and DIR/struct dirent. Searched after IDF's own headers; see the files' comments.
 extra+=(-I scripts/firmware-check-libc)
+# IDF defines ESP_PLATFORM for C; TapWalkerSwift.cmake gives it to Swift's Clang importer too.
+extra+=(-D ESP_PLATFORM)
 # The firmware module's sources, as main/CMakeLists.txt gathers them.
 files=("$main"/*.c "$main"/*.swift)
 shopt -s nullglob
@@ -66,7 +68,7 @@ main_stack=$(sed -n 's/^CONFIG_ESP_MAIN_TASK_STACK_SIZE=//p' firmware/esp32/sdkc
 # Builds the Swift modules for chip $1 in a new directory $work; sets $swiftc and $modules (the
 # directory holding their .swiftmodule and .o files). Returns non-zero on failure.
 swift_modules() {
-    local target=$1 swift_line words march="" mabi="" includes=() i w
+    local target=$1 swift_line words march="" mabi="" includes=() system=() i w
     work=$(mktemp -d)
     swift_line=$("$check" --print-flags --component-dir "$main" "${extra[@]}" \
         --sdkconfig-defaults firmware/esp32/sdkconfig.defaults "$idf" "$target" 2>/dev/null | grep -m1 '/swiftc ')
@@ -78,9 +80,11 @@ swift_modules() {
             -march=*) march=$w ;;
             -mabi=*) mabi=$w ;;
             -I*) includes+=("${w#-I}") ;;
-            -isystem) includes+=("${words[i + 2]}") ;; # -Xcc -isystem -Xcc DIR
+            -isystem) system+=("${words[i + 2]}") ;; # -Xcc -isystem -Xcc DIR
         esac
     done
+    # The C library's directories last, as -isystem puts them: searched after every -I.
+    includes+=("${system[@]}")
     [[ -n "$march" && -n "$mabi" && ${#includes[@]} -gt 0 ]] || { echo "FAIL  could not read the Swift flags for $target" >&2; return 1; }
     echo "" > "$work/empty.c"
     cat > "$work/CMakeLists.txt" <<CMAKE
@@ -139,10 +143,21 @@ tail_jump_check() {
             echo "ok    $(basename "$o"): no tail jumps but the outliner's and mem*'s, $text bytes of text"
         fi
     done
-    if "$(dirname "$swiftc")/llvm-nm" "$modules/TapWalkerFirmware.o" | grep -q " T app_main$"; then
+    # grep reads all of nm's output (no -q): with pipefail, nm cut off by an early exit would
+    # fail the pipeline.
+    if "$(dirname "$swiftc")/llvm-nm" "$modules/TapWalkerFirmware.o" | grep " T app_main$" > /dev/null; then
         echo "ok    app_main defined"
     else
         echo "FAIL  app_main not defined" >&2; failed=1
+    fi
+    # What of the Swift code the firmware keeps: the objects linked alone from app_main with
+    # unused sections dropped, as IDF's link does (--gc-sections; IDF's own symbols left
+    # unresolved). A figure to hold against the app partition, not a check.
+    local elf=$work/swift-only.elf kept=0
+    if "$(dirname "$swiftc")/ld.lld" -m elf32lriscv --gc-sections --no-relax -e app_main \
+            --unresolved-symbols=ignore-all -o "$elf" "$modules"/*.o 2> "$work/lld.log"; then
+        while read -r size; do kept=$((kept + 0x$size)); done < <("$objdump" -h "$elf" | awk '$2 ~ /^\.(text|rodata)/ { print $3 }')
+        echo "      Swift code and constants kept from app_main: $kept bytes (.text and .rodata)"
     fi
 }
 failed=0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rv32 lane (docs/rv32-lane.md): builds TapWalkerCore, TapWalkerSim, TapWalkerServices,
-# TapWalkerDevice, the embedded check (embedded/check) and the device check (embedded/device-check)
+# TapWalkerDevice, TapWalkerVirtualBoard, the embedded check (embedded/check) and the device check (embedded/device-check)
 # in Embedded Swift with ESP-IDF's CPU flags for the ESP32-C3 and the ESP32-C6, links them against
 # picolibc, and runs them on an emulated RV32 CPU (QEMU's virt machine, bitstreams read from the
 # host by semihosting). Fails unless each run programs the 85F to DONE with the configuration
@@ -70,7 +70,7 @@ run() { # CPU-OPTIONS ELF ARGS...
 # The x86_64 embedded run gives the reference digest: scripts/check-embedded.sh's build, made
 # again here when it is missing or older than a source.
 host=.build/embedded/host/embedded-check
-if [ ! -x "$host" ] || $rebuild_host || [ -n "$(find Sources/TapWalkerCore Sources/TapWalkerSim Sources/TapWalkerServices embedded/check -newer "$host" -print -quit)" ]; then
+if [ ! -x "$host" ] || $rebuild_host || [ -n "$(find Sources/TapWalkerCore Sources/TapWalkerSim Sources/TapWalkerServices Sources/TapWalkerDevice Sources/TapWalkerVirtualBoard embedded/check -newer "$host" -print -quit)" ]; then
     bash scripts/check-embedded.sh >/dev/null
 fi
 host_log=$out/host.log
@@ -115,6 +115,7 @@ mapfile -t core < <(find Sources/TapWalkerCore -name '*.swift' | sort)
 mapfile -t sim < <(find Sources/TapWalkerSim -name '*.swift' | sort)
 mapfile -t services < <(find Sources/TapWalkerServices -name '*.swift' | sort)
 mapfile -t device < <(find Sources/TapWalkerDevice -name '*.swift' | sort)
+mapfile -t virtualboard < <(find Sources/TapWalkerVirtualBoard -name '*.swift' | sort)
 
 build() { # CHIP
     local chip=$1 dir=$out/$1 m=${march[$1]}
@@ -122,12 +123,6 @@ build() { # CHIP
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerCore "${core[@]}"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerSim "${sim[@]}"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerServices "${services[@]}"
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" EmbeddedCheck \
-        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/check/*.swift
-    c_object "$m" embedded/check/meter.c "$dir/meter.o"
-    c_object "$m" embedded/rv32/atomics.c "$dir/atomics.o"
-    link "$dir/embedded-check.elf" "$dir"/EmbeddedCheck.o "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o \
-        "$dir"/TapWalkerServices.o "$dir/meter.o" "$dir/atomics.o"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerDevice "${device[@]}"
     # TapWalkerDevice compares and hashes bytes, never Strings: a String == or hash would pull
     # Swift's Unicode data tables into the firmware.
@@ -137,6 +132,14 @@ build() { # CHIP
         echo "$chip: FAILED: TapWalkerDevice needs Swift's Unicode data tables: $tables"
         return 1
     fi
+    # The virtual ESP32's pins and SPI master, for PinJTAGCable in the embedded check.
+    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerVirtualBoard "${virtualboard[@]}"
+    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" EmbeddedCheck \
+        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/check/*.swift
+    c_object "$m" embedded/check/meter.c "$dir/meter.o"
+    c_object "$m" embedded/rv32/atomics.c "$dir/atomics.o"
+    link "$dir/embedded-check.elf" "$dir"/EmbeddedCheck.o "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o \
+        "$dir"/TapWalkerServices.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerVirtualBoard.o "$dir/meter.o" "$dir/atomics.o"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" DeviceCheck \
         -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift
     link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerServices.o \
@@ -174,6 +177,13 @@ for chip in "${chips[@]}"; do
         status=1
     else
         echo "$chip: digest $digest equals the x86_64 run's"
+    fi
+    pins_digest=$(grep -oE 'pins\+SPI: DONE true, [0-9]+ TCK cycles, digest 0x[0-9a-f]+' "$log" | grep -oE '0x[0-9a-f]+$' || true)
+    if [ "$pins_digest" != "$host_digest" ]; then
+        echo "$chip: FAILED: PinJTAGCable over the virtual pins and SPI: digest ${pins_digest:-none}, the x86_64 run's is $host_digest"
+        status=1
+    else
+        echo "$chip: PinJTAGCable over the virtual pins and SPI: digest $pins_digest equals the x86_64 run's"
     fi
     if [ "$code" -ne 0 ]; then
         echo "$chip: FAILED: the check exited with $code"
@@ -217,6 +227,16 @@ for job in "SRAM load 85F" "SRAM load 25F compressed"; do
     for chip in "${chips[@]}"; do line+=" ESP32-${chip^^} $(per_bit "$out/$chip.log" "$job") ($(peaks "$out/$chip.log" "$job"| sed 's/ $//')),"; done
     echo "$line x86_64 $(grep -F "x86_64 job $job:" "$out/x86_64-figures.log" | grep -oE '[0-9.]+ per TCK bit' | grep -oE '^[0-9.]+' || echo "?") (callgrind)"
 done
+# PinJTAGCable: the cable's own instructions with the virtual pins and SPI master excluded.
+per_byte() { # LOG JOB
+    grep -F "job $2:" "$1" | grep -oE '[0-9.]+ per byte' | grep -oE '^[0-9.]+' || echo "?"
+}
+line="PinJTAGCable, 85F through GPIO and SPI (bulk path), per byte:"
+for chip in "${chips[@]}"; do line+=" ESP32-${chip^^} $(per_byte "$out/$chip.log" "SRAM load 85F pins+SPI") ($(peaks "$out/$chip.log" "SRAM load 85F pins+SPI" | sed 's/ $//')),"; done
+echo "${line%,}"
+line="PinJTAGCable, 25F compressed by GPIO only (bit-level path), per TCK bit:"
+for chip in "${chips[@]}"; do line+=" ESP32-${chip^^} $(per_bit "$out/$chip.log" "SRAM load 25F compressed pins") ($(peaks "$out/$chip.log" "SRAM load 25F compressed pins" | sed 's/ $//')),"; done
+echo "${line%,}"
 line="device check, login with a 1000-iteration PBKDF2 hash, instructions:"
 for chip in "${chips[@]}"; do
     line+=" ESP32-${chip^^} $(grep -F 'PBKDF2' "$out/$chip-device.log" | grep -oE '[0-9]+ instructions' | grep -oE '^[0-9]+' || echo "?"),"

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the checks use: binutils for `size` (embedded code size); the peer tools the
-# interop tests drive: openFPGALoader (XVC), OpenOCD (remote_bitbang), curl and lftp (FTP),
-# Chromium for the page.
+# interop and virtual-device tests drive: openFPGALoader (XVC), OpenOCD (remote_bitbang), curl
+# (HTTP, FTP) and lftp (FTP), gzip (a compressed bitstream), Chromium for the page.
 missing=()
 command -v size >/dev/null || missing+=(binutils)
 command -v python3 >/dev/null || missing+=(python3)
@@ -16,6 +16,7 @@ command -v openFPGALoader >/dev/null || missing+=(openfpgaloader)
 command -v openocd >/dev/null || missing+=(openocd)
 command -v curl >/dev/null || missing+=(curl)
 command -v lftp >/dev/null || missing+=(lftp)
+command -v gzip >/dev/null || missing+=(gzip)
 # The page's browser test: Debian's headless Chromium and its WebDriver.
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -58,7 +59,36 @@ set -e
 passed=$(grep -oE 'Test run with [0-9]+ tests' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -cE '^✘ Test .* failed' "$log" || true)
 rm -f "$log"
+
+# The device end to end: the virtual ESP32 (or, in a tree without it, `tapwalker serve` standing
+# in for it) driven by curl, lftp, openFPGALoader, OpenOCD and its serial console; then its
+# benchmark (prints figures, asserts nothing). Failures fail the run after the summary lines.
+echo "== virtual device: end-to-end tests with real clients"
+vd_log=$(mktemp)
+set +e
+python3 tests/virtual-device/test_virtual_device.py 2>&1 | tee "$vd_log"
+vd_status=${PIPESTATUS[0]}
+set -e
+echo "== benchmark: the virtual device at 25 MHz TCK (SRAM and flash through its services)"
+vd_bench_status=0
+python3 benchmarks/virtual_device.py || vd_bench_status=$?
+# unittest's own summary: "Ran N tests" and "OK (skipped=S, expected failures=X)" or
+# "FAILED (failures=F, errors=E, skipped=S, expected failures=X, unexpected successes=U)".
+vd_ran=$(grep -oE '^Ran [0-9]+ tests?' "$vd_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+vd_count() { grep -E '^(OK|FAILED)( \(|$)' "$vd_log" | tail -1 | grep -oE "[(,] ?$1=[0-9]+" | grep -oE '[0-9]+' || echo 0; }
+vd_failed=$(( $(vd_count failures) + $(vd_count errors) + $(vd_count 'unexpected successes') ))
+vd_skipped=$(vd_count skipped)
+vd_known=$(vd_count 'expected failures')
+rm -f "$vd_log"
+if [ "$vd_status" -ne 0 ] && [ "$vd_failed" -eq 0 ]; then vd_failed=1; fi  # it did not get to its summary
+vd_passed=$((vd_ran - vd_failed - vd_skipped - vd_known))
+[ "$vd_passed" -ge 0 ] || vd_passed=0
+echo "virtual-device: $vd_passed passed, $vd_failed failed, $vd_skipped skipped, $vd_known known failures"
+[ "$vd_bench_status" -eq 0 ] || echo "virtual-device benchmark: FAILED ($vd_bench_status)"
+
 echo "swift-test: $((passed - failed)) passed, $failed failed"
+[ "$status" -ne 0 ] || status=$vd_status
+[ "$status" -ne 0 ] || status=$vd_bench_status
 if [ "$rv32_status" -ne 0 ]; then
     echo "rv32-lane: FAILED"
     [ "$status" -ne 0 ] || status=$rv32_status

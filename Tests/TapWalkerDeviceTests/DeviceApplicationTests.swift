@@ -173,4 +173,30 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         #expect(client.sent.contains("Set-Cookie: tw_session="))
         #expect(client.sent.contains("\"user\":\"ulx3s\""))
     }
+
+    @Test func withoutAGivenCableTheBoardsOwnPinsAreDriven() {
+        let fake = FakeBoardSupport()
+        fake.console.type("status")
+        let app = DeviceApplication(support: fake.support)
+        app.run(until: { fake.console.ended })
+        #expect(fake.pins.shifted > 0)
+        #expect(fake.console.shows("board: no JTAG device answered (IDCODE reads 0x00000000)"))
+        #expect(fake.console.shows("services: none configured in tapwalker.conf"))
+    }
+
+    @Test func theWebPageAddsANetworkThatTheStationJoins() {
+        let fake = FakeBoardSupport()
+        fake.file("/tapwalker.conf", "[services]\nhttp = 8080\n" + login)
+        fake.radio.heard = [WiFiScanResult(ssid: Array("lab".utf8), rssi: -50)]
+        let body = "ssid=lab&password=password1"
+        let request = "POST /api/wifi HTTP/1.1\r\nHost: tapwalker\r\nAuthorization: Basic dWx4M3M6c2VjcmV0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        let client = MemoryConnection(Array(request.utf8))
+        fake.console.type("", when: { fake.console.shows("http on 192.168.4.1:8080") && fake.network.dial(8080, client, from: "192.168.4.2:5000") })
+        run(fake, cable: SimulatedBoard(part: "25f").sim) { fake.console.shows("http on 10.0.0.7:8080") }
+        #expect(client.sent.hasPrefix("HTTP/1.1 200"))
+        #expect(client.sent.contains("\"networks\":[\"lab\"]"))
+        #expect(fake.files.text("/wifiman.conf") == "lab:password1\n")
+        #expect(fake.radio.joined == [Array("lab".utf8)])
+        #expect(fake.console.shows("tapwalker: WiFi joined \"lab\", address 10.0.0.7"))
+    }
 }

@@ -13,10 +13,11 @@ final class FakeBoardSupport {
     let console = ScriptedConsole()
     let led = LEDHistory()
     let clock = HostClock()
+    let pins = NoPins()
     var restarts = 0
 
     var support: DeviceBoardSupport {
-        DeviceBoardSupport(clock: clock, pins: NoPins(), spi: nil, wifi: radio, network: network, tasks: tasks,
+        DeviceBoardSupport(clock: clock, pins: pins, spi: nil, wifi: radio, network: network, tasks: tasks,
                            files: files, sdCard: nil, led: led, console: console, random: CountingRandom(),
                            restart: { [unowned self] in self.restarts += 1 })
     }
@@ -135,7 +136,12 @@ final class NoPins: JTAGPins {
     func setTDI(_ high: Bool) {}
     func readTDO() -> Bool { false }
     func writeBundle(_ value: UInt32, mask: UInt32) {}
-    func shift(tms: UnsafeRawBufferPointer?, tdi: UnsafeRawBufferPointer?, tdo: UnsafeMutableRawBufferPointer?, bits: Int) throws(TapWalkerError) {}
+    private(set) var shifted = 0
+    /// Nothing is wired: TDO reads 0.
+    func shift(tms: UnsafeRawBufferPointer?, tdi: UnsafeRawBufferPointer?, tdo: UnsafeMutableRawBufferPointer?, bits: Int) throws(TapWalkerError) {
+        shifted += bits
+        if let tdo { for i in 0..<((bits + 7) / 8) { tdo[i] = 0 } }
+    }
     func setMaximumFrequency(_ hertz: UInt32) throws(TapWalkerError) {}
     func release() {}
 }

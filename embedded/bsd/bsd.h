@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
-#include <poll.h>
+#include <sys/poll.h>  // ESP-IDF has only <sys/poll.h> (esp_libc platform_include); glibc has both
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

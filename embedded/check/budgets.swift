@@ -9,7 +9,7 @@ struct Budget {
     let heapBytes: Int
     var instructionsPerTCKBit: Int? = nil
 
-    enum Job { case sramLoad, flashWrite, ftpSession, xvcSession, remoteBitbangSession, inflate4KWindow }
+    enum Job { case sramLoad, flashWrite, ftpSession, xvcSession, remoteBitbangSession, inflate4KWindow, sramLoadPins, flashWritePins }
 
     /// Any job's stack, below the function that starts it.
     static let stackBytes = 12 * 1024
@@ -19,6 +19,11 @@ struct Budget {
         // the JTAG clock while it shifts.
         Budget(job: .sramLoad, heapBytes: 24 * 1024, instructionsPerTCKBit: 3),
         Budget(job: .flashWrite, heapBytes: 24 * 1024),
+        // The same jobs through PinJTAGCable on the virtual pins and SPI master: the cable's two
+        // 4 KB transfer buffers come on top; the instructions include the bit reversal the chip
+        // does on both paths (docs/firmware.md), and the bit-level path's target is 4 a bit.
+        Budget(job: .sramLoadPins, heapBytes: 24 * 1024 + 2 * 4096, instructionsPerTCKBit: 4),
+        Budget(job: .flashWritePins, heapBytes: 24 * 1024 + 2 * 4096),
         // 16 KB besides one transfer buffer; the check's session transfers nothing, so holds none.
         Budget(job: .ftpSession, heapBytes: 16 * 1024),
         // 8 KB besides the vector buffers: TMS, TDI and TDO of the longest shift accepted.

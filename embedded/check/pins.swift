@@ -17,7 +17,7 @@ enum PinCableCheck {
         var options = SimOptions()
         options.part = part
         let board = MeteredBoard(options: options, spi: spi)
-        let meter = JobMeter(job, .sramLoad)
+        let meter = JobMeter(job, .sramLoadPins)
         let cable = PinJTAGCable(pins: board.pins, spi: board.spi, clock: board.clock)
         let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable)))
         let report = programmer.program(source)
@@ -63,7 +63,7 @@ enum PinCableCheck {
         let cable = PinJTAGCable(pins: board.pins, spi: board.spi, clock: board.clock)
         let service = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: board.clock)
         service.inputBufferLimit = FlashChip.sectorSize
-        let meter = JobMeter("flash write pins+SPI", .flashWrite)
+        let meter = JobMeter("flash write pins+SPI", .flashWritePins)
         let result = service.writeFlash(source, at: 0)
         meter.finish()
         if let failure = result.failure ?? board.wire.violation {

@@ -1,8 +1,9 @@
 // TapWalkerDevice on an emulated RV32 CPU (scripts/rv32-lane.sh, docs/rv32-lane.md): the
 // configuration, console, wifiman.conf editing, roaming and login code run as the firmware will
 // compile them (Embedded Swift, -Osize, riscv32, the tail-call fence), with in-memory stand-ins for
-// the board-support protocols. Prints instruction counts (exact under QEMU's -icount) and exits
-// non-zero if a result differs from the host's unit tests. The C it calls (stdio, exit and the
+// the board-support protocols, and then the whole device application (application.swift). Prints
+// instruction counts (exact under QEMU's -icount) and exits non-zero if a result differs from the
+// host's unit tests. The C it calls (stdio, exit and the
 // instruction counter) comes from embedded/check/posix.h.
 import TapWalkerCore
 import TapWalkerDevice
@@ -117,6 +118,7 @@ func figure(_ name: String, since start: UInt64) {
         let ok = credential.accepts(Array("secret".utf8))
         figure("login with a 1000-iteration PBKDF2 hash", since: p0)
         check(ok, "pbkdf2")
+        checkApplication()
         print("device-check: \(failures == 0 ? "OK" : "FAILED: \(failures) of the checks")")
         exit(failures == 0 ? 0 : 1)
     }

@@ -58,7 +58,9 @@ final class VirtualDevice {
         support = DeviceBoardSupport(
             clock: VirtualClock(), pins: BoardPins(board), spi: BoardSPI(board), wifi: VirtualWiFiRadio(files: files),
             network: BSDNetwork(loopbackOnly: true),
-            tasks: PThreadTasks(chargeStack: { meter_heap_reserve($0) != 0 }, releaseStack: { meter_heap_unreserve($0) }),
+            // The chip's stack sizes are charged; the x86_64 threads get four times as much (PThreadTasks).
+            tasks: PThreadTasks(chargeStack: { meter_heap_reserve($0) != 0 }, releaseStack: { meter_heap_unreserve($0) },
+                                stackScale: 4),
             files: files, sdCard: sdCard, led: led, console: StandardConsole(), random: VirtualRandom(),
             restart: {
                 board.save()

@@ -39,14 +39,16 @@ public final class DeviceApplication {
                                  sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
 
-        let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        // The station and wifiman.conf are shared with the web page's task: every use goes through
-        // `wifi` and its mutex.
+        // The station is shared with the web page's WiFi routes, which run on HTTP tasks: every
+        // use of it from here on goes through the settings' mutex.
         let station = WiFiStation(radio: support.wifi, clock: support.clock, led: light, networks: boot.networks,
                                   settings: boot.configuration.wifi)
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, cable: cable, lifetime: lifetime, output: output, wifi: wifi)
+
+        let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
+        let services = DeviceServices(support: support, board: board, cable: cable, wifi: wifi, lifetime: lifetime, output: output)
         services.start(boot.configuration)
+
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
             describeDevice: { wifi.withStation { DeviceApplication.describe($0, services) } },
@@ -61,10 +63,10 @@ public final class DeviceApplication {
         defer { buffer.deallocate() }
         while !stop() {
             wifi.poll()
-            let now = wifi.withStation { DeviceApplication.address(of: $0) }
+            let (now, state) = wifi.withStation { (DeviceApplication.address(of: $0), DeviceApplication.wifiText($0)) }
             if now != address {
                 address = now
-                wifi.withStation { DeviceApplication.announce(now, $0, services, output) }
+                DeviceApplication.announce(now, state, services, output)
             }
             if !prompted {
                 output.write(Console.prompt)
@@ -107,12 +109,12 @@ public final class DeviceApplication {
     }
 
     /// Prints the new address and where each running service can be reached.
-    static func announce(_ address: [UInt8]?, _ station: WiFiStation, _ services: DeviceServices, _ output: ConsoleOutput) {
+    static func announce(_ address: [UInt8]?, _ wifi: String, _ services: DeviceServices, _ output: ConsoleOutput) {
         guard let address else {
             output.line("tapwalker: no network address; looking for a network")
             return
         }
-        output.line("tapwalker: \(wifiText(station))")
+        output.line("tapwalker: \(wifi)")
         for s in services.running {
             output.line("tapwalker: \(s.service.key) on \(NetworkAddress.text(address)):\(s.port)")
         }

@@ -22,14 +22,14 @@ final class DeviceServices {
     let board: BoardService
     let cable: any TDOSampling
     let store: DeviceFileStore
+    /// The web page's WiFi settings (/api/wifi).
+    let wifi: DeviceWiFiSettings
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
-    /// The WiFi settings the web page edits (the device's wifiman.conf and radio).
-    let wifi: (any HTTPWiFiSettings)?
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, lifetime: ServiceLifetime, output: ConsoleOutput,
-         wifi: (any HTTPWiFiSettings)? = nil) {
+    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, wifi: DeviceWiFiSettings,
+         lifetime: ServiceLifetime, output: ConsoleOutput) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -37,9 +37,9 @@ final class DeviceServices {
         self.board = board
         self.cable = cable
         store = DeviceFileStore(files: support.files)
+        self.wifi = wifi
         self.lifetime = lifetime
         self.output = output
-        self.wifi = wifi
     }
 
     /// The services that run.

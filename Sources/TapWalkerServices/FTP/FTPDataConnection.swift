@@ -120,4 +120,21 @@ final class FTPUploadSource: ByteSource {
         received += n
         return n
     }
+
+    /// Reads and drops what the client still sends, until it ends the upload, `limit` bytes have
+    /// been dropped, or a read fails (the data timeout bounds each wait).
+    func discardRest(upTo limit: Int) {
+        var scratch = [UInt8](repeating: 0, count: 512)
+        var dropped = 0
+        while dropped < limit {
+            let n: Int
+            do throws(TapWalkerError) {
+                n = try scratch.withMutableBytes { (p) throws(TapWalkerError) -> Int in
+                    try connection.receive(into: p, timeoutMilliseconds: timeoutMilliseconds)
+                }
+            } catch { return }
+            if n == 0 { return }
+            dropped += n
+        }
+    }
 }

@@ -151,6 +151,10 @@ final class FTPSession {
         }
     }
 
+    /// How much of a refused upload is read and dropped so that its data connection closes
+    /// cleanly: 16 MB, more than any ECP5 bitstream.
+    static let refusedUploadDrainLimit = 16 << 20
+
     /// Typographic characters of the messages and their ASCII stand-ins.
     static let asciiPunctuation: [(scalar: UInt32, text: String)] = [
         (0x2013, "-"), (0x2014, "-"), (0x2212, "-"), (0x2026, "..."), (0x2018, "'"), (0x2019, "'"),
@@ -708,6 +712,11 @@ final class FTPSession {
             summary = try programUpload(source, to: destination)
         } catch {
             log("upload to \(name) failed after \(source.received) bytes received: \(error.message)")
+            // The rest of the upload is read and dropped before the data connection closes: closed
+            // with bytes unread it would be reset, and clients report the reset (lftp retries the
+            // upload) instead of this reply.
+            source.discardRest(upTo: FTPSession.refusedUploadDrainLimit)
+            connection.close()
             try reply(550, error.message)
             return
         }

@@ -101,6 +101,7 @@ final class HTTPConnectionSession {
                 try? response.error(400, error.message)
             }
             server.log(peer, "\(request.method) \(request.path): \(error.message)")
+            linger(body)
             return false
         }
         if !response.headSent { try? response.error(500, "no answer") }
@@ -108,8 +109,19 @@ final class HTTPConnectionSession {
             loggedIn = true
             server.loggedIn()
         }
-        guard response.keepAlive else { return false }
-        return body.finished || body.drain(upTo: o.drainLimit)
+        if response.keepAlive, body.finished || body.drain(upTo: o.drainLimit) { return true }
+        linger(body)
+        return false
+    }
+
+    /// Before closing on an upload the handler stopped reading partway (a refusal after the
+    /// read-ahead), reads and drops the rest, up to `lingerLimit`: closing a socket with bytes
+    /// still unread resets the connection, and the client then reports the reset instead of the
+    /// answer it was sent. A body the handler never began, one past its limit, or a client out
+    /// of time is not waited for.
+    private func linger(_ body: HTTPRequestBody) {
+        guard body.bytesRead > 0, !body.exceeded, !body.finished, !deadline.expired else { return }
+        _ = body.drain(upTo: server.options.lingerLimit)
     }
 
     /// The head broke a bound (414/431), ran out of time (408), or the client went away.

@@ -30,6 +30,10 @@ public struct HTTPServerOptions {
     public var sdLimit = 1 << 30
     /// A body left unread by a handler is read and dropped up to this, else the connection closes.
     public var drainLimit = 65536
+    /// A body left unread when the connection closes after an answer (a refused upload) is read
+    /// and dropped up to this first, so that the client gets the answer rather than a reset: 16 MB,
+    /// more than any ECP5 bitstream, so every refused bitstream upload is answered.
+    public var lingerLimit = 16 << 20
     /// An event stream ends after this, and the page opens a new one.
     public var eventStreamMilliseconds = 300_000
     /// How often an event stream looks for new events.

@@ -80,6 +80,10 @@ function(tapwalker_swift_module name)
         -enable-experimental-feature Embedded
         -wmo -parse-as-library -Osize
         -Xcc -fno-pic -Xcc -fno-pie
+        # The Clang importer reads C headers as IDF's C files are compiled: IDF defines
+        # ESP_PLATFORM for every C file, and headers shared with the host (embedded/bsd/bsd.h)
+        # choose the ESP-IDF calls by it. (swiftc's own -D only sets Swift conditions.)
+        -Xcc -DESP_PLATFORM
         -module-name ${name} -I "${dir}")
     set(deps ${M_SOURCES})
     foreach(d IN LISTS M_DEPENDS)

@@ -1,14 +1,10 @@
 /*
- * What the firmware's Swift module sees of C: TapWalker's board-support API, nothing of IDF
- * directly, so every chip-specific call stays in the bsp_*.c files; and the C library's file
- * calls (fopen, stat, rename, unlink), which reach /storage and /sdcard through IDF's VFS once
- * mounted. <dirent.h> is left out until it can be checked: the picolibc headers the compile check
- * uses reject it, while IDF's own C library implements opendir/readdir over the VFS.
+ * What the firmware's Swift module sees of C: TapWalker's board-support API (tapwalker_bsp.h),
+ * nothing of IDF directly, so every chip-specific call stays in the bsp_*.c files; and bsd.h, the
+ * C under the adapters shared with the virtual ESP32 (embedded/bsd: lwIP's BSD sockets, files
+ * through IDF's VFS on /storage and /sdcard, ESP-IDF's pthreads).
  */
 #pragma once
 
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include "bsd.h"
 #include "tapwalker_bsp.h"

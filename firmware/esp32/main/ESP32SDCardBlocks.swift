@@ -6,12 +6,18 @@ import TapWalkerDevice
 final class ESP32SDCardBlocks: SDCardBlocks {
     let blockBytes = 512
 
-    /// Mounts the card on `pins` (before the SPI master for JTAG is set up: bsp_sdcard.c says
-    /// why); nil when there is no card or it cannot be mounted.
-    init?(pins: tapwalker_sdcard_pins_t) {
-        var pins = pins
-        guard tapwalker_sdcard_mount(&pins) == ESP_OK else { return nil }
+    /// Mounts the card in the board's slot (menuconfig "TapWalker"), before the SPI master for
+    /// JTAG is set up (tapwalker_bsp.h says why). Nil when the board has no slot; `problem` says
+    /// why a card in it could not be mounted.
+    static func mountSlot() -> (card: ESP32SDCardBlocks?, problem: String?) {
+        var pins = tapwalker_sdcard_pins_t()
+        guard tapwalker_sdcard_slot(&pins) else { return (nil, nil) }
+        let code = tapwalker_sdcard_mount(&pins)
+        guard code == ESP_OK else { return (nil, "no SD card mounted at \(TAPWALKER_SDCARD_MOUNT): \(ESP32Error.name(code))") }
+        return (ESP32SDCardBlocks(), nil)
     }
+
+    private init() {}
 
     func blockCount() throws(TapWalkerError) -> Int {
         let sectors = tapwalker_sdcard_sectors()

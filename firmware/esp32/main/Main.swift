@@ -1,39 +1,35 @@
 // The firmware's entry point. ESP-IDF starts `app_main` on the main task (stack size in
-// sdkconfig.defaults) once the system is up.
+// sdkconfig.defaults) once the system is up, and the device runs on that task from then on.
 //
-// The ESP32* adapters in this directory implement TapWalkerDevice's board-support protocols over
-// tapwalker_bsp.h. Until the device application and the shared file-system, network and task
-// adapters are part of the firmware, app_main brings up the status LED, the internal storage,
-// the console and the radio, and reports what it found.
+// app_main gathers the board support: the ESP32* adapters over tapwalker_bsp.h, and the BSD
+// sockets, POSIX files and pthreads shared with the virtual ESP32 (embedded/bsd). It hands it to
+// TapWalkerDevice's DeviceApplication, which does the rest: configuration, WiFi, services and the
+// serial console. Only the JTAG pins are read from tapwalker.conf here, because the board support
+// needs them first; the application reads the file again and reports any problem in it.
 import TapWalkerCore
 import TapWalkerDevice
 
 @_cdecl("app_main")
 func appMain() {
     let console = ESP32Console()
-    let led = ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true)
-    led?.show(.starting)
-    let chip = ESP32Chip.running
-    console.write("TapWalker on \(chip?.name ?? "an unknown chip")\n")
-
     let storage = tapwalker_storage_mount()
-    var total: UInt64 = 0
-    var free: UInt64 = 0
-    if storage == ESP_OK, tapwalker_storage_info(&total, &free) == ESP_OK {
-        console.write("\(TAPWALKER_STORAGE_MOUNT): \(free / 1024) KB free of \(total / 1024) KB\n")
-    } else {
-        console.write("\(TAPWALKER_STORAGE_MOUNT) not mounted: \(ESP32Error.name(storage))\n")
+    if storage != ESP_OK {
+        console.write("tapwalker: \(TAPWALKER_STORAGE_MOUNT) not mounted: \(ESP32Error.name(storage))\n")
     }
-    let radio = ESP32WiFiRadio()
-    if let failure = radio.failure {
-        console.write("\(failure.message)\n")
-    } else {
-        console.write("WiFi ready, MAC \(radio.macAddress.map { hex($0) }.joined(separator: ":"))\n")
+    let files = PosixFileSystem(name: "flash", root: TAPWALKER_STORAGE_MOUNT)
+    let jtag = (try? DeviceConfiguration.load(from: files))?.jtag
+    if let configured = jtag?.chip, let running = ESP32Chip.running, configured.name != running.name {
+        console.write("tapwalker: \(DeviceConfiguration.fileName) names the \(configured.name), this is an \(running.name)\n")
     }
-    led?.show(.joiningNetwork)
-}
-
-private func hex(_ byte: UInt8) -> String {
-    let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
-    return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
+    let pins = ESP32JTAGPins(jtag?.pins)
+    // The card before anything else on the shared SPI bus; the JTAG SPI device is set up later,
+    // when the application sets the cable's clock.
+    let sd = ESP32SDCardBlocks.mountSlot()
+    if let problem = sd.problem { console.write("tapwalker: \(problem)\n") }
+    let support = DeviceBoardSupport(
+        clock: ESP32Clock(), pins: pins, spi: ESP32SPIMaster(pins: pins), wifi: ESP32WiFiRadio(),
+        network: BSDNetwork(loopbackOnly: false), tasks: PThreadTasks(), files: files, sdCard: sd.card,
+        led: ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true), console: console,
+        random: ESP32Random(), restart: restartChip)
+    DeviceApplication(support: support).run(until: { false })
 }

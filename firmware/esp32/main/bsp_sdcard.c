@@ -77,3 +77,20 @@ esp_err_t tapwalker_sdcard_write(uint32_t first_sector, uint32_t count, const vo
     }
     return sdmmc_write_sectors(s_card, src, first_sector, count);
 }
+
+bool tapwalker_sdcard_slot(tapwalker_sdcard_pins_t *pins)
+{
+#if CONFIG_TAPWALKER_SDCARD
+    *pins = (tapwalker_sdcard_pins_t){
+        .sclk = CONFIG_TAPWALKER_SD_CLK,
+        .mosi = CONFIG_TAPWALKER_SD_MOSI,
+        .miso = CONFIG_TAPWALKER_SD_MISO,
+        .cs = CONFIG_TAPWALKER_SD_CS,
+        .max_khz = 0,
+    };
+    return true;
+#else
+    (void)pins;
+    return false;
+#endif
+}

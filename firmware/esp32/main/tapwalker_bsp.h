@@ -58,21 +58,6 @@ extern "C" {
 #define TAPWALKER_DEFAULT_PIN_LED 8
 #endif
 
-/* The SD card slot, if the board has one: menuconfig "TapWalker" (main/Kconfig.projbuild). */
-#if CONFIG_TAPWALKER_SDCARD
-#define TAPWALKER_SDCARD_SLOT 1
-#define TAPWALKER_PIN_SD_CLK CONFIG_TAPWALKER_SD_CLK
-#define TAPWALKER_PIN_SD_MOSI CONFIG_TAPWALKER_SD_MOSI
-#define TAPWALKER_PIN_SD_MISO CONFIG_TAPWALKER_SD_MISO
-#define TAPWALKER_PIN_SD_CS CONFIG_TAPWALKER_SD_CS
-#else
-#define TAPWALKER_SDCARD_SLOT 0
-#define TAPWALKER_PIN_SD_CLK (-1)
-#define TAPWALKER_PIN_SD_MOSI (-1)
-#define TAPWALKER_PIN_SD_MISO (-1)
-#define TAPWALKER_PIN_SD_CS (-1)
-#endif
-
 /** The ECP5 accepts at most 25 MHz TCK (ECP5 family data sheet, JTAG port timing). */
 #define TAPWALKER_JTAG_MAX_TCK_HZ 25000000
 
@@ -313,6 +298,9 @@ typedef struct {
  *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
 esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
 esp_err_t tapwalker_sdcard_unmount(void);
+/** The board's SD card slot as menuconfig sets it ("TapWalker", main/Kconfig.projbuild):
+ *  fills *pins and returns true, or returns false when the board has none. */
+bool tapwalker_sdcard_slot(tapwalker_sdcard_pins_t *pins);
 /** Card capacity in 512-byte sectors; 0 when no card is mounted. */
 uint64_t tapwalker_sdcard_sectors(void);
 /** Raw block access (whole 512-byte sectors), bypassing the file system. */

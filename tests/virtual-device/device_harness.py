@@ -1,0 +1,443 @@
+"""A TapWalker device under test, started in its own directory, and the real clients that talk to it.
+
+Two kinds of device answer the same clients on 127.0.0.1:
+
+- "virtual": the virtual ESP32, `bash scripts/virtual-device.sh DIR`. DIR is its file system,
+  holding tapwalker.conf (the ports, the login, the simulated part and flash, the flash and SD
+  card images) and wifiman.conf; DIR/virtual-wifi.conf lists the networks in the air
+  (`ssid:password:rssi`). Its serial console is the process's standard input and output; exit
+  code 75 means it rebooted.
+- "host": `tapwalker serve` (HTTP, FTP, XVC) on a simulated board with the same flash and SD
+  card images, plus `tapwalker sim --remote-bitbang` for OpenOCD (serve has no remote_bitbang).
+  It has no console and no WiFi; it stands in for the device while the device is not built, so
+  the client side can be checked on its own.
+
+TAPWALKER_DEVICE=virtual|host chooses; by default the virtual ESP32 when scripts/virtual-device.sh
+is in the tree, else the host stand-in.
+
+Stdlib only; the clients (curl, lftp, openFPGALoader, OpenOCD) are the installed tools.
+"""
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(ROOT, "Examples")
+# VIRTUAL_DEVICE_SCRIPT: another script with the same interface (a build of the device kept elsewhere).
+VIRTUAL_SCRIPT = os.environ.get("VIRTUAL_DEVICE_SCRIPT") or os.path.join(ROOT, "scripts", "virtual-device.sh")
+
+USER = "ulx3s"
+PASSWORD = "secret"
+# The simulated LFE5U-85F's IDCODE and the size of its example bitstream.
+IDCODE_85F = 0x41113043
+FLASH_BYTES = 16 * 1024 * 1024          # W25Q128JV
+SD_BYTES = 4 * 1024 * 1024
+SD_FILL = 0xEE
+REBOOT_EXIT = 75
+PROMPT = "tapwalker> "
+
+
+def example(name):
+    return os.path.join(EXAMPLES, name)
+
+
+def kind():
+    """"virtual" or "host" (see the module's description)."""
+    chosen = os.environ.get("TAPWALKER_DEVICE")
+    if chosen:
+        if chosen not in ("virtual", "host"):
+            raise ValueError("TAPWALKER_DEVICE is virtual or host, not %r" % chosen)
+        return chosen
+    return "virtual" if os.path.exists(VIRTUAL_SCRIPT) else "host"
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def free_ports(count):
+    """`count` distinct TCP ports the system reports free on 127.0.0.1 right now."""
+    sockets, ports = [], []
+    try:
+        while len(ports) < count:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in sockets:
+            s.close()
+    return ports
+
+
+def listening_ports():
+    """The TCP ports something listens on, from the kernel's table (Linux). Read instead of
+    connecting: a test connection would take XVC's one-client slot until the server noticed it
+    had gone, and count as a client everywhere."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A":  # TCP_LISTEN
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except FileNotFoundError:
+            pass
+    return ports
+
+
+def noise(count, seed):
+    """Deterministic bytes that compress badly (a linear congruential generator)."""
+    out = bytearray(count)
+    x = seed & 0xFFFFFFFF
+    for i in range(count):
+        x = (x * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[i] = x >> 24
+    return bytes(out)
+
+
+def tapwalker_binary():
+    """The host `tapwalker` (TAPWALKER_BIN, else the debug build, built when missing)."""
+    binary = os.environ.get("TAPWALKER_BIN") or os.path.join(ROOT, ".build", "debug", "tapwalker")
+    if not os.path.exists(binary):
+        subprocess.run(["swift", "build", "--product", "tapwalker"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return binary
+
+
+_built = False
+
+
+def build_virtual_device():
+    """Builds the virtual ESP32 once per run, before any device is started, so that a first build
+    (minutes) does not count against a device's start-up time."""
+    global _built
+    if _built:
+        return
+    with open(VIRTUAL_SCRIPT) as f:
+        can_build_only = "--build-only" in f.read()
+    if can_build_only:
+        r = subprocess.run(["bash", VIRTUAL_SCRIPT, "--build-only"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=3600)
+        if r.returncode != 0:
+            raise AssertionError("building the virtual ESP32 failed (%d):\n%s%s" % (r.returncode, r.stdout, r.stderr[-4000:]))
+    _built = True
+
+
+class Config:
+    """What goes into the device's directory: tapwalker.conf and the WiFi files."""
+
+    def __init__(self, ports=None, wifiman=("lab:labpass",), air=("lab:labpass:-50",),
+                 password=PASSWORD, extra_sections="", flash_boot=None):
+        self.ports = ports or dict(zip(("ftp", "http", "xvc", "remote_bitbang"), free_ports(4)))
+        self.wifiman = list(wifiman)
+        self.air = list(air)
+        self.password = password
+        self.extra_sections = extra_sections
+        # A bitstream put at flash address 0 before the start, as on a board with a bootloader.
+        self.flash_boot = flash_boot
+
+    def tapwalker_conf(self):
+        p = self.ports
+        return ("[services]\nftp = %d\nhttp = %d\nxvc = %d\nremote_bitbang = %d\n\n"
+                "[login]\nuser = %s\npassword = %s\n\n"
+                "[virtual]\npart = LFE5U-85F\nflash = w25q128jv\nflash_image = flash.img\nsd_image = sd.img\n"
+                % (p["ftp"], p["http"], p["xvc"], p["remote_bitbang"], USER, self.password)) + self.extra_sections
+
+
+class Device:
+    """A device running in `directory` (created and filled from `config`). `log` is everything it
+    wrote (console and log lines); `console(line)` types a line on its serial console."""
+
+    def __init__(self, directory, config=None, start=True):
+        self.dir = directory
+        self.config = config or Config()
+        self.kind = kind()
+        self.ports = self.config.ports
+        self.procs = []
+        self._text = []
+        self._lock = threading.Lock()
+        self._readers = []
+        self.exit_code = None
+        self._write_files()
+        if start:
+            self.start()
+
+    # -- files
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _write_files(self):
+        os.makedirs(self.dir, exist_ok=True)
+        with open(self.path("tapwalker.conf"), "w") as f:
+            f.write(self.config.tapwalker_conf())
+        with open(self.path("wifiman.conf"), "w") as f:
+            f.write("".join(line + "\n" for line in self.config.wifiman))
+        with open(self.path("virtual-wifi.conf"), "w") as f:
+            f.write("".join(line + "\n" for line in self.config.air))
+        flash = bytearray(b"\xff" * FLASH_BYTES)
+        if self.config.flash_boot:
+            with open(self.config.flash_boot, "rb") as f:
+                boot = f.read()
+            flash[:len(boot)] = boot
+        with open(self.path("flash.img"), "wb") as f:
+            f.write(flash)
+        with open(self.path("sd.img"), "wb") as f:
+            f.write(bytes([SD_FILL]) * SD_BYTES)
+
+    def read(self, name, offset=0, count=None):
+        with open(self.path(name), "rb") as f:
+            f.seek(offset)
+            return f.read() if count is None else f.read(count)
+
+    # -- processes
+
+    def start(self):
+        if self.kind == "virtual":
+            build_virtual_device()
+            self._spawn(["bash", VIRTUAL_SCRIPT, self.dir], console=True)
+        else:
+            binary = tapwalker_binary()
+            with open(self.path("password.txt"), "w") as f:
+                f.write(PASSWORD + "\n")
+            p = self.ports
+            self._spawn([binary, "serve", "--listen", "127.0.0.1", "--http", str(p["http"]), "--ftp", str(p["ftp"]),
+                         "--xvc", str(p["xvc"]), "--root", self.dir, "--user", USER,
+                         "--password-file", self.path("password.txt"), "--sd", self.path("sd.img"),
+                         "--cable", "sim:part=85f,flash=w25q128jv,flash-image=%s" % self.path("flash.img")])
+            # remote_bitbang comes from a simulator of its own, on a copy of the flash.
+            shutil.copyfile(self.path("flash.img"), self.path("rbb-flash.img"))
+            self._spawn([binary, "sim", "--remote-bitbang", str(p["remote_bitbang"]), "--part", "85f",
+                         "--flash-image", self.path("rbb-flash.img")])
+        self.wait_for_ports()
+
+    def _spawn(self, argv, console=False):
+        proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.PIPE if console else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.procs.append(proc)
+        if console:
+            self.console_proc = proc
+        for stream in (proc.stdout, proc.stderr):
+            t = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+            t.start()
+            self._readers.append(t)
+
+    def _pump(self, stream):
+        fd = stream.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._text.append(chunk.decode("utf-8", "replace"))
+
+    @property
+    def log(self):
+        with self._lock:
+            return "".join(self._text)
+
+    def running(self):
+        return all(p.poll() is None for p in self.procs)
+
+    def wait_for_ports(self, timeout=180):
+        """Waits until every configured service accepts a connection; fails with the log when the
+        device exits first or the time runs out."""
+        deadline = time.time() + timeout
+        waiting = dict(self.ports)
+        while waiting:
+            listening = listening_ports()
+            for name, port in list(waiting.items()):
+                if port in listening:
+                    del waiting[name]
+            if not waiting:
+                return
+            for p in self.procs:
+                if p.poll() is not None:
+                    raise AssertionError("the device exited (%d) before listening on %s:\n%s"
+                                         % (p.returncode, waiting, self.log[-4000:]))
+            if time.time() > deadline:
+                raise AssertionError("the device did not listen on %s within %d s:\n%s"
+                                     % (waiting, timeout, self.log[-4000:]))
+            time.sleep(0.1)
+
+    def wait_for_log(self, pattern, timeout=60, after=0):
+        """The first match of the regular expression `pattern` in the log from offset `after`,
+        waiting up to `timeout` seconds; None when it does not appear."""
+        deadline = time.time() + timeout
+        while True:
+            m = re.search(pattern, self.log[after:])
+            if m:
+                return m
+            if time.time() > deadline or not self.running():
+                m = re.search(pattern, self.log[after:])
+                return m
+            time.sleep(0.1)
+
+    def console(self, line, timeout=600):
+        """Types `line` on the serial console and returns what the device answered up to its next
+        prompt (the echo and the prompt left out)."""
+        if self.kind != "virtual":
+            raise RuntimeError("the host stand-in has no serial console")
+        mark = len(self.log)
+        self.console_proc.stdin.write((line + "\n").encode())
+        self.console_proc.stdin.flush()
+        deadline = time.time() + timeout
+        while True:
+            new = self.log[mark:]
+            # The echo of the line ends in CR LF; the reply follows, then the prompt.
+            start = new.find("\n")
+            if start >= 0:
+                end = new.find(PROMPT, start)
+                if end >= 0:
+                    return new[start + 1:end].replace("\r\n", "\n")
+            if not self.running():
+                return new
+            if time.time() > deadline:
+                raise AssertionError("no prompt after %r within %d s:\n%s" % (line, timeout, new[-3000:]))
+            time.sleep(0.05)
+
+    def stop(self, timeout=60):
+        """Stops the device as Ctrl-C would (so it saves its flash image); returns the exit code of
+        the device process."""
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        for p in self.procs:
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        for t in self._readers:
+            t.join(timeout=5)
+        for p in self.procs:
+            for stream in (p.stdout, p.stderr):
+                if stream:
+                    stream.close()
+        if self.kind == "virtual" and self.console_proc.stdin:
+            try:
+                self.console_proc.stdin.close()
+            except OSError:
+                pass
+        self.exit_code = self.procs[0].returncode if self.procs else None
+        # Kept with the images for a look after a failure (KEEP_DEVICE_DIRS).
+        with open(self.path("device.log"), "w") as f:
+            f.write(self.log)
+        return self.exit_code
+
+    # -- clients
+
+    @property
+    def http_base(self):
+        return "http://127.0.0.1:%d" % self.ports["http"]
+
+    def curl(self, args, login=True, timeout=600):
+        """curl with Basic login; returns (HTTP status, body)."""
+        argv = ["curl", "-sS", "-w", "\n%{http_code}", "--max-time", str(timeout)]
+        if login:
+            argv += ["-u", "%s:%s" % (USER, PASSWORD)]
+        r = run(argv + args, timeout=timeout + 30)
+        body, _, code = r.stdout.rpartition("\n")
+        try:
+            return int(code), body
+        except ValueError:
+            raise AssertionError("curl gave no status (%d): %s %s" % (r.returncode, r.stdout, r.stderr))
+
+    def api(self, method, path, upload=None, login=True, timeout=600):
+        """An API call; returns (status, parsed JSON or the raw body)."""
+        args = ["-X", method]
+        if upload is not None:
+            args += ["-T", upload]
+        code, body = self.curl(args + [self.http_base + path], login=login, timeout=timeout)
+        try:
+            return code, json.loads(body)
+        except ValueError:
+            return code, body
+
+    def flash_dump(self, address, count):
+        """`count` bytes of flash at `address`, read through GET /api/flash."""
+        out = os.path.join(self.dir, "dump-%x.bin" % address)
+        code, body = self.curl(["-o", out, "%s/api/flash?addr=0x%x&length=%d" % (self.http_base, address, count)])
+        if code != 200:
+            raise AssertionError("GET /api/flash: %d %s" % (code, body))
+        with open(out, "rb") as f:
+            data = f.read()
+        os.remove(out)
+        # The last byte arrives before the job has finished (it reloads the FPGA from flash after
+        # reading), and the board is busy until then: a client connecting to XVC at once would be
+        # refused. Wait for the board as a careful client would.
+        self.wait_until_idle()
+        return data
+
+    def wait_until_idle(self, timeout=120):
+        """Waits until GET /api/board is answered (not 409 busy)."""
+        deadline = time.time() + timeout
+        while True:
+            code, body = self.curl([self.http_base + "/api/board"])
+            if code != 409:
+                return
+            if time.time() > deadline:
+                raise AssertionError("the board stayed busy for %d s: %s" % (timeout, body))
+            time.sleep(0.1)
+
+    def lftp(self, commands, timeout=600):
+        """An lftp session logged in as the configured user running `commands`."""
+        return run(["lftp", "-u", "%s,%s" % (USER, PASSWORD), "-p", str(self.ports["ftp"]), "127.0.0.1", "-e",
+                    "set net:max-retries 1; set cmd:fail-exit yes; set xfer:clobber yes; %s; quit" % commands],
+                   timeout=timeout)
+
+    def openfpgaloader(self, args, timeout=900):
+        return run(["openFPGALoader", "-c", "xvc-client", "--ip", "127.0.0.1", "--port", str(self.ports["xvc"])]
+                   + args, timeout=timeout)
+
+    def openocd(self, commands, timeout=300):
+        return run(["openocd", "-c", "adapter driver remote_bitbang; remote_bitbang host 127.0.0.1; "
+                    "remote_bitbang port %d; transport select jtag; jtag newtap ecp5 tap -irlen 8 -expected-id 0x%08x; "
+                    "init; %s; shutdown" % (self.ports["remote_bitbang"], IDCODE_85F, commands)], timeout=timeout)
+
+
+def run(argv, timeout=600, input=None):
+    """Runs a client tool; its output as text. A tool that hangs is killed and reported."""
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("%s did not finish within %d s: %s" % (argv[0], timeout, (e.output or "")[-2000:]))
+
+
+def gzip_file(source, target):
+    with open(source, "rb") as f:
+        data = f.read()
+    with open(target, "wb") as f:
+        f.write(gzip.compress(data, 9, mtime=0))
+    return target
+
+
+class TempDirectory:
+    """A directory for one device, removed afterwards unless KEEP_DEVICE_DIRS is set (to look at
+    the images and the log of a failed run)."""
+
+    def __init__(self, name):
+        self.path = tempfile.mkdtemp(prefix="tapwalker-%s-" % name)
+
+    def cleanup(self):
+        if os.environ.get("KEEP_DEVICE_DIRS"):
+            print("kept", self.path)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)

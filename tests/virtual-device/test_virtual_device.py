@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""The virtual ESP32 end to end, through its pin-level JTAG cable, driven by real clients: curl on
+the web API, lftp and Python's ftplib on FTP, openFPGALoader on XVC, OpenOCD on remote_bitbang,
+and its serial console on standard input. Every test starts its own device in a directory of its
+own (see device_harness.py), so none depends on another's leftovers.
+
+A client tool that is not installed skips the tests that need it, with the tool's name, except in
+CI (CI=true), where it fails them: the test command installs every tool. Tests of what only the
+virtual ESP32 has (the console, the WiFi roaming, the hashed login from tapwalker.conf) are skipped
+when the device under test is the host stand-in (TAPWALKER_DEVICE=host, or no
+scripts/virtual-device.sh in the tree).
+
+Run: python3 tests/virtual-device/test_virtual_device.py [-v] [TestClass.test_name]
+"""
+import ftplib
+import hashlib
+import os
+import re
+import shutil
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import device_harness as dh  # noqa: E402
+
+BLINK = dh.example("blink-85f.bit")
+with open(BLINK, "rb") as _f:
+    BLINK_BYTES = _f.read()
+WRONG_PART = dh.example("blink-12f.bit")
+
+
+def need(*tools):
+    """Skips the test when a tool is missing, outside CI; in CI a missing tool fails it."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not missing:
+        return lambda f: f
+    message = "%s not installed (scripts/test.sh installs it)" % ", ".join(missing)
+    if dh.in_ci():
+        def failing(f):
+            def test(self):
+                self.fail("CI: " + message)
+            test.__name__ = f.__name__
+            test.__doc__ = f.__doc__
+            return test
+        return failing
+    return unittest.skip(message)
+
+
+def virtual_only(f):
+    """Skips a test of what only the virtual ESP32 has when the device is the host stand-in."""
+    return unittest.skipUnless(dh.kind() == "virtual",
+                               "needs the virtual ESP32 (scripts/virtual-device.sh); the host stand-in has no console or WiFi")(f)
+
+
+class DeviceTest(unittest.TestCase):
+    """Gives each test a device in a fresh directory, stopped afterwards."""
+    maxDiff = None
+
+    def start(self, config=None):
+        tmp = dh.TempDirectory(self.id().rsplit(".", 1)[-1])
+        self.addCleanup(tmp.cleanup)
+        device = dh.Device(os.path.join(tmp.path, "device"), config)
+        self.addCleanup(self._stop, device)
+        self.tmp = tmp.path
+        return device
+
+    def _stop(self, device):
+        if device.exit_code is None and device.procs:
+            device.stop()
+
+    def file(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def board(self, device):
+        code, body = device.api("GET", "/api/board")
+        self.assertEqual(code, 200, body)
+        return body
+
+    def assertDone(self, device, done=True):
+        self.assertIs(self.board(device).get("done"), done)
+
+
+class HTTPTests(DeviceTest):
+    @need("curl")
+    def test_board_sram_wrong_part_and_flash_dump(self):
+        """Board info (IDCODE, part); SRAM load → DONE; a bitstream for another part refused with
+        the board still DONE; flash written at 0x200000 and dumped back byte for byte."""
+        d = self.start()
+        info = self.board(d)
+        self.assertEqual(info.get("idcode"), dh.IDCODE_85F, info)
+        self.assertEqual(info.get("part"), "LFE5U-85F", info)
+        self.assertIs(info.get("done"), False, info)
+
+        code, load = d.api("PUT", "/api/fpga", upload=BLINK)
+        self.assertEqual(code, 200, load)
+        self.assertIs(load.get("ok"), True, load)
+        self.assertEqual(load.get("bytes"), len(BLINK_BYTES), load)
+        self.assertDone(d)
+
+        # The device refuses after its 4 KB read-ahead and reads the rest before closing, so the
+        # answer reaches curl rather than a reset.
+        code, wrong = d.api("PUT", "/api/fpga", upload=WRONG_PART)
+        self.assertEqual(code, 422, wrong)
+        self.assertIs(wrong.get("sram_touched"), False, wrong)
+        self.assertIn("LFE5U-12F", str(wrong))
+        self.assertDone(d)
+
+        code, write = d.api("PUT", "/api/flash?addr=0x200000", upload=BLINK)
+        self.assertEqual(code, 200, write)
+        self.assertIs(write.get("verified"), True, write)
+        self.assertEqual(d.flash_dump(0x200000, len(BLINK_BYTES)), BLINK_BYTES)
+
+        # Written through to the flash image by the time the device has stopped cleanly.
+        self.assertEqual(d.stop(), 0, "a clean stop")
+        self.assertEqual(d.read("flash.img", 0x200000, len(BLINK_BYTES)), BLINK_BYTES)
+        self.assertEqual(d.read("flash.img", 0x200000 + len(BLINK_BYTES), 4096), b"\xff" * 4096)
+
+    @need("curl")
+    def test_login_required(self):
+        """No login: 401 on the board and on an SRAM load (nothing loaded); a wrong password: 401;
+        a cookie login works and its session reads the board."""
+        d = self.start()
+        code, body = d.api("GET", "/api/board", login=False)
+        self.assertEqual(code, 401, body)
+        code, body = d.api("PUT", "/api/fpga", upload=BLINK, login=False)
+        self.assertEqual(code, 401, body)
+        jar = os.path.join(self.tmp, "jar")
+        code, body = d.curl(["-c", jar, "-d", "user=%s&password=%s" % (dh.USER, dh.PASSWORD), d.http_base + "/api/login"],
+                            login=False)
+        self.assertEqual(code, 200, body)
+        self.assertIn('"access":"full"', body)
+        code, body = d.curl(["-b", jar, d.http_base + "/api/board"], login=False)
+        self.assertEqual(code, 200, body)
+        self.assertIn('"done":false', body, "the refused load changed nothing")
+        # Last, as it holds off further logins from this address for a while.
+        code, body = d.curl(["-u", "%s:wrong" % dh.USER, d.http_base + "/api/board"], login=False)
+        self.assertEqual(code, 401, body)
+
+
+class FTPTests(DeviceTest):
+    @need("lftp", "curl")
+    def test_lftp_fpga(self):
+        """lftp put to fpga: DONE, by SITE STATUS and the web API; a bitstream for another part
+        refused (550) with the design still DONE."""
+        d = self.start()
+        r = d.lftp("put %s -o fpga; quote SITE STATUS" % BLINK)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + d.log[-1500:])
+        self.assertRegex(r.stdout + r.stderr, r"(?<!not )DONE")
+        self.assertDone(d)
+        r = d.lftp("put %s -o fpga" % WRONG_PART)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("550", r.stdout + r.stderr)
+        self.assertIn("LFE5U-12F", r.stdout + r.stderr)
+        self.assertDone(d)
+
+    @need("lftp", "curl")
+    def test_lftp_flash_and_sd(self):
+        """lftp put to flash@0x200000 (read back through the web API and from the image after a
+        clean stop), sd@512 and sd@-8192 (compared in the card image)."""
+        d = self.start()
+        r = d.lftp("put %s -o flash@0x200000" % BLINK)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(d.flash_dump(0x200000, len(BLINK_BYTES)), BLINK_BYTES)
+
+        head = bytes(i % 251 for i in range(3000))
+        tail = dh.noise(8192, 5)
+        r = d.lftp("put %s -o sd@512; put %s -o sd@-8192" % (self.file("head.img", head), self.file("tail.img", tail)))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+        d.stop()
+        self.assertEqual(d.read("flash.img", 0x200000, len(BLINK_BYTES)), BLINK_BYTES)
+        card = d.read("sd.img")
+        self.assertEqual(len(card), dh.SD_BYTES, "the card image keeps its size")
+        self.assertEqual(card[512:512 + len(head)], head)
+        self.assertEqual(card[511], dh.SD_FILL)
+        self.assertEqual(card[512 + len(head)], dh.SD_FILL)
+        self.assertEqual(card[-8192:], tail)
+        self.assertEqual(card[-8193], dh.SD_FILL)
+
+    def test_store_without_login_refused(self):
+        """STOR before logging in, and after a wrong password, is refused; nothing is loaded."""
+        d = self.start()
+        ftp = ftplib.FTP()
+        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        with self.assertRaises(ftplib.error_perm) as refused, open(BLINK, "rb") as f:
+            ftp.storbinary("STOR fpga", f)
+        self.assertTrue(str(refused.exception).startswith("530"), refused.exception)
+        with self.assertRaises(ftplib.error_perm) as wrong:
+            ftp.login(dh.USER, "wrong")
+        self.assertTrue(str(wrong.exception).startswith("530"), wrong.exception)
+        ftp.close()
+        self.assertFalse(os.path.exists(d.path("fpga")), "no file was stored either")
+        ftp = ftplib.FTP()
+        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        ftp.login(dh.USER, dh.PASSWORD)
+        status = ftp.sendcmd("SITE STATUS")
+        ftp.quit()
+        self.assertIn("not DONE", status, "the refused upload loaded nothing")
+
+
+class XVCTests(DeviceTest):
+    @need("openFPGALoader", "curl")
+    def test_openfpgaloader_detect_sram_and_flash_verify(self):
+        """openFPGALoader over XVC: --detect names the ECP5; an SRAM load leaves the board DONE;
+        a flash write at 0x200000 with --verify lands exactly (dumped through the web API and by
+        openFPGALoader itself)."""
+        # openFPGALoader reloads the FPGA after writing flash and fails when no design boots from
+        # address 0, so the flash starts with one, as a board with a bootloader does.
+        d = self.start(dh.Config(flash_boot=dh.example("blink-85f-compressed.bit")))
+        r = d.openfpgaloader(["--detect"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # openFPGALoader prints the IDCODE without its version nibble.
+        self.assertIn("0x%x" % (dh.IDCODE_85F & 0x0FFFFFFF), r.stdout)
+        self.assertIn("ECP5", r.stdout)
+
+        r = d.openfpgaloader(["--freq", "20000000", BLINK])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertDone(d)
+
+        payload = dh.noise(100_000, 42)
+        r = d.openfpgaloader(["-f", "--verify", "-o", "0x200000", self.file("payload.bin", payload)])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("Verifying write", r.stdout + r.stderr)
+        self.assertEqual(d.flash_dump(0x200000, len(payload)), payload)
+        dump = os.path.join(self.tmp, "ofl-dump.bin")
+        r = d.openfpgaloader(["--dump-flash", "-o", "0x200000", "--file-size", str(len(payload)), dump])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(dump, "rb") as f:
+            self.assertEqual(f.read(), payload)
+        self.assertDone(d)
+
+
+class RemoteBitbangTests(DeviceTest):
+    @need("openocd")
+    def test_openocd_scan_chain(self):
+        """OpenOCD over remote_bitbang finds the ECP5's IDCODE on the scan chain."""
+        d = self.start()
+        r = d.openocd("scan_chain")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out[-3000:])
+        self.assertIn("JTAG tap: ecp5.tap tap/device found: 0x%08x" % dh.IDCODE_85F, out)
+        self.assertNotIn("UNEXPECTED", out)
+        self.assertNotIn("Error", out)
+
+
+class ConsoleTests(DeviceTest):
+    @virtual_only
+    @need("curl")
+    def test_status_prog_wifi_list_and_wrong_command(self):
+        """status names the FPGA; prog of a file in the device's directory loads it (DONE, seen
+        by status and the web API); wifi list shows the SSIDs without passwords; an unknown
+        command is answered with the way to help and the console goes on; help lists the commands."""
+        d = self.start(dh.Config(wifiman=("lab:labpass", "home:homepassword")))
+        status = d.console("status")
+        self.assertIn("LFE5U-85F", status)
+        self.assertRegex(status, r"(?i)41113043")
+
+        shutil.copyfile(BLINK, d.path("blink.bit"))
+        prog = d.console("prog blink.bit")
+        self.assertNotRegex(prog, r"(?m)^error: ")
+        self.assertIn("DONE", prog)
+        self.assertRegex(d.console("status"), r"(?<!not )DONE")
+        self.assertDone(d)
+
+        listed = d.console("wifi list")
+        self.assertIn("lab", listed)
+        self.assertIn("home", listed)
+        self.assertNotIn("labpass", listed)
+        self.assertNotIn("homepassword", listed)
+
+        wrong = d.console("frobnicate now")
+        self.assertRegex(wrong, r"(?m)^error: ")
+        self.assertIn("help", wrong)
+        self.assertTrue(d.running(), "a wrong command does not end the device")
+        helped = d.console("help")
+        for command in ("status", "prog FILE", "flash FILE", "wifi list", "reboot"):
+            self.assertIn(command, helped)
+        self.assertIn("LFE5U-85F", d.console("status"))
+
+        missing = d.console("prog nothing-here.bit")
+        self.assertRegex(missing, r"(?m)^error: ")
+        self.assertDone(d)
+
+    @virtual_only
+    def test_flash_from_console(self):
+        """flash FILE ADDR writes a file of the device's directory at the address (image compared
+        after a clean stop); a misaligned address is refused before anything is written."""
+        d = self.start()
+        payload = dh.noise(20_000, 9)
+        with open(d.path("payload.bin"), "wb") as f:
+            f.write(payload)
+        refused = d.console("flash payload.bin 0x200100")
+        self.assertRegex(refused, r"(?m)^error: ")
+        written = d.console("flash payload.bin 0x200000")
+        self.assertNotRegex(written, r"(?m)^error: ")
+        d.stop()
+        self.assertEqual(d.read("flash.img", 0x200000, len(payload)), payload)
+        self.assertEqual(d.read("flash.img", 0x100000, 4096), b"\xff" * 4096)
+
+
+class RoamingTests(DeviceTest):
+    """Which network the device joins, from virtual-wifi.conf (what is in the air) and wifiman.conf
+    (what it may join). connect_seconds = 1 keeps a failing attempt short."""
+    WIFI = "\n[wifi]\nconnect_seconds = 1\nscan_seconds = 5\n"
+
+    JOINED = r"(?i)(?:connected to|joined) \"?([^\"\s,]+)"
+
+    def joined(self, d, ssid, others):
+        """The device says, in its log and in status, that it joined `ssid`, and never one of `others`."""
+        m = d.wait_for_log(self.JOINED, timeout=90)
+        status = d.console("status")
+        self.assertIsNotNone(m, "no log line about joining a network:\n%s\nstatus:\n%s" % (d.log[-3000:], status))
+        self.assertEqual(m.group(1), ssid, m.group(0))
+        in_status = re.findall(self.JOINED, status)
+        self.assertEqual(in_status, [ssid], status)
+        joined_anywhere = set(re.findall(self.JOINED, d.log))
+        self.assertFalse(joined_anywhere & set(others), d.log[-3000:])
+
+    @virtual_only
+    def test_joins_strongest_configured_network(self):
+        """Of the networks heard, the strongest configured one is joined; a stronger open network
+        that is not configured is not."""
+        d = self.start(dh.Config(wifiman=("home:homepassword", "lab:labpassword"),
+                                 air=("cafe::-20", "home:homepassword:-70", "lab:labpassword:-40"),
+                                 extra_sections=self.WIFI))
+        self.joined(d, "lab", ["home", "cafe"])
+
+    @virtual_only
+    def test_wrong_password_tries_the_next(self):
+        """The strongest configured network refuses the password in wifiman.conf: the next one is
+        joined."""
+        d = self.start(dh.Config(wifiman=("lab:notthepassword", "home:homepassword"),
+                                 air=("lab:labpassword:-30", "home:homepassword:-60"),
+                                 extra_sections=self.WIFI))
+        self.joined(d, "home", ["lab"])
+
+    @virtual_only
+    def test_access_point_when_nothing_reachable(self):
+        """No configured network in the air: after the scan rounds the device opens its access
+        point tapwalker-XXXX and says so in its log."""
+        config = dh.Config(wifiman=("home:homepassword",), air=("elsewhere:whatever:-50",), extra_sections=self.WIFI)
+        tmp = dh.TempDirectory("ap")
+        self.addCleanup(tmp.cleanup)
+        d = dh.Device(os.path.join(tmp.path, "device"), config, start=False)
+        self.addCleanup(self._stop, d)
+        # The services may or may not listen in access point mode; the log line is what counts.
+        d._spawn(["bash", dh.VIRTUAL_SCRIPT, d.dir], console=True)
+        m = d.wait_for_log(r"(?i)access point[^\n]*tapwalker-[0-9a-f]{4}|tapwalker-[0-9a-f]{4}[^\n]*access point",
+                           timeout=180)
+        self.assertIsNotNone(m, d.log[-3000:])
+        self.assertEqual(re.findall(RoamingTests.JOINED, d.log), [], "joined nothing")
+
+
+class ConfigurationTests(DeviceTest):
+    @virtual_only
+    @need("curl")
+    def test_salted_hash_password(self):
+        """tapwalker.conf holding a PBKDF2 hash: the clear password logs in over HTTP and FTP, the
+        hash itself does not."""
+        salt = bytes(range(16))
+        digest = hashlib.pbkdf2_hmac("sha256", dh.PASSWORD.encode(), salt, 1000)
+        hashed = "pbkdf2-sha256$1000$%s$%s" % (salt.hex(), digest.hex())
+        d = self.start(dh.Config(password=hashed))
+        self.assertEqual(d.api("GET", "/api/board")[0], 200)
+        code, _ = d.curl(["-u", "%s:%s" % (dh.USER, hashed), d.http_base + "/api/board"], login=False)
+        self.assertEqual(code, 401)
+        ftp = ftplib.FTP()
+        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        ftp.login(dh.USER, dh.PASSWORD)
+        ftp.quit()
+
+    @virtual_only
+    def test_reboot_from_console(self):
+        """reboot answers, then the device restarts: the process ends with 75, or the script
+        starts it again and the services come back."""
+        d = self.start()
+        mark = len(d.log)
+        reply = d.console("reboot", timeout=60)
+        self.assertIn("rebooting", reply)
+        proc = d.console_proc
+        restarted = d.wait_for_log(r"(?i)restart", timeout=60, after=mark)
+        if proc.poll() is not None:
+            self.assertEqual(proc.returncode, dh.REBOOT_EXIT, d.log[-2000:])
+        else:
+            self.assertIsNotNone(restarted, d.log[mark:][-2000:])
+            d.wait_for_ports()
+            self.assertIn("LFE5U-85F", d.console("status"))
+
+
+if __name__ == "__main__":
+    print("device under test: %s" % ("the virtual ESP32 (scripts/virtual-device.sh)" if dh.kind() == "virtual"
+                                     else "the host stand-in (tapwalker serve + sim)"), flush=True)
+    unittest.main(verbosity=2)
