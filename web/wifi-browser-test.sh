@@ -27,7 +27,15 @@ printf 'cafe::-80\nlab:labpass12:-48\nneighbour:theirpass1:-67\n' > "$dir/virtua
 # Its own process group, so that stopping it stops the device binary the script runs too.
 setsid bash scripts/virtual-device.sh "$dir" < /dev/null > "$dir/device.log" 2>&1 &
 device=$!
-stop() { kill -TERM -- "-$device" 2>/dev/null || true; wait "$device" 2>/dev/null || true; rm -rf "$dir"; }
+# SIGTERM first (the device saves its flash image); a device still there after 10 s is killed, so
+# that a hung shutdown cannot keep this script's caller waiting on its output.
+stop() {
+    kill -TERM -- "-$device" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 -- "-$device" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$device" 2>/dev/null || true
+    wait "$device" 2>/dev/null || true
+    rm -rf "$dir"
+}
 trap stop EXIT
 for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
