@@ -4,6 +4,9 @@ import TapWalkerCore
 /// shifts) that the SPI peripheral cannot do because TMS must change with TDI on each clock.
 /// On the chip, the pins are one dedicated-GPIO bundle (ESP-IDF "Dedicated GPIO"), so that
 /// `writeBundle` sets TCK, TMS and TDI in a single CPU instruction.
+///
+/// While `SPIMaster` transfers are in flight, TCK and TDI are the SPI master's (see its TCK
+/// hand-over): nothing here may move TCK or clock, and TMS stays low.
 public protocol JTAGPins: AnyObject {
     /// Bit positions of the signals in a bundle value for `writeBundle`.
     var tckBit: UInt32 { get }
