@@ -105,6 +105,9 @@ trap 'stopping=1; [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null || true' TERM I
 while true; do
     "$binary" "$dir" <&3 &
     pid=$!
+    # A signal that came while no device was running (during the build, or before pid was set)
+    # was not passed on: pass it now.
+    if [[ $stopping == 1 ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
     while true; do
         rc=0
         wait "$pid" || rc=$?
