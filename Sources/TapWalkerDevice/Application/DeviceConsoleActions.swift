@@ -75,7 +75,7 @@ final class DeviceConsoleActions: ConsoleActions {
 
     func passthru() throws(TapWalkerError) -> String {
         try holding("passthru") { () throws(TapWalkerError) -> String in
-            let result = board.loadPassthru(from: "/", files: DeviceBoardFiles(files))
+            let result = board.loadPassthru(from: "/", files: FTPStoreFiles(DeviceFileStore(files: files)))
             if let failure = result.failure { throw TapWalkerError(failure.kind, "fpga: \(failure.message)") }
             return result.summary
         }

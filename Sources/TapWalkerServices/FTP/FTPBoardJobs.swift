@@ -84,19 +84,3 @@ extension FTPSession {
         return try FTPSession.render(result)
     }
 }
-
-/// The FTP root as the board service's file system (passthru files), gzip and zlib inflated.
-final class FTPStoreFiles: BoardFileSystem {
-    let store: any FTPFileStore
-
-    init(_ store: any FTPFileStore) { self.store = store }
-
-    func isFile(_ path: String) -> Bool {
-        guard let info = try? store.info(path) else { return false }
-        return !info.isDirectory
-    }
-
-    func open(_ path: String) throws(TapWalkerError) -> any ByteSource {
-        DecompressingSource(try store.openForReading(path, offset: 0))
-    }
-}

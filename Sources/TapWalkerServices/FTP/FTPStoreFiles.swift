@@ -1,0 +1,18 @@
+import TapWalkerCore
+
+/// A file store (the FTP root, the device's own file system) as the board service's file system
+/// (passthru files), gzip and zlib inflated.
+public final class FTPStoreFiles: BoardFileSystem {
+    let store: any FTPFileStore
+
+    public init(_ store: any FTPFileStore) { self.store = store }
+
+    public func isFile(_ path: String) -> Bool {
+        guard let info = try? store.info(path) else { return false }
+        return !info.isDirectory
+    }
+
+    public func open(_ path: String) throws(TapWalkerError) -> any ByteSource {
+        DecompressingSource(try store.openForReading(path, offset: 0))
+    }
+}
