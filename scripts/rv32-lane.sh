@@ -7,7 +7,8 @@
 # digest of the x86_64 embedded run, passes every step of both checks, and keeps every job within
 # its heap, stack and instructions-per-TCK-bit budgets. Prints TapWalker's own instructions per
 # shifted TCK bit, next to the x86_64 figure from callgrind. First builds and runs the compiler-bug
-# reproducer (embedded/rv32/compiler-bug) without and with the fence.
+# reproducer (embedded/rv32/compiler-bug) without and with the fence. The device check runs the
+# device application's console `prog` and `flash` of the compressed 25F through PinJTAGCable.
 # TAPWALKER_BUDGETS=report prints the budgets without failing on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -141,9 +142,10 @@ build() { # CHIP
     link "$dir/embedded-check.elf" "$dir"/EmbeddedCheck.o "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o \
         "$dir"/TapWalkerServices.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerVirtualBoard.o "$dir/meter.o" "$dir/atomics.o"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" DeviceCheck \
-        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift
+        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift \
+        embedded/check/meteredboard.swift
     link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerServices.o \
-        "$dir"/TapWalkerCore.o "$dir/meter.o" "$dir/atomics.o"
+        "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o "$dir"/TapWalkerVirtualBoard.o "$dir/meter.o" "$dir/atomics.o"
 }
 
 echo "== building for ${chips[*]}"
@@ -191,7 +193,7 @@ for chip in "${chips[@]}"; do
     fi
     size "$out/$chip/device-check.elf" | awk 'NR==2 {print "device check image: " $1 " bytes of text, " $2 " data, " $3 " bss"}'
     set +e
-    run "${cpu[$chip]}" "$out/$chip/device-check.elf" 2>&1 | tr -d '\r' | tee "$out/$chip-device.log"
+    run "${cpu[$chip]}" "$out/$chip/device-check.elf" "$compressed" 2>&1 | tr -d '\r' | tee "$out/$chip-device.log"
     code=${PIPESTATUS[0]}
     set -e
     if [ "$code" -ne 0 ]; then
@@ -242,4 +244,13 @@ for chip in "${chips[@]}"; do
     line+=" ESP32-${chip^^} $(grep -F 'PBKDF2' "$out/$chip-device.log" | grep -oE '[0-9]+ instructions' | grep -oE '^[0-9]+' || echo "?"),"
 done
 echo "${line%,}"
+# The device application's console jobs through PinJTAGCable on the virtual pins (application figures).
+for job in "prog blink.bit" "flash blink.bit 0x000000"; do
+    line="device application, console $job (25F compressed), heap and own instructions:"
+    for chip in "${chips[@]}"; do
+        figures=$(grep -F "device application $job:" "$out/$chip-device.log" | grep -oE 'heap [0-9]+ B|[0-9]+ instructions of its own' | sed 's/ of its own//' | tr '\n' ' ' | sed 's/ $//' || true)
+        line+=" ESP32-${chip^^} ${figures:-?},"
+    done
+    echo "${line%,}"
+done
 exit "$status"
