@@ -7,8 +7,9 @@ import TapWalkerServices
 // line is its file system, sockets listen on 127.0.0.1, the console is standard input and output,
 // and the heap is capped at what an ESP32-C3 has left once WiFi and lwIP run.
 
-/// The ESP32-C3's heap once WiFi and lwIP run, at the low end (docs/firmware.md, "Memory").
-let heapCapBytes = 150 * 1024
+/// The ESP32-C3's heap once WiFi and lwIP run, at the low end (docs/firmware.md, "Memory");
+/// `[virtual] heap_kb` sets another.
+var heapCapBytes = 150 * 1024
 /// The flash image is written back once the board has been left alone this long after a change.
 let saveAfterIdleMicroseconds: UInt64 = 1_000_000
 
@@ -40,6 +41,11 @@ final class VirtualDevice {
         led.show(.starting)
         files = PosixFileSystem(name: "flash", root: directory)
         configuration = try DeviceConfiguration.load(from: files)
+        if let kilobytes = configuration.virtual.heapKilobytes {
+            heapCapBytes = kilobytes * 1024
+            virtual_set_heap_cap(heapCapBytes)
+            Log.line("heap capped at \(kilobytes) KB ([virtual] heap_kb)")
+        }
         board = try SimulatedBoard(configuration.virtual, directory: directory)
         Log.line("board: \(board.description)")
         var sdCard: (any SDCardBlocks)? = nil

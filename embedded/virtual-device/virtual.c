@@ -44,6 +44,8 @@ void virtual_setup(size_t heap_cap) {
     meter_heap_set_cap(heap_cap, outOfMemory);
 }
 
+void virtual_set_heap_cap(size_t heap_cap) { meter_heap_set_cap(heap_cap, outOfMemory); }
+
 int virtual_stop_requested(void) { return stopRequested; }
 
 uint64_t virtual_microseconds(void) {

@@ -7,6 +7,8 @@
 const char *virtual_directory(void);
 // Installs the SIGTERM/SIGINT handler, ignores SIGPIPE and caps the heap at `heap_cap` bytes.
 void virtual_setup(size_t heap_cap);
+// Changes the heap cap ([virtual] heap_kb); an allocation past it then aborts as at start.
+void virtual_set_heap_cap(size_t heap_cap);
 // Whether SIGTERM or SIGINT has come.
 int virtual_stop_requested(void);
 // CLOCK_MONOTONIC in microseconds; sleeping.

@@ -390,6 +390,22 @@ class ConfigurationTests(DeviceTest):
             self.assertIn("LFE5U-85F", d.console("status"))
 
 
+class MemoryTests(DeviceTest):
+    @need("curl")
+    def test_heap_cap_ends_the_device(self):
+        """[virtual] heap_kb below what an SRAM load needs on top of the idle services: the device
+        boots, then the load's allocations pass the cap and the device says so and aborts, as a
+        failed allocation ends the firmware, instead of running on past its memory."""
+        if dh.kind() != "virtual":
+            self.skipTest("the heap cap is the virtual ESP32's")
+        d = self.start(dh.Config(extra_sections="heap_kb = 72\n"))
+        self.assertIsNotNone(d.wait_for_log(r"heap capped at 72 KB", timeout=60), d.log)
+        code, body = d.curl(["-X", "PUT", "-T", BLINK, d.http_base + "/api/fpga"])
+        self.assertNotEqual(code, 200, body)
+        self.assertIsNotNone(d.wait_for_log(r"out of memory: \d+ bytes wanted, \d+ in use of 72 KB", timeout=60), d.log)
+        self.assertNotEqual(d.stop(), 0, d.log)
+
+
 if __name__ == "__main__":
     print("device under test: %s" % ("the virtual ESP32 (scripts/virtual-device.sh)" if dh.kind() == "virtual"
                                      else "the host stand-in (tapwalker serve + sim)"), flush=True)

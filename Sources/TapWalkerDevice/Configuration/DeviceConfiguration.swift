@@ -19,6 +19,9 @@ public struct DeviceConfiguration {
         /// Relative to the virtual ESP32's directory.
         public var flashImage: String?
         public var sdImage: String?
+        /// `heap_kb`: the heap cap in KB; nil: an ESP32-C3's (docs/virtual-device.md). A lower cap
+        /// shows how the device fails when its memory runs out.
+        public var heapKilobytes: Int?
     }
 
     public struct JTAG {
@@ -128,6 +131,8 @@ public struct DeviceConfiguration {
                         throw lines.error(line, "\(here): unknown flash chip \"\(ConfigurationSyntax.text(value))\"; known chips: \(list(FlashChip.all.map { $0.id }))")
                     }
                     config.virtual.flash = chip
+                } else if `is`("virtual.heap_kb") {
+                    config.virtual.heapKilobytes = try number(16...4096)
                 } else if `is`("virtual.flash_image") || `is`("virtual.sd_image") {
                     guard isRelativePath(value) else {
                         throw lines.error(line, "\(here) must be a file name relative to the virtual ESP32's directory (no leading /, no ..)")
@@ -227,7 +232,7 @@ public struct DeviceConfiguration {
     static func keys(of section: [UInt8]) -> [String] {
         if ASCII.equal(section, "services") { return DeviceService.allCases.map { $0.key } }
         if ASCII.equal(section, "login") { return ["user", "password"] }
-        if ASCII.equal(section, "virtual") { return ["part", "flash", "flash_image", "sd_image"] }
+        if ASCII.equal(section, "virtual") { return ["part", "flash", "flash_image", "sd_image", "heap_kb"] }
         if ASCII.equal(section, "jtag") { return ["preset", "chip", "tck", "tms", "tdi", "tdo", "tck_hz"] }
         return ["ap_password", "scan_seconds", "connect_seconds"]
     }
