@@ -205,6 +205,19 @@ static esp_err_t ap_config(const char *ssid, const char *password, uint8_t chann
     return esp_wifi_set_config(WIFI_IF_AP, &config);
 }
 
+/* Starts the driver (joining at once when `connect` says so) and records that it runs. */
+static esp_err_t start_driver(bool connect)
+{
+    s_connect_on_start = connect;
+    esp_err_t err = esp_wifi_start();
+    if (err == ESP_OK) {
+        portENTER_CRITICAL(&s_lock);
+        s_status.started = true;
+        portEXIT_CRITICAL(&s_lock);
+    }
+    return err;
+}
+
 esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
                                const char *ap_ssid, const char *ap_password, uint8_t ap_channel)
 {
@@ -233,14 +246,7 @@ esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
             return err;
         }
     }
-    s_connect_on_start = sta;
-    err = esp_wifi_start();
-    if (err == ESP_OK) {
-        portENTER_CRITICAL(&s_lock);
-        s_status.started = true;
-        portEXIT_CRITICAL(&s_lock);
-    }
-    return err;
+    return start_driver(sta);
 }
 
 esp_err_t tapwalker_wifi_connect(const char *ssid, const char *password, const uint8_t *bssid, uint8_t channel)
@@ -344,14 +350,7 @@ esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_pa
     if (started) {
         return ESP_OK;
     }
-    s_connect_on_start = false;
-    err = esp_wifi_start();
-    if (err == ESP_OK) {
-        portENTER_CRITICAL(&s_lock);
-        s_status.started = true;
-        portEXIT_CRITICAL(&s_lock);
-    }
-    return err;
+    return start_driver(false);
 }
 
 esp_err_t tapwalker_wifi_mac(uint8_t mac[6])
