@@ -15,3 +15,10 @@ func openInput(_ path: String) throws(TapWalkerError) -> any ByteSource {
     }
     return try SniffedSource(DecompressingSource(inner))
 }
+
+/// An SVF file for `tapwalker svf`: the same sources as `openInput`, gzip inflated, without the
+/// refusal of SVF text.
+func openSVFInput(_ path: String) throws(TapWalkerError) -> any ByteSource {
+    if HTTPURL.looksLikeURL(path) { return DecompressingSource(try HTTPSource(url: path) { TCPConnection() }) }
+    return DecompressingSource(try FileSource(path: RawArguments.path(path)))
+}

@@ -2,10 +2,11 @@ import TapWalkerCore
 import TapWalkerPlatform
 
 /// SVF (Serial Vector Format) is a vendor-neutral text file of JTAG vectors: "shift these bits into
-/// IR, these into DR, expect these back, wait this long". A JTAG player replays it one vector at
-/// a time; it holds no bitstream TapWalker could check or stream. ecppack writes one next to each
-/// .bit, so handing TapWalker the wrong one of the pair is an easy mistake: it is refused by name
-/// or by content, before the cable is opened, with a message that says where the file does play.
+/// IR, these into DR, expect these back, wait this long". `tapwalker svf` plays it; the bitstream
+/// commands (`prog`, `info`, `flash write|verify`) take bitstreams, which they check before the
+/// board is touched, and an SVF holds none. ecppack writes one next to each .bit, so handing them
+/// the wrong one of the pair is an easy mistake: it is refused by name or by content, before the
+/// cable is opened, with a message that names `tapwalker svf`.
 enum SVFInput {
     /// The statements of the Serial Vector Format Specification (ASSET InterTech), any of
     /// which can come first in a file.
@@ -17,13 +18,11 @@ enum SVFInput {
     /// How many leading bytes `looksLikeSVF` reads: enough for a long comment header.
     static let sniffLength = 4096
 
-    /// The refusal, exit code 2: what SVF is and which peer plays it.
+    /// The refusal, exit code 2: what SVF is and which command plays it.
     static func refusal(_ name: String) -> TapWalkerError {
         TapWalkerError(.input, """
-            \(name) is an SVF file: a vendor-neutral list of JTAG vectors for a JTAG player to replay, \
-            not a bitstream. TapWalker loads .bit bitstreams (give it the .bit the SVF was made from). \
-            To play the SVF, use OpenOCD's `svf` command, for example against the simulated board of \
-            `tapwalker sim --remote-bitbang 3335` (adapter driver remote_bitbang). Nothing was written.
+            \(name) is an SVF file: a list of JTAG vectors to play, not a bitstream. Play it with \
+            `tapwalker svf \(name)`, or give this command the .bit the SVF was made from. Nothing was written.
             """)
     }
 

@@ -81,6 +81,15 @@ public final class TAPWalker {
         }
     }
 
+    /// In Shift-IR or Shift-DR: shifts `bits` bits of `tdi` (LSB first) through the register, TDO to
+    /// `tdo` when given. With `end` the same Shift state the TAP stays there, so a long register
+    /// goes in chunks (the SVF player's vectors, docs/svf.md §7).
+    public func shift(
+        bits: Int, tdi: UnsafeRawBufferPointer, tdo: UnsafeMutableRawBufferPointer? = nil, end: TAPState
+    ) throws(TapWalkerError) {
+        try shiftLarge(bits: bits, tdi: tdi, tdo: tdo, end: end)
+    }
+
     // MARK: - Internals
 
     private func shiftSmall(_ value: UInt64, length: Int, end: TAPState) throws(TapWalkerError) -> UInt64 {

@@ -22,6 +22,8 @@ public final class BoardService {
     /// part's largest bitstream. A device with less memory sets a smaller bound, and inputs larger
     /// than it are checked on their way through instead.
     public var inputBufferLimit: Int?
+    /// The longest SVF vector played (docs/svf.md §7); a device sets a smaller bound.
+    public var svfMaxVectorBits = SVFPlayResult.hostMaxVectorBits
 
     public init(cable: any Cable, lock: JobLock, sdCard: (any FTPSDCard)? = nil, clock: any ServiceClock) {
         self.cable = cable
