@@ -46,6 +46,8 @@ echo "== benchmark: inflate throughput and decoder memory"
 python3 benchmarks/inflate.py
 echo "== benchmark: flash and SRAM over XVC, TapWalker against openFPGALoader"
 python3 benchmarks/network_jtag.py
+echo "== benchmark: SVF playing, tapwalker svf against OpenOCD's svf into the simulator"
+python3 benchmarks/svf.py
 echo "== fuzz: inflate (libFuzzer, bounded time)"
 FUZZ_SECONDS=30 bash scripts/fuzz-inflate.sh
 

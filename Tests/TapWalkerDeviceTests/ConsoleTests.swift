@@ -23,6 +23,7 @@ final class FakeActions: ConsoleActions {
         calls.append("flash \(file) \(address)")
         return "4K blocks: 3 total, 1 erased, 2 written."
     }
+    func svf(file: String) throws(TapWalkerError) -> String { calls.append("svf \(file)"); return "svf: played" }
     func passthru() throws(TapWalkerError) -> String { calls.append("passthru"); return "DONE" }
     func networksChanged(_ networks: [WiFiNetwork]) { self.networks.append(networks) }
     func reboot() { calls.append("reboot") }
@@ -39,6 +40,7 @@ final class FakeActions: ConsoleActions {
         #expect(try parse("flash a.bit") == .flash(file: "a.bit", address: 0))
         #expect(try parse("flash a.bit 2M") == .flash(file: "a.bit", address: 2 << 20))
         #expect(try parse("passthru") == .passthru)
+        #expect(try parse("svf \"blink 25f.svf\"") == .svf(file: "blink 25f.svf"))
         #expect(try parse("wifi list") == .wifiList)
         #expect(try parse("wifi add \"My Home\" \"pass word\"") == .wifiAdd(WiFiNetwork(ssid: b("My Home"), password: b("pass word"))))
         #expect(try parse("wifi add cafe") == .wifiAdd(WiFiNetwork(ssid: b("cafe"), password: [])))
@@ -52,6 +54,8 @@ final class FakeActions: ConsoleActions {
         #expect(parseError("import os") == "unknown command \"import\"; type help for the list")
         #expect(parseError("exec('print(1)')") == "unknown command \"exec(print(1))\"; type help for the list")
         #expect(parseError("prog") == "usage: prog FILE")
+        #expect(parseError("svf") == "usage: svf FILE")
+        #expect(parseError("svf a.svf b.svf") == "usage: svf FILE")
         #expect(parseError("prog a.bit b.bit") == "usage: prog FILE")
         #expect(parseError("prog \"a.bit") == "a quote (\") is not closed")
         #expect(parseError("prog \"\"") == "the file name is empty")

@@ -122,6 +122,7 @@ final class GuardedRadio: WiFiRadio {
         func status() throws(TapWalkerError) -> String { "" }
         func program(file: String) throws(TapWalkerError) -> String { "" }
         func flash(file: String, address: Int) throws(TapWalkerError) -> String { "" }
+        func svf(file: String) throws(TapWalkerError) -> String { "" }
         func passthru() throws(TapWalkerError) -> String { "" }
         func networksChanged(_ networks: [WiFiNetwork]) { told.append(networks); settings.networksChanged(networks) }
         func reboot() {}

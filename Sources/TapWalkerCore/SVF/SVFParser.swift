@@ -51,7 +51,7 @@ public final class SVFParser {
         let token = try tokens.next()
         if token == .end { return nil }
         guard case .word(let command) = token else { throw tokens.malformed("a statement must start with a command, not '\(token == .semicolon ? ";" : "(")'") }
-        line = tokens.line
+        line = tokens.tokenLine
         statements += 1
         let statement = try parse(command)
         switch statement {

@@ -79,8 +79,12 @@ final class SVFTokenizer {
         while let b = try nextByte(), b != 10 {}
     }
 
+    /// The line the last token began on.
+    private(set) var tokenLine = 1
+
     func next() throws(TapWalkerError) -> Token {
         guard let first = try skipBlank() else { return .end }
+        tokenLine = line
         if first == UInt8(ascii: ";") { return .semicolon }
         if first == UInt8(ascii: "(") { return .openParenthesis }
         var word: [UInt8] = [first]

@@ -38,6 +38,7 @@ public final class DeviceApplication {
         let board = BoardService(cable: cable, lock: JobLock(mutex: tasks.makeMutex()),
                                  sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
+        board.svfMaxVectorBits = DeviceServiceLimits.svfMaxVectorBits
 
         // The station is shared with the web page's WiFi routes, which run on HTTP tasks: every
         // use of it from here on goes through the settings' mutex.

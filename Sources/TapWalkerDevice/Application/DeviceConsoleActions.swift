@@ -73,6 +73,19 @@ final class DeviceConsoleActions: ConsoleActions {
         }
     }
 
+    func svf(file: String) throws(TapWalkerError) -> String {
+        let path = try DeviceConsoleActions.path(file)
+        _ = try DeviceFileSource.open(path, in: files)  // a missing file is refused before the board is taken
+        let files = self.files
+        return try holding("svf \(path)") { () throws(TapWalkerError) -> String in
+            let result = board.playSVF(checkFirst: true) { () throws(TapWalkerError) in
+                DecompressingSource(try DeviceFileSource.open(path, in: files))
+            }
+            if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
+            return DeviceConsoleActions.joined([result.summary] + (result.fpgaLine.map { [$0] } ?? []))
+        }
+    }
+
     func passthru() throws(TapWalkerError) -> String {
         try holding("passthru") { () throws(TapWalkerError) -> String in
             let result = board.loadPassthru(from: "/", files: FTPStoreFiles(DeviceFileStore(files: files)))

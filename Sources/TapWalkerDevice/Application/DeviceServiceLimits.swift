@@ -30,4 +30,8 @@ enum DeviceServiceLimits {
     /// The largest input the board service holds to check it before touching the board; larger
     /// inputs are checked on their way through (the embedded check measures jobs with this bound).
     static let inputBufferLimit = 4096
+
+    /// The longest SVF vector played: twice ecppack's 8000-bit SDRs, about 2 KB for each of TDI,
+    /// TDO and MASK and 4 KB of hex digits while one is read (docs/svf.md §7).
+    static let svfMaxVectorBits = 16384
 }

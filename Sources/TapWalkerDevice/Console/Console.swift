@@ -81,6 +81,7 @@ public final class Console {
         case .status: return try actions.status()
         case .program(let file): return try actions.program(file: file)
         case .flash(let file, let address): return try actions.flash(file: file, address: address)
+        case .svf(let file): return try actions.svf(file: file)
         case .passthru: return try actions.passthru()
         case .reboot: return "rebooting"
         case .help:

@@ -8,6 +8,7 @@ public protocol ConsoleActions: AnyObject {
     func status() throws(TapWalkerError) -> String
     func program(file: String) throws(TapWalkerError) -> String
     func flash(file: String, address: Int) throws(TapWalkerError) -> String
+    func svf(file: String) throws(TapWalkerError) -> String
     func passthru() throws(TapWalkerError) -> String
     /// wifiman.conf was changed: the roaming should use these networks.
     func networksChanged(_ networks: [WiFiNetwork])

@@ -10,6 +10,8 @@ public enum ConsoleCommand: Equatable {
     /// Writes a file to the configuration flash at a 4 KB aligned address (default 0), as the
     /// original's flash().
     case flash(file: String, address: Int)
+    /// Plays an SVF file of JTAG vectors, checking every TDO (docs/svf.md).
+    case svf(file: String)
     /// Loads the pass-through bitstream for the board's FPGA, as the original's passthru().
     case passthru
     case wifiList
@@ -29,6 +31,7 @@ public enum ConsoleCommand: Equatable {
         "status                   the board (IDCODE, DONE) and the device (WiFi, services)",
         "prog FILE                program the FPGA (SRAM) from FILE (.bit or .bit.gz)",
         "flash FILE [ADDR]        write FILE to the configuration flash at ADDR (default 0, 4K aligned)",
+        "svf FILE                 play an SVF file of JTAG vectors, checking every TDO",
         "passthru                 load the pass-through bitstream for this FPGA",
         "wifi list                the networks in wifiman.conf (without passwords)",
         "wifi add SSID [PASSWORD] add a network or change its password (none: an open network)",
@@ -46,6 +49,8 @@ public enum ConsoleCommand: Equatable {
         case (.status, .status), (.passthru, .passthru), (.wifiList, .wifiList), (.reboot, .reboot), (.help, .help):
             return true
         case (.program(let x), .program(let y)):
+            return x.utf8.elementsEqual(y.utf8)
+        case (.svf(let x), .svf(let y)):
             return x.utf8.elementsEqual(y.utf8)
         case (.flash(let x, let p), .flash(let y, let q)):
             return p == q && x.utf8.elementsEqual(y.utf8)
@@ -91,6 +96,7 @@ public enum ConsoleCommand: Equatable {
             }
             return .flash(file: try file(arguments[0]), address: address)
         }
+        if ASCII.equalFold(name, "svf") { try count(1...1, "svf FILE"); return .svf(file: try file(arguments[0])) }
         if ASCII.equalFold(name, "passthru") { try count(0...0, "passthru"); return .passthru }
         if ASCII.equalFold(name, "reboot") { try count(0...0, "reboot"); return .reboot }
         if ASCII.equalFold(name, "help") || ASCII.equal(name, "?") { return .help }

@@ -36,6 +36,17 @@ extension FTPSession {
         return result.summary
     }
 
+    /// Plays a stored SVF file, read twice: checked whole before the first TCK, then played.
+    func siteSVF(_ path: String, _ output: FTPSiteOutput) throws(TapWalkerError) -> String {
+        let store = server.store
+        let result = server.board.playSVF(checkFirst: true, progress: output.progress("svf")) { () throws(TapWalkerError) in
+            DecompressingSource(try store.openForReading(path, offset: 0))
+        }
+        if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
+        if let fpga = result.fpgaLine { output.line(fpga) }
+        return result.summary
+    }
+
     /// "IDCODE 0x41113043: LFE5U-85F".
     func siteIDCODE() throws(TapWalkerError) -> String {
         let identity = server.board.identify()

@@ -4,7 +4,7 @@ import TapWalkerCore
 /// Python's exec(), which let anyone on the WiFi run code on the programmer; here an unknown SITE
 /// command gets 502 and nothing runs.
 struct FTPSiteCommand: Sendable {
-    enum Verb: Sendable { case prog, flash, passthru, idcode, status, flashinfo, protect, unprotect, mount, umount, help }
+    enum Verb: Sendable { case prog, flash, svf, passthru, idcode, status, flashinfo, protect, unprotect, mount, umount, help }
 
     let name: String
     let verb: Verb
@@ -17,6 +17,7 @@ struct FTPSiteCommand: Sendable {
     static let all: [FTPSiteCommand] = [
         FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path: program a stored bitstream (.bit, .bit.gz) into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
         FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path addr: write a stored file to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
+        FTPSiteCommand(name: "SVF", verb: .svf, usage: "SVF path: play a stored SVF file of JTAG vectors, checking every TDO; a malformed file is refused before the first TCK", writer: true, board: true),
         FTPSiteCommand(name: "PASSTHRU", verb: .passthru, usage: "PASSTHRU: program passthru<idcode>.bit or .bit.gz from the root, chosen by the FPGA's IDCODE", writer: true, board: true),
         FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),
         FTPSiteCommand(name: "STATUS", verb: .status, usage: "STATUS: the FPGA's status register, decoded; DONE or not DONE", writer: true, board: true),
@@ -146,6 +147,8 @@ extension FTPSession {
             let path = try storedFile(Array(words[0]))
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
             return try FTPSession.render(board.writeFlash(DecompressingSource(source), at: address, progress: output.progress("writing")))
+        case .svf:
+            return try siteSVF(FTPSession.text(try storedFile(arg)), output)
         case .passthru:
             return try sitePassthru(output)
         case .idcode:
