@@ -41,6 +41,7 @@ struct ScriptingTests {
         (["--json"], false),
         (["prog", "--json", "Examples/blink-85f.svf"], false),
         (["flash", "write", "--json", "Examples/blink-25f.svf"], true),
+        (["svf", "--json"], false),
     ]
 
     @Test("a usage error with --json is one JSON object with every stable key, ok false, exit 2",

@@ -96,7 +96,6 @@ public enum ConsoleCommand: Equatable {
             }
             return .flash(file: try file(arguments[0]), address: address)
         }
-        if ASCII.equalFold(name, "svf") { try count(1...1, "svf FILE"); return .svf(file: try file(arguments[0])) }
         if ASCII.equalFold(name, "passthru") { try count(0...0, "passthru"); return .passthru }
         if ASCII.equalFold(name, "reboot") { try count(0...0, "reboot"); return .reboot }
         if ASCII.equalFold(name, "help") || ASCII.equal(name, "?") { return .help }
@@ -111,6 +110,7 @@ public enum ConsoleCommand: Equatable {
             if ASCII.equalFold(sub, "remove") && rest.count == 1 { return .wifiRemove(ssid: rest[0]) }
             throw TapWalkerError(.usage, "usage: \(form)")
         }
+        if ASCII.equalFold(name, "svf") { try count(1...1, "svf FILE"); return .svf(file: try file(arguments[0])) }
         throw TapWalkerError(.usage, "unknown command \"\(ASCII.printable(name))\"; type help for the list")
     }
 }
