@@ -71,6 +71,21 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         #expect(!fake.console.shows("error:"))
     }
 
+    @Test func consoleSVFPlaysTheToolchainsFileToDoneAndRefusesAMalformedOneBeforeTouchingIt() {
+        let fake = FakeBoardSupport()
+        let board = SimulatedBoard(part: "25f")
+        fake.files.files["/blink.svf"] = SimulatedBoard.example("blink-25f.svf")
+        // ISC_ENABLE and ISC_ERASE first: played, they would clear the design the first file loaded.
+        fake.files.files["/bad.svf"] = Array("SIR 8 TDI (C6);\nSDR 8 TDI (00);\nSIR 8 TDI (0E);\nSDR 8 TDI (01);\nRUNTEST IDLE 2 TCK 1.00E-02 SEC;\nSDR 8 TDI (0G);\n".utf8)
+        fake.console.type("svf blink.svf")
+        fake.console.type("svf bad.svf")
+        run(fake, cable: board.sim) { true }
+        #expect(fake.console.shows("svf: 618 statements, 4 TDO checks passed"), "\(fake.console.text)")
+        #expect(fake.console.shows("LFE5U-25F: DONE"))
+        #expect(fake.console.shows("error: svf: ") && fake.console.shows("line 6: 'G' is not a hex digit"), "\(fake.console.text)")
+        #expect(board.done, "the malformed file was refused before its first statement")
+    }
+
     @Test func aConsoleJobWhileAnotherClientHoldsTheBoardIsRefusedNamingIt() {
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "85f")
