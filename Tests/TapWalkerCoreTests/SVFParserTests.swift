@@ -135,5 +135,14 @@ private final class LoopbackCable: Cable {
         let player = SVFPlayer(walker: TAPWalker(cable: cable))
         try player.play(parser("SDR 64000 TDI (\(digits)) TDO (\(digits));"))
         #expect(player.report.bitsShifted == 64000 && player.report.checkedScans == 1)
+        // A mismatch in a short last chunk (4100 bits: 4096 + 4) shows that chunk's bits.
+        let tail = SVFPlayer(walker: TAPWalker(cable: LoopbackCable()))
+        let tdi = "1" + String(repeating: "0", count: 1024)
+        do {
+            try tail.play(parser("SDR 4100 TDI (\(tdi)) TDO (0\(tdi.dropFirst()));"))
+            Issue.record("a mismatch must fail")
+        } catch {
+            #expect(error.message == "line 1: TDO mismatch in bits 4099..4096 of SDR of 4100 bits: expected 0, got 1 (MASK F, first differing bit 4096)")
+        }
     }
 }

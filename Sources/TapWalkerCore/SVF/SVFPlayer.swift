@@ -102,9 +102,11 @@ public final class SVFPlayer {
             let diff = (tdoChunk[i] ^ expected.bytes[k]) & scan.mask.bytes[k]
             guard diff != 0 else { continue }
             let first = at + 8 * i + diff.trailingZeroBitCount
-            // The whole vector when short, else the 64 bits around the first difference.
-            let from = scan.tdi.count <= 64 ? 0 : max(at, min(first & ~31, at + count - 64))
-            let width = min(64, scan.tdi.count)
+            // The whole vector when short (it is one chunk), else up to 64 bits of this chunk
+            // around the first difference: the chunks before it are gone.
+            let whole = scan.tdi.count <= 64
+            let width = whole ? scan.tdi.count : min(64, count)
+            let from = whole ? 0 : max(at, min(first & ~31, at + count - width))
             var actual = SVFBits.zeros(scan.tdi.count)
             for b in from..<(from + width) where b < at + count && tdoChunk[(b - at) >> 3] & UInt8(1 << ((b - at) & 7)) != 0 {
                 actual.bytes[b >> 3] |= UInt8(1 << (b & 7))
