@@ -40,7 +40,7 @@ TRACE = bool(os.environ.get("USB_EMULATOR_TRACE"))
 
 def trace(*parts):
     if TRACE:
-        print("usb-emu:", *parts, file=sys.stderr, flush=True)
+        print(f"usb-emu {time.monotonic():.4f}:", *parts, file=sys.stderr, flush=True)
 
 
 class _Urb:
