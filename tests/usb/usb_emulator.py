@@ -49,6 +49,7 @@ sys.path.insert(0, HERE)
 
 KINDS = ("ft2232h", "ft4232h", "ft232h", "ft231x", "cmsis-dap", "dirtyjtag")
 PRELOAD = "libumockdev-preload.so"
+SYSFS_PARENT = "/devices/pci0000:00/0000:00:14.0/usb1"
 
 
 def parse_spec(text):
@@ -93,7 +94,16 @@ def parse_args(argv):
     p.add_argument("--stats")
     p.add_argument("--unplug-after-out-bytes", type=int)
     p.add_argument("--device", action="append", default=[])
-    args = p.parse_args(argv[:split])
+    # A simulator argument usually starts with "--" itself (--sim-arg --part): keep it as a value.
+    options, i = [], 0
+    while i < split:
+        if argv[i] == "--sim-arg" and i + 1 < split:
+            options.append("--sim-arg=" + argv[i + 1])
+            i += 2
+        else:
+            options.append(argv[i])
+            i += 1
+    args = p.parse_args(options)
     if not args.device:
         raise ValueError("at least one --device SPEC is needed")
     args.specs = [parse_spec(d) for d in args.device]
@@ -156,7 +166,7 @@ def sysfs_record(model, port, devnum):
     """The device's udev/sysfs entry in umockdev's text format."""
     node = f"bus/usb/001/{devnum:03d}"
     lines = [
-        f"P: /devices/pci0000:00/0000:00:14.0/usb1/1-{port}",
+        f"P: {SYSFS_PARENT}/1-{port}",
         f"N: {node}",
         f"E: DEVNAME=/dev/{node}",
         "E: DEVTYPE=usb_device",
@@ -208,9 +218,9 @@ class Emulator:
         for number, spec in enumerate(args.specs, start=1):
             model = make_model(spec, number, board)
             devnum = number + 1
-            syspath = self.testbed.add_from_string(sysfs_record(model, number, devnum))
-            if not syspath:
+            if not self.testbed.add_from_string(sysfs_record(model, number, devnum)):
                 raise RuntimeError(f"umockdev refused device {number}")
+            syspath = f"/sys{SYSFS_PARENT}/1-{number}"
             node = DeviceNode(model, devnum, on_bulk_out=self._bulk_out)
             devnode = f"/dev/bus/usb/001/{devnum:03d}"
             self.testbed.attach_ioctl(devnode, node.handler)

@@ -106,7 +106,7 @@ class DeviceNode:
             try:
                 if (request >> 8) & 0xFF != ord("U"):
                     client.complete(-1, errno.ENOTTY)
-                elif self.unplugged:
+                elif self.unplugged and nr not in (REAPURB, REAPURBNDELAY):
                     # The device is gone: every call fails as on a real unplug.
                     client.complete(-1, errno.ENODEV)
                 else:
@@ -210,6 +210,17 @@ class DeviceNode:
     def _reap(self, client, arg):
         state = self._state(client)
         urb = None
+        if self.unplugged:
+            # As the kernel does after a disconnect: the URBs in flight complete with ESHUTDOWN
+            # and can still be reaped; then reaping fails with ENODEV. (A real node also polls
+            # POLLERR; umockdev's regular file cannot, so the client learns it here.)
+            for pending in state["pending"]:
+                pending.status, pending.data = -errno.ESHUTDOWN, b""
+            state["done"] += state["pending"]
+            state["pending"] = []
+            if not state["done"]:
+                client.complete(-1, errno.ENODEV)
+                return
         if state["done"]:
             urb = state["done"].pop(0)
         else:
