@@ -123,7 +123,8 @@ class Board:
         self.xvc = self.rbb = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and self.proc.poll() is None:
-            text = open(self.log_path).read()
+            with open(self.log_path) as f:
+                text = f.read()
             xvc = re.search(r"listening: xvc (\S+)", text)
             rbb = re.search(r"listening: remote_bitbang (\S+)", text)
             if xvc and rbb:
@@ -131,7 +132,8 @@ class Board:
                 return
             time.sleep(0.05)
         self.stop()
-        raise RuntimeError("the simulated board did not start:\n" + open(self.log_path).read())
+        with open(self.log_path) as f:
+            raise RuntimeError("the simulated board did not start:\n" + f.read())
 
     def stop(self):
         if self.proc.poll() is None:
