@@ -32,13 +32,24 @@ def emulate(devices, command, sim_args=(), timeout=240, extra=()):
         for device in devices:
             argv += ["--device", device]
         argv += ["--", "sh", "-c", command]
-        proc = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=timeout, text=True, errors="replace")
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, errors="replace")
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # SIGTERM lets the emulator stop its command and the board; then make sure.
+            proc.terminate()
+            try:
+                output, _ = proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                output, _ = proc.communicate()
+            raise AssertionError(f"timed out after {timeout} s:\n{output[-3000:]}")
         stats = None
         if os.path.exists(stats_path):
             with open(stats_path) as f:
                 stats = json.load(f)
-        return proc.returncode, proc.stdout, stats
+        return proc.returncode, output, stats
 
 
 def board_state(output):

@@ -251,11 +251,15 @@ def run_command(command, env, unreadable):
     if unreadable:
         drop = "-dac_override,-dac_read_search"
         command = ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", "--", *command]
-    proc = subprocess.Popen(command, env=env)
+    # COMMAND gets its own process group, so that stopping the emulator stops all of it.
+    proc = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         return proc.wait()
     except BaseException:
-        proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         proc.wait()
         raise
 
@@ -280,6 +284,7 @@ def main(argv):
         return 2
     # A test's timeout ends the emulator with SIGTERM: stop the board and COMMAND on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     workdir = tempfile.mkdtemp(prefix="usb-emulator-")
     try:
         board = Board(args.tapwalker, args.sim_arg, workdir)
