@@ -28,7 +28,11 @@ Knobs:
                             with EACCES as it does for a user without a udev rule.
   --unplug-after-out-bytes N  after N bytes of bulk OUT data (all devices together) the devices are
                             removed: the URBs in flight and every later call fail with ENODEV.
-  --stats FILE              at exit, JSON per device: URBs and bytes each way.
+  --stats FILE              at exit, JSON {"devices": [...]}, per device: kind, serial, node, vid,
+                            pid, unplugged, bulk_out_urbs, bulk_in_urbs, control_out_urbs,
+                            control_in_urbs, bulk_bytes_out, bulk_bytes_in, and bytes_out/bytes_in
+                            (bulk plus control data).
+  USB_EMULATOR_TRACE=1      log every URB on standard error.
 
 Exit status: COMMAND's; 2 for bad usage or a board that does not start.
 """
@@ -265,7 +269,8 @@ def run_command(command, env, unreadable):
 
 
 def main(argv):
-    if any(a in ("-h", "--help") for a in argv[:argv.index("--")] if "--" in argv) or argv in ([], ["-h"], ["--help"]):
+    options = argv[:argv.index("--")] if "--" in argv else argv
+    if not argv or "-h" in options or "--help" in options:
         print(__doc__)
         return 0
     try:
