@@ -14,10 +14,9 @@ MPSSE_PINS = {"tck": 0x01, "tdi": 0x02, "tdo": 0x04, "tms": 0x08}
 
 
 class BitbangEngine:
-    def __init__(self, link, pins, stuck_tdo=None):
+    def __init__(self, link, pins):
         self.link = link
         self.pins = pins
-        self.stuck_tdo = stuck_tdo
         self.value = 0
         self.direction = 0
         self.levels = None       # (tck, tms, tdi) as the board last saw them; None before any
@@ -56,8 +55,6 @@ class BitbangEngine:
         return pins
 
     def _tdo(self):
-        if self.stuck_tdo is not None:
-            return self.stuck_tdo
         if self.tdo is None:
             self.tdo = self.link.exchange(b"R", 1)[0]
         return self.tdo
@@ -70,8 +67,8 @@ class BitbangEngine:
         reads = 0
         # For each byte: which TDO it sees (an index into the reads, or -1 for the level known before).
         sees = [] if sync else None
-        known = self.tdo if self.stuck_tdo is None else self.stuck_tdo
-        if known is None and self.stuck_tdo is None:
+        known = self.tdo
+        if known is None:
             commands += b"R"
             reads = 1
         current = -1 if known is not None else 0
@@ -85,14 +82,13 @@ class BitbangEngine:
                 commands.append(c)
                 if last is not None and (last - 48) & 4 and not (c - 48) & 4:
                     # Falling edge: TDO moves to the next bit; read it for what follows.
-                    if self.stuck_tdo is None:
-                        commands += b"R"
-                        current = reads
-                        reads += 1
+                    commands += b"R"
+                    current = reads
+                    reads += 1
                 last = c
         self.levels = last
         answers = b""
-        if self.stuck_tdo is None and commands:
+        if commands:
             answers = self.link.exchange(bytes(commands), reads)
             if reads:
                 self.tdo = answers[-1]

@@ -166,4 +166,26 @@ class RbbLink:
             self.sock = None
 
 
+class NoTarget:
+    """Nothing behind the cable's JTAG pins: TDO stuck at one level whatever is clocked. Stands in
+    for either link (jtag=none0|none1, and the FTDI channels the board is not wired to)."""
+
+    def __init__(self, level):
+        self.level = level
+        self.cycles = 0
+
+    def shift(self, nbits, tms, tdi):
+        self.cycles += nbits
+        return (b"\xff" if self.level else b"\x00") * ((nbits + 7) // 8)
+
+    def exchange(self, commands, reads):
+        return bytes((self.level,)) * reads
+
+    def set_frequency(self, hz):
+        pass
+
+    def close(self):
+        pass
+
+
 _ASCII_BIT = bytes((1 if i == ord("1") else 0) for i in range(256))

@@ -19,20 +19,6 @@ DAP_INVALID = 0xFF
 PIN_TCK, PIN_TMS, PIN_TDI, PIN_TDO, PIN_NTRST, PIN_NRESET = 0x01, 0x02, 0x04, 0x08, 0x20, 0x80
 
 
-class _Stuck:
-    def __init__(self, level):
-        self.fill = b"\xff" if level else b"\x00"
-
-    def shift(self, nbits, tms, tdi):
-        return self.fill * ((nbits + 7) // 8)
-
-    def set_frequency(self, hz):
-        pass
-
-    def close(self):
-        pass
-
-
 class _Incomplete(Exception):
     """The command's bytes run past the packet: the probe answers DAP_Invalid for it."""
 
@@ -40,14 +26,13 @@ class _Incomplete(Exception):
 class CmsisDapDevice(UsbDevice):
     kind = "cmsis-dap"
 
-    def __init__(self, xvc, serial, vid=None, pid=None, product=None, jtag=None):
+    def __init__(self, xvc, serial, vid=None, pid=None, product=None):
         interface = interface_descriptor(0, [(OUT_EP, PACKET_SIZE), (IN_EP, PACKET_SIZE)],
                                          cls=0xFF, sub=0, proto=0, string=4)
         super().__init__(vid or 0x0D28, pid or 0x0204, 0x0100, configuration_descriptor([interface]),
                          {1: "TapWalker", 2: product or "Emulated CMSIS-DAP", 3: serial,
                           4: "CMSIS-DAP v2 Interface"}, speed=480)
-        self.link = _Stuck(1 if jtag == "none1" else 0) if jtag else xvc
-        self.xvc = xvc
+        self.link = xvc
         self.pins = PIN_TMS | PIN_TDI | PIN_NTRST | PIN_NRESET     # TCK low
         self.tdo = 1
         self.connected_port = 0
@@ -78,7 +63,7 @@ class CmsisDapDevice(UsbDevice):
         return self.responses.pop(0)[:room]
 
     def closed(self):
-        self.xvc.close()
+        self.link.close()
 
     # --- commands -------------------------------------------------------------------------------
 

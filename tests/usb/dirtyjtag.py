@@ -17,30 +17,15 @@ INFO = b"DJTAG2\n"
 MAX_XFER_BITS = 62 * 8
 
 
-class _Stuck:
-    def __init__(self, level):
-        self.fill = b"\xff" if level else b"\x00"
-
-    def shift(self, nbits, tms, tdi):
-        return self.fill * ((nbits + 7) // 8)
-
-    def set_frequency(self, hz):
-        pass
-
-    def close(self):
-        pass
-
-
 class DirtyJtagDevice(UsbDevice):
     kind = "dirtyjtag"
 
-    def __init__(self, xvc, serial, vid=None, pid=None, product=None, jtag=None):
+    def __init__(self, xvc, serial, vid=None, pid=None, product=None):
         config = configuration_descriptor([interface_descriptor(0, [(OUT_EP, PACKET), (IN_EP, PACKET)],
                                                                 cls=0xFF, sub=0, proto=0, string=0)])
         super().__init__(vid or 0x1209, pid or 0xC0CA, 0x0200, config,
                          {1: "Jean THOMAS", 2: product or "DirtyJTAG", 3: serial}, speed=12)
-        self.link = _Stuck(1 if jtag == "none1" else 0) if jtag else xvc
-        self.xvc = xvc
+        self.link = xvc
         self.tck = self.tms = self.tdi = 0     # the firmware starts with all three low
         self.tdo = 0
         self.answers = []
@@ -158,4 +143,4 @@ class DirtyJtagDevice(UsbDevice):
         return self.answers.pop(0)[:room]
 
     def closed(self):
-        self.xvc.close()
+        self.link.close()

@@ -8,6 +8,7 @@ send then gets a packet of the two status bytes alone.
 """
 
 from bitbang import FT231X_PINS, MPSSE_PINS, BitbangEngine
+from board_link import NoTarget
 from mpsse import MpsseEngine
 from usb_device import Stall, UsbDevice, configuration_descriptor, interface_descriptor
 
@@ -25,14 +26,11 @@ CHIPS = {
 class Channel:
     """One channel (A, B …): its engines, its mode and its buffer towards the host."""
 
-    def __init__(self, name, link_xvc, link_rbb, connected, has_mpsse, pins, stuck):
+    def __init__(self, name, xvc, rbb, has_mpsse, pins):
         self.name = name
         self.has_mpsse = has_mpsse
-        self.mpsse = MpsseEngine(link_xvc, connected=connected and stuck is None) if has_mpsse else None
-        if self.mpsse is not None and stuck is not None:
-            self.mpsse.link = _StuckXvc(stuck)
-            self.mpsse.connected = True
-        self.bitbang = BitbangEngine(link_rbb, pins, stuck_tdo=stuck if connected else 1)
+        self.mpsse = MpsseEngine(xvc) if has_mpsse else None
+        self.bitbang = BitbangEngine(rbb, pins)
         self.mode = 0x00
         self.latency_ms = 16
         self.fifo = bytearray()
@@ -87,26 +85,8 @@ class Channel:
         return bytes(out)
 
 
-class _StuckXvc:
-    """No JTAG target: TDO stuck at one level whatever is clocked."""
-
-    def __init__(self, level):
-        self.fill = b"\xff" if level else b"\x00"
-        self.cycles = 0
-
-    def shift(self, nbits, tms, tdi):
-        self.cycles += nbits
-        return self.fill * ((nbits + 7) // 8)
-
-    def set_frequency(self, hz):
-        pass
-
-    def close(self):
-        pass
-
-
 class FtdiDevice(UsbDevice):
-    def __init__(self, kind, xvc, rbb, serial, vid=0x0403, pid=None, product=None, jtag=None):
+    def __init__(self, kind, xvc, rbb, serial, vid=0x0403, pid=None, product=None):
         chip_pid, bcd, channels, mpsse_channels, packet, default_product = CHIPS[kind]
         self.kind = kind
         self.packet = packet
@@ -115,12 +95,11 @@ class FtdiDevice(UsbDevice):
         super().__init__(vid, pid or chip_pid, bcd, configuration_descriptor(interfaces),
                          {1: "FTDI", 2: product or default_product, 3: serial},
                          speed=480 if packet == 512 else 12)
-        stuck = {"none0": 0, "none1": 1}.get(jtag)
         pins = FT231X_PINS if kind == "ft231x" else MPSSE_PINS
         self.xvc, self.rbb = xvc, rbb
-        # The board's JTAG is wired to channel A.
-        self.channels = [Channel("ABCD"[i], xvc, rbb, i == 0, i < mpsse_channels, pins, stuck)
-                         for i in range(channels)]
+        # The board's JTAG is wired to channel A; the other channels' pins reach nothing.
+        self.channels = [Channel("ABCD"[i], xvc if i == 0 else NoTarget(1), rbb if i == 0 else NoTarget(1),
+                                 i < mpsse_channels, pins) for i in range(channels)]
 
     def _channel(self, index):
         i = (index & 0xFF) - 1 if index & 0xFF else 0

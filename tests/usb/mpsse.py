@@ -31,10 +31,8 @@ def _reverse_bits(value, n):
 
 
 class MpsseEngine:
-    def __init__(self, link, connected=True):
+    def __init__(self, link):
         self.link = link
-        # Interface A carries the board's JTAG; another MPSSE channel's pins go nowhere.
-        self.connected = connected
         self.pending = bytearray()
         self.reset()
 
@@ -57,8 +55,7 @@ class MpsseEngine:
     def _set_frequency(self):
         base = 12_000_000 if self.div5 else 60_000_000
         self.hz = base // ((1 + self.divisor) * 2)
-        if self.connected:
-            self.link.set_frequency(self.hz)
+        self.link.set_frequency(self.hz)
 
     # --- the cycles of one transfer -------------------------------------------------------
 
@@ -248,7 +245,7 @@ class MpsseEngine:
         nbits = self.tms.length
         tdi = self.tdi.getvalue()
         if nbits:
-            tdo = self.link.shift(nbits, self.tms.getvalue(), tdi) if self.connected else b"\xff" * len(tdi)
+            tdo = self.link.shift(nbits, self.tms.getvalue(), tdi)
             self.last_tdo = extract(tdo, nbits - 1, 1)
         else:
             tdo = b""

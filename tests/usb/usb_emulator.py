@@ -151,21 +151,25 @@ class Board:
 
 
 def make_model(spec, number, board):
-    from board_link import RbbLink, XvcLink
-    xvc, rbb = XvcLink(board.xvc), RbbLink(board.rbb)
+    from board_link import NoTarget, RbbLink, XvcLink
+    level = {"none0": 0, "none1": 1}.get(spec.get("jtag"))
+    if level is None:
+        xvc, rbb = XvcLink(board.xvc), RbbLink(board.rbb)
+    else:
+        xvc = rbb = NoTarget(level)
     serial = spec.get("serial", f"FT4EMU{number:02d}")
     kind = spec["kind"]
     if kind.startswith("ft"):
         from ftdi import FtdiDevice
         return FtdiDevice(kind, xvc, rbb, serial, vid=spec.get("vid", 0x0403), pid=spec.get("pid"),
-                          product=spec.get("product"), jtag=spec.get("jtag"))
+                          product=spec.get("product"))
     if kind == "cmsis-dap":
         from cmsis_dap import CmsisDapDevice
         return CmsisDapDevice(xvc, serial, vid=spec.get("vid"), pid=spec.get("pid"),
-                              product=spec.get("product"), jtag=spec.get("jtag"))
+                              product=spec.get("product"))
     from dirtyjtag import DirtyJtagDevice
     return DirtyJtagDevice(xvc, serial, vid=spec.get("vid"), pid=spec.get("pid"),
-                           product=spec.get("product"), jtag=spec.get("jtag"))
+                           product=spec.get("product"))
 
 
 def sysfs_record(model, port, devnum):
