@@ -107,13 +107,16 @@ class FT2232HTest(EmulatedDeviceTest):
         self.assertOfl(output, "Refresh: DONE")
         self.assertLoaded(status, output, "LFE5U-45F")
 
-    def test_openocd_ftdi_driver_finds_the_idcode(self):
+    def test_openocd_ftdi_driver_finds_the_idcode_and_plays_an_svf_to_done(self):
+        # OpenOCD builds its MPSSE opcodes from the mode bits (0x29 reads, 0x6B TMS with read, 64 KB
+        # transfers), unlike openFPGALoader.
         config = ("adapter driver ftdi; ftdi vid_pid 0x0403 0x6010; ftdi channel 0; "
                   "ftdi layout_init 0x0008 0x000b; transport select jtag; adapter speed 6000; "
-                  "jtag newtap ecp5 tap -irlen 8 -expected-id 0x41112043; init; scan_chain; shutdown")
-        status, output, _ = emulate(["ft2232h"], f"openocd -c '{config}'", sim_args=["--part", "45f"])
-        self.assertEqual(status, 0, output[-3000:])
-        self.assertIn("tap/device found: 0x41112043", output)
+                  "jtag newtap ecp5 tap -irlen 8 -expected-id 0x21111043; init; scan_chain; "
+                  "svf -tap ecp5.tap -quiet %s; shutdown" % example("blink-12f.svf"))
+        status, output, _ = emulate(["ft2232h"], f"openocd -c '{config}'" + BOARD_JSON, sim_args=["--part", "12f"])
+        self.assertIn("tap/device found: 0x21111043", output)
+        self.assertLoaded(status, output, "LFE5U-12F")
 
 
 class FT231XTest(EmulatedDeviceTest):
