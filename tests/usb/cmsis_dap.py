@@ -37,6 +37,7 @@ class CmsisDapDevice(UsbDevice):
         self.tdo = 1
         self.connected_port = 0
         self.responses = []
+        self.queued = []
         self.link.set_frequency(1_000_000)
 
     # --- transport ------------------------------------------------------------------------------
@@ -44,16 +45,43 @@ class CmsisDapDevice(UsbDevice):
     def bulk_out(self, endpoint, data):
         if endpoint != OUT_EP:
             raise Stall()
-        self.tms, self.tdi, self.pieces = BitWriter(), BitWriter(), []
-        self.sleep_us = 0
-        self._command(bytes(data), 0)
+        data = bytes(data)
+        if data[:1] == b"\x7e":
+            # DAP_QueueCommands: held, unanswered, until a packet without it arrives.
+            self.queued.append(data)
+            return
+        packets, self.queued = self.queued + [data], []
+        self.tms, self.tdi, self.delays = BitWriter(), BitWriter(), []
+        groups = []
+        for packet in packets:
+            self.pieces = []
+            if packet is not data:
+                packet = b"\x7f" + packet[1:]       # a queued packet runs as DAP_ExecuteCommands
+            self._command(packet, 0)
+            groups.append(self.pieces)
+        tdo = self._clock_all()
+        for pieces in groups:
+            self.responses.append(b"".join(self._render(p, tdo) for p in pieces))
+
+    def _clock_all(self):
+        """Clocks the collected cycles, pausing for each DAP_Delay where it stood among them."""
         n = self.tms.length
-        tdo = self.link.shift(n, self.tms.getvalue(), self.tdi.getvalue()) if n else b""
+        tms, tdi = self.tms.getvalue(), self.tdi.getvalue()
+        tdo = BitWriter()
+        start = 0
+        for at, us in self.delays + [(n, 0)]:
+            if at > start:
+                count = at - start
+                part = self.link.shift(count, extract(tms, start, count).to_bytes((count + 7) // 8, "little"),
+                                       extract(tdi, start, count).to_bytes((count + 7) // 8, "little"))
+                tdo.append(int.from_bytes(part, "little"), count)
+                start = at
+            if us:
+                time.sleep(us / 1e6)
+        result = tdo.getvalue()
         if n:
-            self.tdo = extract(tdo, n - 1, 1)
-        if self.sleep_us:
-            time.sleep(self.sleep_us / 1e6)
-        self.responses.append(b"".join(self._render(p, tdo) for p in self.pieces))
+            self.tdo = extract(result, n - 1, 1)
+        return result
 
     def bulk_in(self, endpoint, room, waited_ms):
         if endpoint != IN_EP:
@@ -98,7 +126,7 @@ class CmsisDapDevice(UsbDevice):
         if info_id in strings:
             value = strings[info_id].encode() + b"\0"
         elif info_id == 0xF0:
-            value = bytes((0x02,))                           # JTAG only (no SWD, no SWO)
+            value = bytes((0x12,))                  # JTAG and atomic commands (no SWD, no SWO)
         elif info_id == 0xFE:
             value = bytes((PACKET_COUNT,))
         elif info_id == 0xFF:
@@ -132,7 +160,7 @@ class CmsisDapDevice(UsbDevice):
 
     def _delay(self, data, at):
         (us,) = struct.unpack("<H", self._need(data, at, 2))
-        self.sleep_us += us
+        self.delays.append((self.tms.length, us))
         self.pieces.append(b"\x09\x00")
         return at + 2
 

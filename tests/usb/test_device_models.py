@@ -15,6 +15,8 @@ sys.path.insert(0, HERE)
 
 from bitbang import FT231X_PINS, BitbangEngine  # noqa: E402
 from board_link import RbbLink, XvcLink  # noqa: E402
+from cmsis_dap import CmsisDapDevice  # noqa: E402
+from dirtyjtag import DirtyJtagDevice  # noqa: E402
 from mpsse import MpsseEngine  # noqa: E402
 from usb_emulator import Board  # noqa: E402
 
@@ -134,6 +136,71 @@ class SyncBitbangTest(BoardTest):
 
     def test_asynchronous_mode_answers_nothing(self):
         self.assertEqual(self.engine().write(self.clocks([1, 1, 1]), sync=False), b"")
+
+
+class CmsisDapTest(BoardTest):
+    # DAP_JTAG_Sequence: TMS 1 x5, 0, 1, 0, 0 (to Shift-DR), then 32 cycles capturing TDO.
+    TO_SHIFT_DR = bytes((0x45, 0x00, 0x01, 0x00, 0x41, 0x00, 0x02, 0x00))
+    READ_32 = bytes((0x80 | 32, 0, 0, 0, 0))
+
+    def probe(self):
+        probe = CmsisDapDevice(XvcLink(self.board.xvc), "S1")
+        self.addCleanup(probe.closed)
+        return probe
+
+    def ask(self, probe, *packets):
+        for packet in packets:
+            probe.bulk_out(0x01, packet)
+        answers = []
+        while True:
+            answer = probe.bulk_in(0x81, 512, 0)
+            if answer is None:
+                return answers
+            answers.append(answer)
+
+    def test_info_and_connect(self):
+        probe = self.probe()
+        answers = self.ask(probe, b"\x00\xff", b"\x00\xfe", b"\x00\xf0", b"\x00\x03", b"\x02\x01", b"\x02\x00")
+        self.assertEqual(answers, [b"\x00\x02\x00\x02", b"\x00\x01\x08", b"\x00\x01\x12",
+                                   b"\x00\x03S1\x00", b"\x02\x00", b"\x02\x02"])
+
+    def test_jtag_sequence_reads_the_idcode(self):
+        probe = self.probe()
+        answers = self.ask(probe, b"\x02\x02", b"\x14\x05" + self.TO_SHIFT_DR + self.READ_32)
+        self.assertEqual(answers[1][:2], b"\x14\x00")
+        self.assertEqual(int.from_bytes(answers[1][2:], "little"), IDCODE_45F)
+
+    def test_without_connect_no_cycle_reaches_the_board(self):
+        answers = self.ask(self.probe(), b"\x14\x05" + self.TO_SHIFT_DR + self.READ_32)
+        self.assertNotEqual(int.from_bytes(answers[0][2:], "little"), IDCODE_45F)
+
+    def test_queued_packets_answer_when_an_unqueued_one_arrives(self):
+        probe = self.probe()
+        queued = [b"\x7e\x01\x14\x04" + self.TO_SHIFT_DR, b"\x7e\x01\x14\x01" + self.READ_32]
+        self.assertEqual(self.ask(probe, b"\x02\x02", *queued), [b"\x02\x02"])
+        answers = self.ask(probe, b"\x03")
+        self.assertEqual(answers[0], b"\x7f\x01\x14\x00")
+        self.assertEqual(answers[1][:4], b"\x7f\x01\x14\x00")
+        self.assertEqual(int.from_bytes(answers[1][4:], "little"), IDCODE_45F)
+        self.assertEqual(answers[2], b"\x03\x00")
+
+    def test_unknown_and_truncated_commands_answer_ff(self):
+        self.assertEqual(self.ask(self.probe(), b"\x55", b"\x14\x01\x88"), [b"\xff", b"\xff"])
+
+
+class DirtyJtagTest(BoardTest):
+    def test_info_clk_and_xfer_read_the_idcode_msb_first(self):
+        probe = DirtyJtagDevice(XvcLink(self.board.xvc), "D1")
+        self.addCleanup(probe.closed)
+        probe.bulk_out(0x01, b"\x01\x00")
+        self.assertTrue(probe.bulk_in(0x82, 64, 0).startswith(b"DJTAG2\n"))
+        # CLK: 5 cycles TMS high, 1 low, 1 high, 2 low (Shift-DR); XFER 32 bits.
+        probe.bulk_out(0x01, bytes((0x06, 0x10, 5, 0x06, 0x00, 1, 0x06, 0x10, 1, 0x06, 0x00, 2, 0x00)))
+        probe.bulk_out(0x01, bytes((0x03, 32, 0, 0, 0, 0)))
+        answer = probe.bulk_in(0x82, 32, 0)
+        self.assertEqual(len(answer), 4)
+        self.assertEqual(int.from_bytes(bytes(int(f"{b:08b}"[::-1], 2) for b in answer), "little"), IDCODE_45F)
+        self.assertIsNone(probe.bulk_in(0x82, 32, 0))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ TAPWALKER_EMU_RBB set to the board's servers (host:port), and exits with COMMAND
 Devices (docs/usb-cables.md describes each model):
   ft2232h 0403:6010, ft4232h 0403:6011, ft232h 0403:6014  MPSSE, board JTAG on channel A
   ft231x  0403:6015  bit-bang, ULX3S pins TMS=DCD TCK=DSR TDI=RI TDO=CTS
-  cmsis-dap 0d28:0204  CMSIS-DAP v2 (bulk), 512-byte packets, 8 packets
+  cmsis-dap 0d28:0204  CMSIS-DAP v2 (bulk), JTAG only, 512-byte packets, 8 packets
   dirtyjtag 1209:c0ca
   Default serials are FT4EMU01, FT4EMU02 … in the order given (--device order).
 
