@@ -20,6 +20,15 @@ command -v gzip >/dev/null || missing+=(gzip)
 # The page's browser test: Debian's headless Chromium and its WebDriver.
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# --- USB cables (emulated devices) ---
+# libusb for the Swift USB cables; umockdev and its GObject bindings for Debian's /usr/bin/python3,
+# which runs the emulated USB devices of tests/usb; lsusb for those tests.
+[ -e /usr/include/libusb-1.0/libusb.h ] || missing+=(libusb-1.0-0-dev)
+command -v umockdev-wrapper >/dev/null || missing+=(umockdev)
+compgen -G '/usr/lib/*/girepository-1.0/UMockdev-1.0.typelib' >/dev/null || missing+=(gir1.2-umockdev-1.0)
+/usr/bin/python3 -c 'import gi' 2>/dev/null || missing+=(python3-gi)
+command -v lsusb >/dev/null || missing+=(usbutils)
+# --- end USB cables ---
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
@@ -87,6 +96,34 @@ vd_passed=$((vd_ran - vd_failed - vd_skipped - vd_known))
 [ "$vd_passed" -ge 0 ] || vd_passed=0
 echo "virtual-device: $vd_passed passed, $vd_failed failed, $vd_skipped skipped, $vd_known known failures"
 [ "$vd_bench_status" -eq 0 ] || echo "virtual-device benchmark: FAILED ($vd_bench_status)"
+
+# --- USB cables (emulated devices) ---
+# Emulated FTDI, CMSIS-DAP and DirtyJTAG devices under umockdev (tests/usb), proved by
+# openFPGALoader and OpenOCD; then the USB cable benchmark when present (prints figures, asserts
+# nothing). Failures fail the run at the end, like the virtual device's.
+echo "== usb: emulated USB JTAG devices (umockdev) driven by openFPGALoader and OpenOCD"
+usb_log=$(mktemp)
+set +e
+/usr/bin/python3 -m unittest discover -s tests/usb -p 'test_*.py' -v 2>&1 | tee "$usb_log"
+usb_status=${PIPESTATUS[0]}
+set -e
+usb_ran=$(grep -oE '^Ran [0-9]+ tests?' "$usb_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+usb_count() { grep -E '^(OK|FAILED)( \(|$)' "$usb_log" | tail -1 | grep -oE "[(,] ?$1=[0-9]+" | grep -oE '[0-9]+' || echo 0; }
+usb_failed=$(( $(usb_count failures) + $(usb_count errors) + $(usb_count 'unexpected successes') ))
+usb_passed=$((usb_ran - usb_failed - $(usb_count skipped) - $(usb_count 'expected failures')))
+rm -f "$usb_log"
+if [ "$usb_status" -ne 0 ] && [ "$usb_failed" -eq 0 ]; then usb_failed=1; fi  # it did not get to its summary
+[ "$usb_passed" -ge 0 ] || usb_passed=0
+usb_bench_status=0
+if [ -f benchmarks/usb_cables.py ]; then
+    echo "== benchmark: USB cables through the emulated devices"
+    /usr/bin/python3 benchmarks/usb_cables.py || usb_bench_status=$?
+fi
+echo "usb: $usb_passed passed, $usb_failed failed"
+[ "$usb_bench_status" -eq 0 ] || echo "usb benchmark: FAILED ($usb_bench_status)"
+[ "$status" -ne 0 ] || status=$usb_status
+[ "$status" -ne 0 ] || status=$usb_bench_status
+# --- end USB cables ---
 
 echo "swift-test: $((passed - failed)) passed, $failed failed"
 [ "$status" -ne 0 ] || status=$vd_status
