@@ -3,8 +3,8 @@ import TapWalkerCore
 
 /// A DirtyJTAG 2 probe (`--cable dirtyjtag`, 1209:C0CA).
 ///
-/// Packets that need no reply are padded to 64 bytes and sent many to a bulk transfer; a packet
-/// that reads TDO is sent on its own and its reply read before the call returns.
+/// Each packet is one bulk transfer (the firmware takes a transfer as one command packet), four in
+/// flight; the reply of a packet that reads TDO is read before the call returns.
 public final class DirtyJTAGCable: Cable {
     let device: USBDeviceHandle
     let probe: PacketProbe
@@ -22,7 +22,7 @@ public final class DirtyJTAGCable: Cable {
         }
         let pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: DirtyJTAGEncoder.packetSize,
                                transferSize: 4096, maximumInFlight: 4)
-        probe = PacketProbe(pipe: pipe, window: 1, joinPackets: true) { _ in nil }
+        probe = PacketProbe(pipe: pipe, window: 1, joinPackets: false) { _ in nil }
         let info = try probe.request([DirtyJTAGEncoder.Command.info, DirtyJTAGEncoder.Command.stop])
         version = String(decoding: info.prefix(6), as: UTF8.self)
         // CMD_XFER's NO_READ and EXTEND_LENGTH modifiers, which this driver relies on, came with version 2.

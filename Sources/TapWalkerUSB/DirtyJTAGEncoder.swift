@@ -1,8 +1,8 @@
 /// Builds DirtyJTAG 2 command packets (docs/usb-cable-driver.md). A packet is at most 64 bytes of
 /// commands ended by CMD_STOP unless full. TMS-low runs go out as CMD_XFER (up to 496 bits, TDI MSB
-/// first in each byte, TMS held low), TMS-high bits as CMD_CLK. A transfer that reads TDO ends its
-/// packet, since the probe answers each reading command with a reply packet of its own; so does
-/// CMD_GETSIG, which reads the one TDO bit of a TMS-high cycle (after TCK rose, as TDO only changes
+/// first in each byte, TMS held low), TMS-high bits as CMD_CLK. A transfer ends its packet (the
+/// firmware stops reading a packet's commands there; a reading one is answered by a reply packet of
+/// its own); so does CMD_GETSIG, which reads the one TDO bit of a TMS-high cycle (after TCK rose, as TDO only changes
 /// on the falling edge).
 public struct DirtyJTAGEncoder {
     public enum Command {
@@ -84,8 +84,9 @@ public struct DirtyJTAGEncoder {
         if read {
             current.captures.append(TDOCapture(replyBit: 0, bits: n, destinationBit: destination, msbFirst: true))
             current.replyLength = (n + 7) / 8
-            close()
         }
+        // The firmware ends a packet's command list at a transfer, reading or not.
+        close()
         return n
     }
 

@@ -14,6 +14,8 @@ public final class FT231XBitBangCable: Cable {
     /// Answer bytes owed for bytes already sent and not read yet.
     private var owed = 0
     private var cycles: UInt64 = 0
+    /// Answers that arrived ahead of being asked for.
+    private var surplus: [UInt8] = []
     public private(set) var frequency: UInt32 = 0
     static let batch = 32 * 1024
 
@@ -68,14 +70,14 @@ public final class FT231XBitBangCable: Cable {
         if keep {
             let older = owed - sent
             answer.removeAll(keepingCapacity: true)
-            try FTDIChip.read(pipe, count: owed, into: &answer)
+            try FTDIChip.read(pipe, count: owed, into: &answer, surplus: &surplus)
             answer.removeFirst(older)
             owed = 0
         } else {
             encoder.reset()
             if owed > Self.batch {
                 var discard: [UInt8] = []
-                try FTDIChip.read(pipe, count: owed - Self.batch, into: &discard)
+                try FTDIChip.read(pipe, count: owed - Self.batch, into: &discard, surplus: &surplus)
                 owed = Self.batch
             }
         }
@@ -89,7 +91,7 @@ public final class FT231XBitBangCable: Cable {
     public func flush() throws(TapWalkerError) {
         try transmit(keep: false)
         var discard: [UInt8] = []
-        try FTDIChip.read(pipe, count: owed, into: &discard)
+        try FTDIChip.read(pipe, count: owed, into: &discard, surplus: &surplus)
         owed = 0
         try pipe.drainOut()
     }

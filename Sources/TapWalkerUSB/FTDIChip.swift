@@ -1,3 +1,4 @@
+import Glibc
 import TapWalkerCore
 
 /// FTDI vendor requests on endpoint 0 (docs/usb-cable-driver.md). `wIndex` selects the interface,
@@ -31,9 +32,14 @@ enum FTDIChip {
 
     /// Reads exactly `count` data bytes: every IN packet starts with two modem-status bytes, which
     /// are dropped; a packet of status alone means nothing was ready yet.
-    static func read(_ pipe: USBBulkPipe, count: Int, into out: inout [UInt8]) throws(TapWalkerError) {
+    /// Bytes that arrived beyond the count asked for go to `surplus` and are taken first next time
+    /// (a packet may carry answers to bytes of the next request).
+    static func read(_ pipe: USBBulkPipe, count: Int, into out: inout [UInt8], surplus: inout [UInt8]) throws(TapWalkerError) {
         let payload = pipe.packetSize - 2
-        var idle = 0
+        let taken = min(count, surplus.count)
+        out += surplus[0..<taken]
+        surplus.removeFirst(taken)
+        var lastProgress = monotonicMilliseconds()
         while out.count < count {
             let want = count - out.count
             let packets = (want + payload - 1) / payload
@@ -45,15 +51,23 @@ enum FTDIChip {
                     if end - offset > 2 {
                         let n = min(end - offset - 2, count - out.count)
                         out += UnsafeRawBufferPointer(rebasing: data[(offset + 2)..<(offset + 2 + n)])
-                        got += n
+                        surplus += UnsafeRawBufferPointer(rebasing: data[(offset + 2 + n)..<end])
+                        got += end - offset - 2
                     }
                     offset = end
                 }
             }
-            idle = got == 0 ? idle + 1 : 0
-            if idle > 2000 {
+            if got > 0 { lastProgress = monotonicMilliseconds() }
+            // The chip answers an empty packet every latency period while nothing is ready.
+            if monotonicMilliseconds() - lastProgress > Int(pipe.timeoutMilliseconds) {
                 throw TapWalkerError(.cable, "the USB cable \(pipe.device.info.summary) stopped answering (\(count - out.count) of \(count) reply bytes never came)")
             }
         }
     }
+}
+
+func monotonicMilliseconds() -> Int {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
 }

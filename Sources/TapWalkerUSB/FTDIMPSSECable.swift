@@ -12,6 +12,8 @@ public final class FTDIMPSSECable: Cable {
     private var encoder = MPSSEEncoder()
     private var reply: [UInt8] = []
     private var cycles: UInt64 = 0
+    /// Answers that arrived ahead of being asked for.
+    private var surplus: [UInt8] = []
     public private(set) var frequency: UInt32
     /// Commands waiting beyond this many bytes go out without waiting for more.
     static let batch = 60 * 1024
@@ -46,7 +48,7 @@ public final class FTDIMPSSECable: Cable {
         let captures = encoder.captures
         try sendEncoded()
         reply.removeAll(keepingCapacity: true)
-        try FTDIChip.read(pipe, count: count, into: &reply)
+        try FTDIChip.read(pipe, count: count, into: &reply, surplus: &surplus)
         try reply.withBytes { (r) throws(TapWalkerError) in
             for c in captures { c.scatter(r, into: tdo) }
         }
