@@ -90,6 +90,7 @@ public final class CMSISDAPCable: Cable {
     public func close() {
         try? flush()
         _ = try? probe.request([CMSISDAPEncoder.Command.disconnect])
+        pipe.abandon()
         device.close()
     }
 }

@@ -70,6 +70,7 @@ public final class DirtyJTAGCable: Cable {
 
     public func close() {
         try? flush()
+        pipe.abandon()
         device.close()
     }
 }

@@ -114,6 +114,7 @@ public final class FT231XBitBangCable: Cable {
     public func close() {
         try? flush()
         FTDIChip.stop(device, interface: 0)
+        pipe.abandon()
         device.close()
     }
 }

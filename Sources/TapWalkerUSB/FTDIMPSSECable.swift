@@ -98,6 +98,7 @@ public final class FTDIMPSSECable: Cable {
     public func close() {
         try? flush()
         FTDIChip.stop(device, interface: interface)
+        pipe.abandon()
         device.close()
     }
 }

@@ -56,11 +56,18 @@ public final class USBBulkPipe {
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
-    deinit {
-        // Transfers still with libusb must finish before their memory goes.
-        for t in inFlight { libusb_cancel_transfer(t.transfer) }
-        if let r = reader, r.done.pointee == 0 { libusb_cancel_transfer(r.transfer); inFlight.append(r) }
-        for t in inFlight { drain(t) }
+    deinit { abandon() }
+
+    /// Cancels every transfer still with libusb and waits (briefly) for each to come back, so that
+    /// neither their memory nor the device handle goes while libusb holds them. Called before the
+    /// device is closed, on every path (a device that was unplugged mid-transfer included).
+    public func abandon() {
+        var pending = inFlight
+        if let r = reader { pending.append(r) }
+        for t in pending where t.done.pointee == 0 { libusb_cancel_transfer(t.transfer) }
+        for t in pending { drain(t) }
+        spare += inFlight
+        inFlight.removeAll()
     }
 
     private static let completed: libusb_transfer_cb_fn = { t in
