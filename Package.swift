@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
+        .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",

@@ -53,7 +53,7 @@ def cycles_of(device, part, bit, command):
 
 
 def main():
-    print(f"{'device':8} {'bitstream':26} {'tool':14} {'wall s':>7} {'URBs out':>9} {'URBs in':>8} {'B out/bit':>10} {'B in/bit':>9}")
+    print(f"{'device':8} {'bitstream':26} {'tool':14} {'wall s':>7} {'URBs out':>9} {'URBs in':>8} {'control':>8} {'B out/bit':>10} {'B in/bit':>9}")
     for device, part, bit, tw, ofl in CASES:
         bits = os.path.getsize(os.path.join(ROOT, "Examples", bit)) * 8
         rows = {}
@@ -61,20 +61,21 @@ def main():
             wall, rc, s = run(device, part, command)
             rows[tool] = (wall, s)
             flag = "" if rc == 0 else f"  (exit {rc})"
-            print(f"{device:8} {bit:26} {tool:14} {wall:7.2f} {s['bulk_out_urbs']:9} {s['bulk_in_urbs']:8} "
+            print(f"{device:8} {bit:26} {tool:14} {wall:7.2f} {s['bulk_out_urbs']:9} {s['bulk_in_urbs']:8} {s['control_out_urbs'] + s['control_in_urbs']:8} "
                   f"{s['bulk_bytes_out'] / bits:10.3f} {s['bulk_bytes_in'] / bits:9.4f}{flag}")
         (tw_wall, tws), (of_wall, ofs) = rows["tapwalker"], rows["openFPGALoader"]
-        tw_urbs = tws["bulk_out_urbs"] + tws["bulk_in_urbs"]
-        of_urbs = ofs["bulk_out_urbs"] + ofs["bulk_in_urbs"]
-        print(f"{'':8} {'':26} {'ratio TW/OFL':14} {tw_wall / of_wall:7.2f} {'URBs':>9} {tw_urbs / of_urbs:8.3f}")
+        def urbs(s):
+            return s["bulk_out_urbs"] + s["bulk_in_urbs"] + s["control_out_urbs"] + s["control_in_urbs"]
+        tw_urbs, of_urbs = urbs(tws), urbs(ofs)
+        print(f"{'':8} {'':26} {'ratio TW/OFL':14} {tw_wall / of_wall:7.2f} {'all URBs':>9} {tw_urbs / of_urbs:8.3f}")
         if device == "ft2232h" and bit == "blink-85f.bit":
             cycles = cycles_of(device, part, bit, tw)
             for tool, s in (("tapwalker", tws), ("openFPGALoader", ofs)):
                 model = cycles / 30e6 + s["bulk_in_urbs"] * ROUND_TRIP_S + s["bulk_out_urbs"] * OUT_SUBMIT_S
                 print(f"model, 85F over an FT2232H at 30 MHz, {tool:14}: {model:.3f} s against the bit time "
-                      f"{bits / 30e6:.3f} s ({model / (bits / 30e6):.3f}×; TapWalker's {cycles} TCK cycles, "
+                      f"{bits / 30e6:.3f} s ({model / (bits / 30e6):.3f}×; TapWalker's {cycles} TCK cycles for both, "
                       f"{s['bulk_in_urbs']} IN and {s['bulk_out_urbs']} OUT transfers)")
-    print("URB counts and bytes are the emulator's (--stats); wall time is the command's, under the emulator.")
+    print("URB counts and bytes are the emulator's (--stats; the ratio counts bulk and control URBs); wall time is the command's, under the emulator.")
 
 
 if __name__ == "__main__":

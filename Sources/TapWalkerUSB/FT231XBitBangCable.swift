@@ -3,16 +3,16 @@ import TapWalkerCore
 
 /// The ULX3S's FTDI FT231X in synchronous bit-bang (`--cable ft231x`, `--board ulx3s`).
 ///
-/// Two bytes per TCK cycle, sent in large bulk transfers; the chip answers every byte, so the
-/// answers are read while the next transfer is already queued, and a call that wants TDO picks it
-/// from the answers to its own bytes.
+/// Two bytes per TCK cycle, sent in large bulk transfers. Traffic whose TDO nobody reads goes out in
+/// asynchronous bit-bang (no answers); a call that wants TDO switches to synchronous bit-bang, where
+/// the chip answers every byte, and picks TDO from the answers to its own bytes.
 public final class FT231XBitBangCable: Cable {
     let device: USBDeviceHandle
     public let pipe: USBBulkPipe
     private var encoder = BitBangEncoder()
     private var answer: [UInt8] = []
-    /// Answer bytes owed for bytes already sent and not read yet.
-    private var owed = 0
+    /// Whether the chip is in synchronous bit-bang (it starts so).
+    private var synchronous = true
     private var cycles: UInt64 = 0
     /// Answers that arrived ahead of being asked for.
     private var surplus: [UInt8] = []
@@ -38,12 +38,15 @@ public final class FT231XBitBangCable: Cable {
         cycles += UInt64(bits)
         guard let tdo else {
             encoder.clock(bits: bits, tms: tms, tdi: tdi, read: false)
-            if encoder.bytes.count >= Self.batch { try transmit(keep: false) }
+            if encoder.bytes.count >= Self.batch { try sendWithoutAnswers() }
             return
         }
-        try transmit(keep: false)
+        try sendWithoutAnswers()
+        try setMode(synchronous: true)
         encoder.clock(bits: bits, tms: tms, tdi: tdi, read: true)
-        try transmit(keep: true)
+        try pipe.send(encoder.bytes)
+        answer.removeAll(keepingCapacity: true)
+        try FTDIChip.read(pipe, count: encoder.bytes.count, into: &answer, surplus: &surplus)
         try answer.withBytes { (a) throws(TapWalkerError) in encoder.scatter(a, into: tdo) }
         encoder.reset()
     }
@@ -54,33 +57,29 @@ public final class FT231XBitBangCable: Cable {
             let n = min(bytes.count - offset, Self.batch / 16)
             encoder.shiftMSBFirst(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))
             cycles += UInt64(n) * 8
-            if encoder.bytes.count >= Self.batch { try transmit(keep: false) }
+            if encoder.bytes.count >= Self.batch { try sendWithoutAnswers() }
             offset += n
         }
     }
 
-    /// Sends the encoded bytes; with `keep`, reads every answer and keeps those of these bytes in
-    /// `answer`, else reads answers only as far as needed to keep one transfer's worth in flight.
-    private func transmit(keep: Bool) throws(TapWalkerError) {
-        let sent = encoder.bytes.count
-        if sent > 0 {
-            try pipe.send(encoder.bytes)
-            owed += sent
-        }
-        if keep {
-            let older = owed - sent
-            answer.removeAll(keepingCapacity: true)
-            try FTDIChip.read(pipe, count: owed, into: &answer, surplus: &surplus)
-            answer.removeFirst(older)
-            owed = 0
-        } else {
-            encoder.reset()
-            if owed > Self.batch {
-                var discard: [UInt8] = []
-                try FTDIChip.read(pipe, count: owed - Self.batch, into: &discard, surplus: &surplus)
-                owed = Self.batch
-            }
-        }
+    /// Sends the bytes whose answers nobody wants in asynchronous bit-bang, where the chip sends no
+    /// answers at all (as openFPGALoader does for the ULX3S): no IN traffic for a bitstream.
+    private func sendWithoutAnswers() throws(TapWalkerError) {
+        guard !encoder.bytes.isEmpty else { return }
+        try setMode(synchronous: false)
+        try pipe.send(encoder.bytes)
+        encoder.reset()
+    }
+
+    /// Switches between synchronous bit-bang (answers, for TDO) and asynchronous (none). Bytes
+    /// already queued go out first: a mode change empties the chip's buffers.
+    private func setMode(synchronous wanted: Bool) throws(TapWalkerError) {
+        guard wanted != synchronous else { return }
+        try pipe.drainOut()
+        let mode = wanted ? FTDIChip.modeSyncBitBang : FTDIChip.modeAsyncBitBang
+        try device.vendorOut(FTDIChip.setBitMode, value: mode << 8 | UInt16(BitBangEncoder.outputs), index: 1)
+        synchronous = wanted
+        surplus.removeAll()
     }
 
     public func wait(microseconds: UInt32) throws(TapWalkerError) {
@@ -89,10 +88,7 @@ public final class FT231XBitBangCable: Cable {
     }
 
     public func flush() throws(TapWalkerError) {
-        try transmit(keep: false)
-        var discard: [UInt8] = []
-        try FTDIChip.read(pipe, count: owed, into: &discard, surplus: &surplus)
-        owed = 0
+        try sendWithoutAnswers()
         try pipe.drainOut()
     }
 

@@ -11,7 +11,7 @@ enum FTDIChip {
     /// wValue of `reset`.
     static let resetDevice: UInt16 = 0, purgeRX: UInt16 = 1, purgeTX: UInt16 = 2
     /// Bit modes (high byte of wValue; the low byte is the pin directions).
-    static let modeReset: UInt16 = 0x00, modeMPSSE: UInt16 = 0x02, modeSyncBitBang: UInt16 = 0x04
+    static let modeReset: UInt16 = 0x00, modeAsyncBitBang: UInt16 = 0x01, modeMPSSE: UInt16 = 0x02, modeSyncBitBang: UInt16 = 0x04
 
     /// Reset, empty both buffers, 1 ms latency timer (the chip then sends short replies promptly),
     /// and the bit mode with the output pins.

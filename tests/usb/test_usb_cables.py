@@ -99,6 +99,8 @@ class Flash(unittest.TestCase):
 
     def test_flash_write_verify_reload_over_ft2232h(self): self.check_flash("ft2232h")
     def test_flash_write_verify_reload_over_cmsis_dap(self): self.check_flash("cmsis-dap")
+    def test_flash_write_verify_reload_over_ft231x(self): self.check_flash("ft231x")
+    def test_flash_write_verify_reload_over_dirtyjtag(self): self.check_flash("dirtyjtag")
 
     def test_flash_read_over_dirtyjtag(self):
         with tempfile.TemporaryDirectory() as d:
