@@ -24,7 +24,7 @@ public struct USBCableKind: Sendable {
         USBCableKind(name: "ft232h", ids: [(0x0403, 0x6014)], findsByName: false, driver: .mpsse, interfaces: 1,
                      maximumTCK: 30_000_000, summary: "FTDI FT232H in MPSSE mode"),
         USBCableKind(name: "ft231x", ids: [(0x0403, 0x6015)], findsByName: false, driver: .bitBang, interfaces: 1,
-                     maximumTCK: 1_500_000, summary: "FTDI FT231X in synchronous bit-bang, the ULX3S's pins (--board ulx3s)"),
+                     maximumTCK: 1_500_000, summary: "FTDI FT231X in bit-bang, the ULX3S's pins (--board ulx3s)"),
         USBCableKind(name: "cmsis-dap", ids: [(0x0D28, 0x0204), (0x2E8A, 0x000C), (0xC251, 0xF001)], findsByName: true,
                      driver: .cmsisDAP, interfaces: 0, maximumTCK: 30_000_000,
                      summary: "a CMSIS-DAP v2 probe (bulk interface; any VID:PID whose product or interface name says CMSIS-DAP)"),
