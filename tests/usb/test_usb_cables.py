@@ -160,10 +160,13 @@ class Errors(unittest.TestCase):
         self.assertIn("LFE5U-12F", r.stdout)
 
     def test_permission_denied_names_the_node_and_the_udev_rule(self):
-        r = emulate(["ft2232h,mode=0000"], "$TW detect --cable ft2232")
+        r = emulate(["ft2232h,mode=0000"], "$TW scan; $TW detect --cable ft2232")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("permission denied opening /dev/bus/usb/001/", r.stderr)
         self.assertIn("60-tapwalker.rules", r.stderr)
+        # scan still lists the device (by its descriptors) and says why it cannot be opened.
+        self.assertIn("0403:6010", r.stdout)
+        self.assertIn("cannot open", r.stdout)
 
     def test_unplugged_mid_load_says_what_state_the_fpga_may_be_in(self):
         r = emulate(["ft2232h"], f"$TW prog --cable ft2232 {example('blink-12f.bit')}", extra=["--unplug-after-out-bytes", "60000"])
