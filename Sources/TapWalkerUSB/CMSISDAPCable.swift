@@ -23,13 +23,13 @@ public final class CMSISDAPCable: Cable {
         }
         try device.claim(interface)
         let pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: ep.packetSize, maximumInFlight: 1)
-        let setup = PacketProbe(pipe: pipe, window: 1, joinPackets: false) { _ in nil }
+        let setup = PacketProbe(pipe: pipe, window: 1) { _ in nil }
         let size = try Self.info(setup, CMSISDAPEncoder.infoPacketSize, device)
         let count = try Self.info(setup, CMSISDAPEncoder.infoPacketCount, device)
         packetSize = min(max(size, 64), 1024)
         packetCount = max(1, min(count, 16))
         let fullPipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: packetSize, maximumInFlight: packetCount)
-        probe = PacketProbe(pipe: fullPipe, window: packetCount, joinPackets: false) { reply in
+        probe = PacketProbe(pipe: fullPipe, window: packetCount) { reply in
             reply[0] != CMSISDAPEncoder.Command.jtagSequence || reply[1] != 0
                 ? "refused a JTAG sequence (reply \(reply[0]) \(reply[1]))" : nil
         }

@@ -22,7 +22,7 @@ public final class DirtyJTAGCable: Cable {
         }
         let pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: DirtyJTAGEncoder.packetSize,
                                transferSize: 4096, maximumInFlight: 4)
-        probe = PacketProbe(pipe: pipe, window: 1, joinPackets: false) { _ in nil }
+        probe = PacketProbe(pipe: pipe, window: 1) { _ in nil }
         let info = try probe.request([DirtyJTAGEncoder.Command.info, DirtyJTAGEncoder.Command.stop])
         version = String(decoding: info.prefix(6), as: UTF8.self)
         // CMD_XFER's NO_READ and EXTEND_LENGTH modifiers, which this driver relies on, came with version 2.

@@ -10,28 +10,16 @@ final class PacketProbe {
     let window: Int
     /// Checks a reply; returns an error message for a reply that reports a failure.
     let check: (UnsafeRawBufferPointer) -> String?
-    /// Packets of no reply are sent together in transfers of up to this many bytes (padded to the
-    /// packet size), when the probe takes several packets in one transfer.
-    let joinPackets: Bool
-    private var joined: [UInt8] = []
-
-    init(pipe: USBBulkPipe, window: Int, joinPackets: Bool, check: @escaping (UnsafeRawBufferPointer) -> String?) {
+    init(pipe: USBBulkPipe, window: Int, check: @escaping (UnsafeRawBufferPointer) -> String?) {
         self.pipe = pipe
         self.window = max(1, window)
-        self.joinPackets = joinPackets
         self.check = check
     }
 
-    /// Sends `packets`; with `tdo`, reads every reply before returning.
+    /// Sends `packets`, each as one bulk transfer (both probes take a transfer as one command
+    /// packet); with `tdo`, reads every reply before returning.
     func send(_ packets: [USBPacket], tdo: UnsafeMutableRawBufferPointer?) throws(TapWalkerError) {
         for p in packets {
-            if joinPackets && p.replyLength == 0 {
-                joined += p.bytes
-                joined += [UInt8](repeating: 0, count: pipe.packetSize - p.bytes.count)
-                if joined.count >= pipe.transferSize - pipe.packetSize { try sendJoined() }
-                continue
-            }
-            try sendJoined()
             if awaiting.count >= window { try readReply(tdo) }
             try pipe.send(p.bytes)
             if p.replyLength > 0 { awaiting.append(p) }
@@ -39,15 +27,8 @@ final class PacketProbe {
         if tdo != nil { try drain(tdo) }
     }
 
-    private func sendJoined() throws(TapWalkerError) {
-        guard !joined.isEmpty else { return }
-        try pipe.send(joined)
-        joined.removeAll(keepingCapacity: true)
-    }
-
-    /// Sends what is waiting and reads every outstanding reply.
+    /// Reads every outstanding reply and waits for the packets sent to be taken.
     func drain(_ tdo: UnsafeMutableRawBufferPointer? = nil) throws(TapWalkerError) {
-        try sendJoined()
         while !awaiting.isEmpty { try readReply(tdo) }
         try pipe.drainOut()
     }
