@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMULATOR = os.environ.get("USB_EMULATOR", os.path.join(ROOT, "tests", "usb", "usb_emulator.py"))
@@ -30,26 +29,19 @@ CASES = [
 
 
 def run(device, part, command):
+    """Runs `command` under the emulator: (wall seconds, exit status, the device's --stats, stdout)."""
     with tempfile.TemporaryDirectory() as d:
         stats = os.path.join(d, "stats.json")
         timing = os.path.join(d, "time")
-        script = f'start=$(date +%s.%N); {command} >/dev/null 2>&1; rc=$?; end=$(date +%s.%N); echo "$start $end $rc" > {timing}'
+        out = os.path.join(d, "out")
+        script = (f'start=$(date +%s.%N); {command} >{out} 2>/dev/null; rc=$?; end=$(date +%s.%N); '
+                  f'echo "$start $end $rc" > {timing}')
         subprocess.run(["/usr/bin/python3", EMULATOR, "--tapwalker", TAPWALKER, f"--sim-arg=--part={part}",
                         "--stats", stats, "--device", device, "--", "sh", "-c", script],
                        cwd=ROOT, timeout=900, capture_output=True)
         start, end, rc = open(timing).read().split()
         s = json.load(open(stats))["devices"][0]
-        return float(end) - float(start), int(rc), s
-
-
-def cycles_of(device, part, bit, command):
-    # The TCK cycles TapWalker clocks for this load, from its own --json.
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "out.json")
-        subprocess.run(["/usr/bin/python3", EMULATOR, "--tapwalker", TAPWALKER, f"--sim-arg=--part={part}",
-                        "--device", device, "--", "sh", "-c", f"{TAPWALKER} {command} --json Examples/{bit} > {out}"],
-                       cwd=ROOT, timeout=900, capture_output=True)
-        return json.load(open(out))["tck_cycles"]
+        return float(end) - float(start), int(rc), s, open(out).read()
 
 
 def main():
@@ -57,9 +49,12 @@ def main():
     for device, part, bit, tw, ofl in CASES:
         bits = os.path.getsize(os.path.join(ROOT, "Examples", bit)) * 8
         rows = {}
-        for tool, command in (("tapwalker", f"{TAPWALKER} {tw} Examples/{bit}"), ("openFPGALoader", f"{ofl} Examples/{bit}")):
-            wall, rc, s = run(device, part, command)
+        cycles = None
+        for tool, command in (("tapwalker", f"{TAPWALKER} {tw} --json Examples/{bit}"), ("openFPGALoader", f"{ofl} Examples/{bit}")):
+            wall, rc, s, out = run(device, part, command)
             rows[tool] = (wall, s)
+            if tool == "tapwalker" and rc == 0:
+                cycles = json.loads(out)["tck_cycles"]
             flag = "" if rc == 0 else f"  (exit {rc})"
             print(f"{device:8} {bit:26} {tool:14} {wall:7.2f} {s['bulk_out_urbs']:9} {s['bulk_in_urbs']:8} {s['control_out_urbs'] + s['control_in_urbs']:8} "
                   f"{s['bulk_bytes_out'] / bits:10.3f} {s['bulk_bytes_in'] / bits:9.4f}{flag}")
@@ -68,8 +63,7 @@ def main():
             return s["bulk_out_urbs"] + s["bulk_in_urbs"] + s["control_out_urbs"] + s["control_in_urbs"]
         tw_urbs, of_urbs = urbs(tws), urbs(ofs)
         print(f"{'':8} {'':26} {'ratio TW/OFL':14} {tw_wall / of_wall:7.2f} {'all URBs':>9} {tw_urbs / of_urbs:8.3f}")
-        if device == "ft2232h" and bit == "blink-85f.bit":
-            cycles = cycles_of(device, part, bit, tw)
+        if device == "ft2232h" and bit == "blink-85f.bit" and cycles:
             for tool, s in (("tapwalker", tws), ("openFPGALoader", ofs)):
                 model = cycles / 30e6 + s["bulk_in_urbs"] * ROUND_TRIP_S + s["bulk_out_urbs"] * OUT_SUBMIT_S
                 print(f"model, 85F over an FT2232H at 30 MHz, {tool:14}: {model:.3f} s against the bit time "

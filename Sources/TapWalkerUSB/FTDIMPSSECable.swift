@@ -16,7 +16,7 @@ public final class FTDIMPSSECable: Cable {
     private var surplus: [UInt8] = []
     public private(set) var frequency: UInt32
     /// Commands waiting beyond this many bytes go out without waiting for more.
-    static let batch = 60 * 1024
+    static let batch = 30 * 1024
 
     public init(device: USBDeviceHandle, interface: Int, tck: UInt32) throws(TapWalkerError) {
         self.device = device
@@ -25,7 +25,7 @@ public final class FTDIMPSSECable: Cable {
         guard let ep = device.bulkEndpoints(Int32(interface)) else {
             throw TapWalkerError(.cable, "\(device.info.summary) has no bulk endpoints on interface \(interface); it is not an FTDI MPSSE chip")
         }
-        pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: ep.packetSize)
+        pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: ep.packetSize, transferSize: 32 * 1024)
         try FTDIChip.start(device, interface: interface, mode: FTDIChip.modeMPSSE, outputs: MPSSEEncoder.pinDirections)
         let divisor = FTDIClockDivisor.divisor(for: tck)
         frequency = FTDIClockDivisor.frequency(divisor: divisor)
