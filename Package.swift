@@ -26,10 +26,14 @@ let package = Package(
             name: "TapWalkerVirtualBoard",
             dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .target(name: "TapWalkerPlatform", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
+        // libusb-1.0 and the USB JTAG cables on it: host only, never part of the Embedded-clean layers.
+        .systemLibrary(
+            name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
+        .target(name: "TapWalkerUSB", dependencies: ["TapWalkerCore", "CLibUSB"]),
         .executableTarget(
             name: "tapwalker",
             dependencies: [
-                "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerPlatform",
+                "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerPlatform", "TapWalkerUSB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +45,7 @@ let package = Package(
         .testTarget(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
+        .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",

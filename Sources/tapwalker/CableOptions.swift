@@ -4,15 +4,21 @@ import TapWalkerCore
 import TapWalkerSim
 import TapWalkerPlatform
 import TapWalkerServices
+import TapWalkerUSB
 
 /// `--cable`, shared by every command that talks to a board.
 struct CableOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT][?tck=HZ] (an XVC 1.0 server, port 2542 by default; TCK 25 MHz unless given) or rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default). Default: $TAPWALKER_CABLE, else sim.",
+            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT][?tck=HZ] (an XVC 1.0 server, port 2542 by default; TCK 25 MHz unless given), rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default), or a USB cable: ft2232, ft4232, ft232h (FTDI MPSSE; :interface=A|B), ft231x (the ULX3S), cmsis-dap, dirtyjtag, each with :vid=0xVVVV,pid=0xPPPP,serial=S,tck=HZ (`tapwalker scan` lists the devices present). Default: $TAPWALKER_CABLE, else the --board's cable, else sim.",
             valueName: "cable"))
     var cable: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The board, when no --cable is given: ulx3s (its on-board FT231X, as --cable ft231x).", valueName: "board"))
+    var board: String?
 
     /// The opened cable and a line describing it.
     struct Opened {
@@ -48,12 +54,19 @@ struct CableOptions: ParsableArguments {
 
     func open() throws(TapWalkerError) -> Opened {
         var spec = cable ?? ProcessInfo.processInfo.environment["TAPWALKER_CABLE"]
+        if let board {
+            guard let row = BoardPreset.all.first(where: { $0.name == board.lowercased() }) else {
+                throw TapWalkerError(.usage, "unknown --board '\(board)'; known boards: \(BoardPreset.all.map(\.name).joined(separator: ", "))")
+            }
+            if cable == nil { spec = row.cable }
+        }
         let defaulted = spec == nil
         if spec == nil { spec = "sim" }
         let text = spec!
         switch CableScheme.of(text)?.name {
         case "sim": return try CableOptions.openSimulator(String(text.dropFirst(min(4, text.count))), defaulted: defaulted)
         case "xvc", "rbb": return try CableOptions.openNetwork(text)
+        case _ where CableScheme.of(text)?.usb != nil: return try CableOptions.openUSB(CableScheme.of(text)!.usb!, text)
         default: throw TapWalkerError(.usage, "unknown cable '\(text)'; use \(CableScheme.forms) (`tapwalker list cables`)")
         }
     }
@@ -135,6 +148,15 @@ struct CableOptions: ParsableArguments {
             // Connection problems are the cable's, not bad input: exit 1 with what failed.
             throw TapWalkerError(.cable, error.message)
         }
+    }
+
+    /// A USB cable, `NAME[:OPTIONS]`; says on standard error which device it chose.
+    static func openUSB(_ kind: USBCableKind, _ text: String) throws(TapWalkerError) -> Opened {
+        let optionText = text.count > kind.name.count ? String(text.dropFirst(kind.name.count + 1)) : ""
+        let usb = try USBCableOpener.open(kind, optionText: optionText, cable: text)
+        for note in usb.notes { Chatter.note(note) }
+        return Opened(cable: usb.cable, description: usb.description, isSimulator: false, simulator: nil,
+                      flashImage: nil, close: usb.close)
     }
 
     /// The simulated flash's file, checked before anything runs: an existing one is a file that can

@@ -29,7 +29,7 @@ struct TapWalkerCommand: ParsableCommand {
             Exit codes: 0 success; 1 the device or the data said no; 2 bad usage or unreadable input.
             """,
         version: TapWalkerVersion.current,
-        subcommands: [Detect.self, Info.self, Prog.self, Reload.self, SVF.self, Flash.self, Pack.self, Sim.self, Serve.self, List.self]
+        subcommands: [Detect.self, Info.self, Prog.self, Reload.self, SVF.self, Flash.self, Pack.self, Sim.self, Serve.self, Scan.self, List.self]
     )
 
     /// Runs the command with TapWalker's exit codes (argument errors exit 2, not 64) and output

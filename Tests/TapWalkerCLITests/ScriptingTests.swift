@@ -182,11 +182,19 @@ struct ScriptingTests {
         }
     }
 
-    @Test("list cables and list (all): the three kinds of cable, each opened by --cable")
+    @Test("list cables and list (all): every kind of cable, each opened by --cable")
     func listCables() throws {
         let j = try #require(tapwalker("list", "--json").json())
         let cables = try #require(j.fields["cables"] as? [[String: Any]])
-        #expect(cables.compactMap { $0["name"] as? String } == ["sim", "xvc", "rbb"])
+        let names = cables.compactMap { $0["name"] as? String }
+        #expect(names == ["sim", "xvc", "rbb", "ft2232", "ft4232", "ft232h", "ft231x", "cmsis-dap", "dirtyjtag"])
+        // A USB cable listed is one --cable accepts: with no such device present it is exit 1 naming
+        // what was looked for, not an unknown cable.
+        for name in names.dropFirst(3) {
+            let r = tapwalker("detect", "--json", "--cable", "\(name):serial=NO-SUCH-SERIAL")
+            #expect(r.exitCode == 1, "\(name): \(r.stdout)")
+            #expect(r.json()?.string("error")?.contains("no \(name) device") == true, "\(name): \(r.stdout)")
+        }
         #expect(j.fields["parts"] != nil && j.fields["flash_chips"] != nil)
         // Each scheme listed is one --cable accepts (a refused connection is exit 1, not an unknown cable).
         for form in cables.compactMap({ $0["form"] as? String }) where form.contains("://") {

@@ -195,7 +195,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         let app = DeviceApplication(support: fake.support)
         app.run(until: { fake.console.ended })
         #expect(fake.pins.shifted > 0)
-        #expect(fake.console.shows("board: no JTAG device answered (IDCODE reads 0x00000000)"))
+        #expect(fake.console.shows("board: no JTAG device answers: TDO stuck at 0 (IDCODE reads 0x00000000)"))
         #expect(fake.console.shows("services: none configured in tapwalker.conf"))
     }
 

@@ -286,8 +286,9 @@ public final class SRAMProgrammer {
 
 /// The message for an IDCODE that is no ECP5, shared by every command that looks for one.
 public func noECP5Message(_ idcode: UInt32) -> String {
+    // TDO that never changes reads as all zeros or all ones: that is no device, not a part.
     if idcode == 0 || idcode == 0xFFFF_FFFF {
-        return "no JTAG device answered (IDCODE reads \(ASCII.hex(idcode))): check power, wiring and the cable, or lower the TCK frequency; nothing was written"
+        return "no JTAG device answers: TDO stuck at \(idcode == 0 ? "0" : "1") (IDCODE reads \(ASCII.hex(idcode))): check power, wiring and the cable, or lower the TCK frequency; nothing was written"
     }
     return "the device's IDCODE \(ASCII.hex(idcode)) is not an ECP5; nothing was written"
 }
