@@ -12,9 +12,13 @@ public struct MultibootLayout: Sendable {
     public static let alignment = 0x10000
 
     /// Checks that the images fit, are aligned and do not overlap each other, the JUMP at 0 or
-    /// the jump table.
-    public init(flashSize: Int, primaryAddress: Int, primaryBytes: Int, goldenAddress: Int?, goldenBytes: Int) throws(TapWalkerError) {
-        let golden = goldenAddress ?? MultibootLayout.round(primaryAddress + primaryBytes)
+    /// the jump table. Without `goldenAddress` the golden image goes after `room` bytes for the
+    /// primary (the part's largest bitstream, so a later primary can grow) when that fits, else
+    /// right after the primary.
+    public init(flashSize: Int, primaryAddress: Int, primaryBytes: Int, goldenAddress: Int?, goldenBytes: Int, room: Int = 0) throws(TapWalkerError) {
+        let roomy = MultibootLayout.round(primaryAddress + max(primaryBytes, room))
+        let tight = MultibootLayout.round(primaryAddress + primaryBytes)
+        let golden = goldenAddress ?? (roomy + goldenBytes <= flashSize - ColdBoot.jumpTableBytes ? roomy : tight)
         self.flashSize = flashSize
         self.primaryAddress = primaryAddress
         self.primaryBytes = primaryBytes
