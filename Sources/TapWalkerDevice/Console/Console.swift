@@ -82,6 +82,7 @@ public final class Console {
         case .program(let file): return try actions.program(file: file)
         case .flash(let file, let address): return try actions.flash(file: file, address: address)
         case .passthru: return try actions.passthru()
+        case .bootCheck: return try actions.bootCheck()
         case .reboot: return "rebooting"
         case .help:
             var out = ""
