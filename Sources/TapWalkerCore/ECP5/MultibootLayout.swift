@@ -44,8 +44,9 @@ public struct MultibootLayout: Sendable {
     /// What goes where: (address, bytes) for the JUMP at 0 when the primary is elsewhere, and the
     /// jump table. The images themselves are written as they are.
     public var jumps: [(address: Int, bytes: [UInt8])] {
-        var out = [(flashSize - ColdBoot.jumpTableBytes, MultibootLayout.jumpStream(to: goldenAddress))]
-        if primaryAddress != 0 { out.insert((0, MultibootLayout.jumpStream(to: primaryAddress)), at: 0) }
+        var out: [(address: Int, bytes: [UInt8])] = []
+        if primaryAddress != 0 { out.append((address: 0, bytes: MultibootLayout.jumpStream(to: primaryAddress))) }
+        out.append((address: flashSize - ColdBoot.jumpTableBytes, bytes: MultibootLayout.jumpStream(to: goldenAddress)))
         return out
     }
 

@@ -263,13 +263,16 @@ public final class BoardService {
                 }
             }
             if address == BoardPolicy.bootAddress, let part = result.access.part {
-                // The boot check read the flash as the FPGA will: its word comes first, since a
-                // golden image may still save the board (docs/ecp5.md §6).
+                // The boot check read the flash as the FPGA will, and its word decides: a golden
+                // image may still save the board, and the FPGA stops reading at the end of the
+                // stream, so what follows it (the next image of a multiboot layout) does not
+                // matter (docs/ecp5.md §6).
                 if let boot = result.access.boot, let why = boot.primary.reason {
                     let warning = boot.loaded == nil ? ": \(BoardPolicy.bootWarning(part))" : ""
                     throw TapWalkerError(.data, "the flash was written, but the FPGA would not boot the image at \(BoardText.address(boot.primary.imageAddress)): \(why)\(BootCheckText.fallbackClause(boot))\(warning)")
                 }
-                if let tracker = input?.tracker, let problem = BoardPolicy.bootImageProblem(tracker.finish(), part: part) {
+                // Without a boot check (the flash could not be read back), the stream as written.
+                if result.access.boot == nil, let tracker = input?.tracker, let problem = BoardPolicy.bootImageProblem(tracker.finish(), part: part) {
                     throw TapWalkerError(.data, "\(problem): \(BoardPolicy.bootWarning(part))")
                 }
                 if let reload = result.access.reload, let why = reload.explanation {
