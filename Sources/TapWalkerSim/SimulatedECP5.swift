@@ -25,10 +25,11 @@ import TapWalkerCore
 ///   owns the configuration pins; as if it had no MASTER_SPI_PORT=ENABLE, the bridge does not drive
 ///   the flash and reads 1s. Tools must clear the SRAM first (ISC_ENABLE, ISC_ERASE, ISC_DISABLE).
 ///   The same while BUSY (the FPGA itself may be reading the flash) and when no flash is attached.
-/// - LSC_REFRESH boots from the flash at address 0 (READ 03) at `masterSPIClockHz`, 2.4 MHz on one
-///   data line by default (?) (the ECP5's default MCLK; a bitstream that raises it is not modelled):
-///   BUSY lasts `busyTimes.refresh` plus the bits read at that clock, and DONE shows only afterwards.
-///   (?) The FPGA gives up when no preamble appears in the first `bootPreambleSearchBytes`.
+/// - LSC_REFRESH and power-up boot from the flash as `ColdBoot` describes (docs/ecp5.md §6: the
+///   primary image at 0, a JUMP, the golden image through the jump table at the top of the flash)
+///   at `masterSPIClockHz`, 2.4 MHz on one data line by default (?) (the ECP5's default MCLK; a
+///   bitstream that raises it or reads on more lines is not modelled in time): BUSY lasts
+///   `busyTimes.refresh` plus the bits read at that clock, and DONE shows only afterwards.
 public final class SimulatedECP5 {
     public let part: Part
 
@@ -70,7 +71,7 @@ public final class SimulatedECP5 {
     /// default MCLK before a bitstream can change it.
     public var masterSPIClockHz: UInt64 = 2_400_000
     /// (?) How far the FPGA reads looking for the preamble before it reports a preamble error.
-    public var bootPreambleSearchBytes = 64 * 1024
+    public var bootPreambleSearchBytes: Int { ColdBoot.preambleSearchBytes }
     /// The key was accepted and IR is still LSC_PROG_SPI.
     public private(set) var spiBridgeOpen = false
     private var awaitingSPIKey = false
@@ -84,6 +85,8 @@ public final class SimulatedECP5 {
     private var bootingUntil: UInt64 = 0
     /// Bytes the last LSC_REFRESH read from the flash.
     public private(set) var bootBytesRead = 0
+    /// What the last boot from flash found on each path (nil: no flash, or not booted yet).
+    public private(set) var lastBoot: ColdBootOutcome?
 
     /// The board lost power (a power-cut fault of the flash).
     public var poweredOff: Bool { flash?.poweredOff ?? false }
@@ -482,62 +485,48 @@ public final class SimulatedECP5 {
         bootingUntil = busyUntil
     }
 
-    /// LSC_REFRESH: like pulsing PROGRAMN, the device clears itself and boots from the SPI flash at
-    /// address 0, through the same configuration engine as a JTAG load. Returns the bytes read.
+    /// LSC_REFRESH: like pulsing PROGRAMN, the device clears itself and boots from the SPI flash:
+    /// the primary image from address 0, the golden one through the jump table when the primary
+    /// fails (`ColdBoot`, the same code as `flash boot-check`; docs/ecp5.md §6). Returns the bytes read.
     private func bootFromFlash() -> Int {
-        status = StatusRegister(raw: 0)
         configurationValid = false
         configurationDigest = 0
         userCode = 0
         engine = nil
+        lastBoot = nil
         guard let flash else {
+            status = StatusRegister(raw: 0)
             status.bse = .preamble  // nothing answers: all 1s, no preamble
             return bootPreambleSearchBytes
         }
         flash.advance(toNanoseconds: timeNanoseconds)
-        let e = ConfigurationEngine(part: part, source: .flash)
-        let d = FrameDigest()
-        e.frameSink = { frame, bytes in d.add(frame: frame, bytes) }
-        let size = flash.memory.count
-        var chunk = [UInt8](repeating: 0xFF, count: 4096)
-        var consumed = 0
-        while consumed < size && e.problem == nil && !e.isComplete {
-            if e.preambleOffset == nil && consumed >= bootPreambleSearchBytes { break }
-            // Whole chunks only while they cannot reach past the last frame (a frame takes at least
-            // 13 bytes even compressed): the FPGA stops reading at the end of the stream, and bytes
-            // after it must not be taken for commands.
-            let framesLeft = part.frames - e.framesWritten
-            let bulk = min(chunk.count, size - consumed, max(framesLeft - 1, 0) * 13)
-            let n = max(bulk, 1)
-            chunk.withUnsafeMutableBytes { p in
-                _ = flash.masterRead(from: consumed, into: UnsafeMutableRawBufferPointer(rebasing: p[0..<n]))
-            }
-            chunk.withUnsafeBytes { p in
-                if bulk > 0 {
-                    e.consume(UnsafeRawBufferPointer(rebasing: p[0..<n]))
-                } else {
-                    e.consume(p[0])
-                }
-            }
-            consumed += n
+        let boot = ColdBoot(flash: flash, part: part)
+        var d = FrameDigest()
+        boot.pathStarted = { d = FrameDigest() }
+        boot.frameSink = { frame, bytes in d.add(frame: frame, bytes) }
+        // Reading the simulated flash cannot throw; the outcome of a failed read is all 1s.
+        guard let outcome = try? boot.boot() else {
+            status = StatusRegister(raw: 0)
+            status.bse = .preamble
+            return bootPreambleSearchBytes
         }
-        if e.isComplete {
+        lastBoot = outcome
+        status = outcome.status
+        if let loaded = outcome.loaded {
             configurationValid = true
             configurationDigest = d.value
-            userCode = e.userCode ?? 0
-            status.set(.done)
-        } else if let problem = e.problem {
-            status.bse = problem.code
-            status.set(.fail)
-            if problem.code == .id { status.set(.idError) }
-            if problem.code == .illegalCommand { status.set(.invalidCommand) }
-        } else if e.preambleOffset == nil {
-            status.bse = .preamble
-        } else {
-            status.set(.fail)  // (?) a stream that ends without completing: FAIL, as for JTAG
+            userCode = loaded.userCode ?? 0
         }
-        if e.preambleOffset != nil { status.set(.standardPreamble) }
-        return consumed
+        return outcome.bytesRead
+    }
+}
+
+extension SimulatedFlash: BootFlash {
+    public var bootFlashSize: Int { memory.count }
+
+    /// The FPGA's master SPI read; a chip that cannot answer reads all 1s, as the pins would.
+    public func bootRead(from address: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
+        _ = masterRead(from: address, into: buffer)
     }
 }
 

@@ -38,6 +38,7 @@ struct BrowserPageTests {
             #expect(r.output.contains("wrong part: This bitstream is for 0x21111043"), "\(r.output)")
             #expect(r.output.contains("flash result: flash@0x200000: \(blinkSize) bytes in "), "\(r.output)")
             #expect(r.output.contains("flash dump: \(blinkSize) bytes, the same as blink-85f.bit"), "\(r.output)")
+            #expect(r.output.contains("boot check: Boots from flash | nothing: blank (all 0xFF) at 0x000000 | Golden image | none"), "\(r.output)")
             #expect(r.output.contains("stored file downloaded: \(blinkSize) bytes, the same"), "\(r.output)")
             #expect(r.output.contains("deleted: No files."), "\(r.output)")
             #expect(r.output.contains("busy: The board is busy: FTP client 127.0.0.1:"), "\(r.output)")

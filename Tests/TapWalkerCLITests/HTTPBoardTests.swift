@@ -45,6 +45,32 @@ private func doneTrue(_ body: String) -> Bool { body.contains("\"done\":true") }
 
 @Suite("serve --http: the board routes", .serialized)
 struct HTTPBoardTests {
+    @Test("POST /api/flash/boot: the boot check (nothing on a blank flash, then the image written at 0); GET is refused; a cookie needs the CSRF token",
+          .enabled(if: curl != nil, "curl is not installed"))
+    func bootCheck() throws {
+        try withTempDir { dir in
+            let f = HTTPBoardFixture(dir)
+            let base = f.base
+            // Reading the flash stops the design, so the route is not a GET.
+            let get = f.call(["\(base)/api/flash/boot"])
+            #expect(get.code == 405 && get.body.contains("takes POST"), "\(get.body)")
+            let blank = f.call(["-X", "POST", "\(base)/api/flash/boot"])
+            #expect(blank.code == 422, "\(blank.body)")
+            #expect(blank.body.contains("\"boot\":{\"loads\":false,\"addr\":null") && blank.body.contains("blank (all 0xFF) at 0x000000"), "\(blank.body)")
+            let write = f.call(["-T", blink, "\(base)/api/flash?addr=0"])
+            #expect(write.code == 200 && write.body.contains("\"boot\":{\"loads\":true,\"addr\":0,"), "\(write.body)")
+            let check = f.call(["-X", "POST", "\(base)/api/flash/boot"])
+            #expect(check.code == 200, "\(check.body)")
+            #expect(check.body.contains("the FPGA would load the primary image at 0x000000") && check.body.contains("\"fallback\":null"), "\(check.body)")
+            // A browser session without the CSRF token is refused before the board is touched.
+            let jar = dir.path("jar")
+            _ = runTool(curl!, ["-sS", "-c", jar, "-d", "user=ulx3s&password=\(password)", "\(base)/api/login"])
+            let forged = runTool(curl!, ["-sS", "-b", jar, "-w", "\n%{http_code}", "-X", "POST", "\(base)/api/flash/boot"])
+            #expect(forged.output.hasSuffix("\n403"), "\(forged.output)")
+            f.server.stop()
+        }
+    }
+
     @Test("curl: board info; SRAM load (plain and gzip) then DONE; wrong part refused with the design still DONE; flash write and dump compared; reload; SD write; bad addresses; limits; logins and CSRF",
           .enabled(if: curl != nil, "curl is not installed"))
     func routes() throws {

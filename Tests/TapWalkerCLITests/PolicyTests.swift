@@ -162,5 +162,5 @@ struct PolicyTests {
 /// The keys every `--json` object has (null when unknown).
 let stableKeys = [
     "ok", "error", "idcode", "part", "status", "done", "bse", "usercode", "file", "addr", "bytes",
-    "sectors", "erase_ops", "verified", "sram_touched", "flash", "tck_cycles", "sim_time_us",
+    "sectors", "erase_ops", "verified", "sram_touched", "flash", "tck_cycles", "sim_time_us", "boot",
 ]

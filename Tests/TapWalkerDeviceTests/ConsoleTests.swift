@@ -32,6 +32,7 @@ final class FakeActions: ConsoleActions {
 @Suite struct ConsoleCommandTests {
     @Test func theFixedCommandList() throws {
         #expect(try parse("status") == .status)
+        #expect(try parse("bootcheck") == .bootCheck)
         #expect(try parse("  STATUS  ") == .status)
         #expect(try parse("prog blink.bit") == .program(file: "blink.bit"))
         #expect(try parse("prog \"my design.bit.gz\"") == .program(file: "my design.bit.gz"))

@@ -86,6 +86,20 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         #expect(board.done, "the malformed file was refused before its first statement")
     }
 
+    @Test func consoleBootcheckSaysWhichImageTheFPGAWouldBoot() {
+        let fake = FakeBoardSupport()
+        let board = SimulatedBoard(part: "25f")
+        fake.console.type("bootcheck")
+        fake.files.files["/ram.bit"] = SimulatedBoard.example("ram-25f.bit")
+        fake.console.type("flash ram.bit 0")
+        fake.console.type("bootcheck")
+        run(fake, cable: board.sim) { true }
+        #expect(fake.console.shows("error: boot check (LFE5U-25F): primary: blank (all 0xFF) at 0x000000"), "\(fake.console.text)")
+        #expect(fake.console.shows("the FPGA would boot nothing from this flash"))
+        #expect(fake.console.shows("boot check: the FPGA would load the primary image at 0x000000 (tries: 1)"))
+        #expect(fake.console.shows("usercode 0x52414d21"))
+    }
+
     @Test func aConsoleJobWhileAnotherClientHoldsTheBoardIsRefusedNamingIt() {
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "85f")

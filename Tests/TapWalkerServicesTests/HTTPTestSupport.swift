@@ -114,6 +114,7 @@ final class FakeBoard: HTTPBoardActions {
         case .flash(let a): jobs.append("flash \(a)")
         case .sd(let a): jobs.append("sd \(a)")
         case .reload: jobs.append("reload")
+        case .bootCheck: jobs.append("boot check")
         }
         var chunk = [UInt8](repeating: 0, count: 1000)
         do throws(TapWalkerError) {

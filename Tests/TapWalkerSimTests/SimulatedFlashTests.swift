@@ -579,7 +579,8 @@ private func waitForBoot(_ b: Bench) throws -> StatusRegister {
     try b.port.command(.refresh)
     let s = try waitForBoot(b)
     #expect(!s.done && s.bse == .preamble)
-    #expect(b.board.bootBytesRead == b.board.bootPreambleSearchBytes)
+    // The primary path's search, then the jump table at the top of the flash (docs/ecp5.md §6).
+    #expect(b.board.bootBytesRead == b.board.bootPreambleSearchBytes + ColdBoot.jumpTableBytes)
     // A bitstream for another part: the boot stops with an ID error.
     let c = try Bench(part: "45f", open: false)
     c.flash.load(bytes("blink-85f.bit"))

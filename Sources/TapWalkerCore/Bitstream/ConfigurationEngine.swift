@@ -45,6 +45,13 @@ public final class ConfigurationEngine {
     /// Commands found after ISC_PROGRAM_DONE (dummy 0xFF bytes do not count).
     public private(set) var commandsAfterDone = 0
     public private(set) var problem: Problem?
+    /// Where a JUMP command (read from flash) sends the FPGA: the stream ends there and the
+    /// device reads on at this address (docs/ecp5.md §6).
+    public private(set) var jumpTarget: Int?
+    /// The SPI_MODE byte the stream set for the rest of the master SPI read, if any (docs/ecp5.md §6).
+    public private(set) var spiReadMode: UInt8?
+    /// The last LSC_PROG_CNTRL0 value (bit 20: multiboot, docs/ecp5.md §6).
+    public private(set) var control0: UInt32?
 
     /// Receives each configuration frame (frame number, `bytesPerFrame` bytes, padding removed).
     /// Without a sink the engine only counts frames and checks their CRCs, which is much cheaper for
@@ -65,7 +72,7 @@ public final class ConfigurationEngine {
     }
 
     private enum Phase {
-        case searching, opcode, info, operand, crc, frameData, frameCRC, frameDummy, ebrData, ebrCRC, failed
+        case searching, opcode, info, operand, crc, frameData, frameCRC, frameDummy, ebrData, ebrCRC, failed, jumped
     }
 
     private var phase = Phase.searching
@@ -138,7 +145,7 @@ public final class ConfigurationEngine {
             switch phase {
             case .frameData, .frameCRC, .frameDummy:
                 i = consumeFrames(base, from: i, to: n)
-            case .failed:
+            case .failed, .jumped:
                 i = n
             default:
                 consume(base[i])
@@ -389,7 +396,7 @@ public final class ConfigurationEngine {
             crc.update(byte)
             frameFill += 1
             if frameFill == BitstreamCommand.ebrFrameBytes { ebrFrameComplete() }
-        case .failed:
+        case .failed, .jumped:
             break
         }
         offset += 1
@@ -448,10 +455,21 @@ public final class ConfigurationEngine {
             }
         case BitstreamCommand.programDone:
             programDone = true
+        case BitstreamCommand.programControl0:
+            control0 = UInt32(truncatingIfNeeded: value)
         case BitstreamCommand.spiMode:
             if source == .jtag {
                 return fail(.aborted, "SPI_MODE command aborts a load over JTAG (rebuild without --spimode, or write it to flash)")
             }
+            spiReadMode = info.0
+        case BitstreamCommand.jump:
+            // Operand: the SPI read opcode, then the 24-bit address. Over JTAG there is nowhere to jump.
+            if source == .jtag {
+                return fail(.aborted, "JUMP command aborts a load over JTAG (it belongs in the flash)")
+            }
+            jumpTarget = Int(value & 0xFF_FFFF)
+            phase = .jumped
+            return
         default:
             break
         }

@@ -94,6 +94,17 @@ final class DeviceConsoleActions: ConsoleActions {
         }
     }
 
+    func bootCheck() throws(TapWalkerError) -> String {
+        try holding("bootcheck") { () throws(TapWalkerError) -> String in
+            let result = board.checkBoot()
+            let lines = result.boot.map(BootCheckText.lines) ?? []
+            if let failure = result.failure {
+                throw TapWalkerError(failure.kind, DeviceConsoleActions.joined(lines + [failure.message]))
+            }
+            return DeviceConsoleActions.joined(lines)
+        }
+    }
+
     func networksChanged(_ list: [WiFiNetwork]) {
         networks(list)
     }

@@ -10,8 +10,16 @@ public protocol ConsoleActions: AnyObject {
     func flash(file: String, address: Int) throws(TapWalkerError) -> String
     func svf(file: String) throws(TapWalkerError) -> String
     func passthru() throws(TapWalkerError) -> String
+    /// Which image the FPGA would boot from the flash, or why none (`flash boot-check`).
+    func bootCheck() throws(TapWalkerError) -> String
     /// wifiman.conf was changed: the roaming should use these networks.
     func networksChanged(_ networks: [WiFiNetwork])
     /// Restarts the device; on the chip it does not return.
     func reboot()
+}
+
+extension ConsoleActions {
+    public func bootCheck() throws(TapWalkerError) -> String {
+        throw TapWalkerError(.usage, "this console has no board to check")
+    }
 }

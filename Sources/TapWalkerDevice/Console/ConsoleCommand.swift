@@ -14,6 +14,8 @@ public enum ConsoleCommand: Equatable {
     case svf(file: String)
     /// Loads the pass-through bitstream for the board's FPGA, as the original's passthru().
     case passthru
+    /// Reads the flash and says which image the FPGA would boot, or why none.
+    case bootCheck
     case wifiList
     case wifiAdd(WiFiNetwork)
     case wifiRemove(ssid: [UInt8])
@@ -33,6 +35,7 @@ public enum ConsoleCommand: Equatable {
         "flash FILE [ADDR]        write FILE to the configuration flash at ADDR (default 0, 4K aligned)",
         "svf FILE                 play an SVF file of JTAG vectors, checking every TDO",
         "passthru                 load the pass-through bitstream for this FPGA",
+        "bootcheck                which image the FPGA would boot from the flash, or why none",
         "wifi list                the networks in wifiman.conf (without passwords)",
         "wifi add SSID [PASSWORD] add a network or change its password (none: an open network)",
         "wifi remove SSID         forget a network",
@@ -46,7 +49,7 @@ public enum ConsoleCommand: Equatable {
     /// the firmware does not link.
     public static func == (a: ConsoleCommand, b: ConsoleCommand) -> Bool {
         switch (a, b) {
-        case (.status, .status), (.passthru, .passthru), (.wifiList, .wifiList), (.reboot, .reboot), (.help, .help):
+        case (.status, .status), (.passthru, .passthru), (.bootCheck, .bootCheck), (.wifiList, .wifiList), (.reboot, .reboot), (.help, .help):
             return true
         case (.program(let x), .program(let y)):
             return x.utf8.elementsEqual(y.utf8)
@@ -97,6 +100,7 @@ public enum ConsoleCommand: Equatable {
             return .flash(file: try file(arguments[0]), address: address)
         }
         if ASCII.equalFold(name, "passthru") { try count(0...0, "passthru"); return .passthru }
+        if ASCII.equalFold(name, "bootcheck") { try count(0...0, "bootcheck"); return .bootCheck }
         if ASCII.equalFold(name, "reboot") { try count(0...0, "reboot"); return .reboot }
         if ASCII.equalFold(name, "help") || ASCII.equal(name, "?") { return .help }
         if ASCII.equalFold(name, "wifi") {

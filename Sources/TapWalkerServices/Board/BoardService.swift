@@ -32,14 +32,14 @@ public final class BoardService {
         self.clock = clock
     }
 
-    private func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }
+    func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }
 
     /// How much of a flash image is read ahead before the flash changes: an image that ends within
     /// it is known whole, so one that does not fit is refused with nothing written. 64 KB on a host;
     /// `inputBufferLimit` lowers it on a device.
     private var heldFlashInput: Int { min(inputBufferLimit ?? 65536, 65536) }
 
-    private func inputLimit(_ part: Part) -> Int { min(inputBufferLimit ?? part.maximumBitstreamBytes, part.maximumBitstreamBytes) }
+    func inputLimit(_ part: Part) -> Int { min(inputBufferLimit ?? part.maximumBitstreamBytes, part.maximumBitstreamBytes) }
 
     /// The IDCODE and the part it names; reading it changes nothing.
     private func readPart(_ port: ECP5Port, _ idcode: inout UInt32?) throws(TapWalkerError) -> Part {
@@ -137,10 +137,11 @@ public final class BoardService {
     // MARK: - Flash
 
     /// Runs `body` on the flash: identifies the FPGA, runs `precheck` (anything that can be checked
-    /// before the running design is stopped), opens the flash, and then, whatever happened,
-    /// leaves the flash write-disabled and reloads the FPGA (unless the options say not to).
-    private func flashJob(
-        _ options: FlashJobOptions, _ access: inout FlashAccess,
+    /// before the running design is stopped), opens the flash, runs the boot check when asked
+    /// (`checksBoot`, after `body`, also when it failed), and then, whatever happened, leaves the
+    /// flash write-disabled and reloads the FPGA (unless the options say not to).
+    func flashJob(
+        _ options: FlashJobOptions, _ access: inout FlashAccess, checksBoot: Bool = false,
         precheck: (Part) throws(TapWalkerError) -> Void = { _ in },
         _ body: (FlashSession) throws(TapWalkerError) -> Void
     ) throws(TapWalkerError) {
@@ -165,6 +166,13 @@ public final class BoardService {
             try body(opened)
         } catch {
             failure = error
+        }
+        if checksBoot, let session, failure?.kind != .cable {
+            do throws(TapWalkerError) {
+                access.boot = try ColdBoot(flash: session.flash, part: part).check()
+            } catch {
+                if failure == nil { failure = error }
+            }
         }
         // Restore what was running, on every path.
         do throws(TapWalkerError) {
@@ -214,8 +222,10 @@ public final class BoardService {
         result.input = source.name
         let started = clock.microseconds()
         var input: PrefetchedSource?
+        var boardPart: Part?
         do throws(TapWalkerError) {
-            try flashJob(options, &result.access, precheck: { (part) throws(TapWalkerError) in
+            try flashJob(options, &result.access, checksBoot: address == BoardPolicy.bootAddress, precheck: { (part) throws(TapWalkerError) in
+                boardPart = part
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
                 let boot = address == BoardPolicy.bootAddress
                 // Read ahead: an input that cannot be read, or is empty, never stops the design.
@@ -234,6 +244,8 @@ public final class BoardService {
                 guard let input else { return }
                 let flash = session.flash
                 let writer = FlashWriter(flash: flash)
+                let address = options.primaryOnly ? try primaryAddress(flash, input, boardPart, force: options.force) : address
+                result.address = address
                 // Whatever is known of the length is checked against the chip and its protection first.
                 try writer.check(count: max(input.totalBytes ?? 1, 1), at: address)
                 let protected = try flash.protectedRange()
@@ -253,7 +265,16 @@ public final class BoardService {
                 }
             }
             if address == BoardPolicy.bootAddress, let part = result.access.part {
-                if let tracker = input?.tracker, let problem = BoardPolicy.bootImageProblem(tracker.finish(), part: part) {
+                // The boot check read the flash as the FPGA will, and its word decides: a golden
+                // image may still save the board, and the FPGA stops reading at the end of the
+                // stream, so what follows it (the next image of a multiboot layout) does not
+                // matter (docs/ecp5.md §6).
+                if let boot = result.access.boot, let why = boot.primary.reason {
+                    let warning = boot.loaded == nil ? ": \(BoardPolicy.bootWarning(part))" : ""
+                    throw TapWalkerError(.data, "the flash was written, but the FPGA would not boot the image at \(BoardText.address(boot.primary.imageAddress)): \(why)\(BootCheckText.fallbackClause(boot))\(warning)")
+                }
+                // Without a boot check (the flash could not be read back), the stream as written.
+                if result.access.boot == nil, let tracker = input?.tracker, let problem = BoardPolicy.bootImageProblem(tracker.finish(), part: part) {
                     throw TapWalkerError(.data, "\(problem): \(BoardPolicy.bootWarning(part))")
                 }
                 if let reload = result.access.reload, let why = reload.explanation {

@@ -13,6 +13,8 @@ public struct FlashAccess: Sendable {
     public var reload: FlashSession.Reload?
     /// The FPGA's status register at the end of the job.
     public var status: StatusRegister?
+    /// The cold boot the flash would give at the end of the job (nil: the job did not check).
+    public var boot: ColdBootOutcome?
 
     public init() {}
 

@@ -9,6 +9,9 @@ public struct FlashJobOptions: Sendable {
     public var force = false
     /// Read back and compare what was written.
     public var verify = true
+    /// Write the image over the primary image the flash boots (at 0, or where the JUMP at 0
+    /// points), never over the golden image or the jump table unless `force`.
+    public var primaryOnly = false
 
     public init(keepRunning: Bool = false, noReload: Bool = false, force: Bool = false, verify: Bool = true) {
         self.keepRunning = keepRunning

@@ -10,6 +10,8 @@ public enum HTTPBoardJob {
     case sd(address: Int)
     /// Make the FPGA load itself from flash again (POST /api/reload).
     case reload
+    /// Read the flash and say which image the FPGA would boot (POST /api/flash/boot).
+    case bootCheck
 }
 
 /// How a board job ended.

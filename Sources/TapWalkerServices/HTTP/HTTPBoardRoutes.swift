@@ -15,6 +15,9 @@ extension HTTPRouter {
         BoardRoute(path: "/api/fpga", methods: ["PUT"], requirement: .full),
         BoardRoute(path: "/api/flash", methods: ["PUT", "GET"], requirement: .full),
         BoardRoute(path: "/api/reload", methods: ["POST"], requirement: .full),
+        // POST, not GET: reading the flash clears the SRAM (the design stops, then the FPGA
+        // reloads), and a GET must never change the board; with a session it needs the CSRF token.
+        BoardRoute(path: "/api/flash/boot", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/sd", methods: ["PUT"], requirement: .full),
         BoardRoute(path: "/api/program", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/events", methods: ["GET"], requirement: .read),
@@ -38,6 +41,8 @@ extension HTTPRouter {
             try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/reload") {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
+        } else if r.matches("POST", "/api/flash/boot") {
+            try answer(x, board.run(.bootCheck, input: MemorySource([], name: "boot check"), holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/program") {
             try programStoredFile(x, board)
         } else if r.matches("GET", "/api/flash") {

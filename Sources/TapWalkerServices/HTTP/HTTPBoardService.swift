@@ -111,6 +111,18 @@ public final class HTTPBoardService: HTTPBoardActions {
                 out.addStatistics(from: before, to: board.cable.statistics)
                 return answer(out, failure: result.failure, status: nil, message: result.summary)
             }
+        case .bootCheck:
+            return holding("\(holder) checking the boot from flash") {
+                let before = board.cable.statistics
+                events.start(job: "boot check", holder: holder)
+                let result = board.checkBoot()
+                remember(result.access)
+                var out = JSONObject.result()
+                out.add(result.access)
+                out.addStatistics(from: before, to: board.cable.statistics)
+                let message = result.boot.map { BootCheckText.lines($0).joined(separator: "\n") } ?? ""
+                return answer(out, failure: result.failure, status: result.access.status, message: message)
+            }
         case .reload:
             return holding("\(holder) reloading the FPGA") {
                 let before = board.cable.statistics

@@ -59,7 +59,8 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 <section class="full-only" aria-labelledby="board-h">
 <h2 id="board-h">Board</h2>
 <dl id="board"><dt>State</dt><dd>not read yet</dd></dl>
-<div class="row" style="margin-top:.6rem"><button id="refresh" type="button" class="plain">Read board</button><button id="reload" type="button" class="plain">Reload from flash</button></div>
+<dl id="boot"><dt>Boots from flash</dt><dd id="boot-primary">not checked</dd><dt>Golden image</dt><dd id="boot-golden">not checked</dd></dl>
+<div class="row" style="margin-top:.6rem"><button id="refresh" type="button" class="plain">Read board</button><button id="reload" type="button" class="plain">Reload from flash</button><button id="bootcheck" type="button" class="plain">Check boot</button></div>
 </section>
 
 <section class="full-only" aria-labelledby="send-h">
@@ -164,6 +165,14 @@ async function readBoard(){
 }
 $("refresh").addEventListener("click",readBoard);
 $("reload").addEventListener("click",async()=>{const a=await api("POST","/api/reload");showResult(a)});
+// The boot check (POST: reading the flash stops the design): which image the FPGA would load, or why none.
+function bootPath(p){return p.loads?"loads the image at "+hex(p.addr,6)+" ("+size(p.size)+", usercode "+p.usercode+")":p.reason}
+function showBoot(b){
+  if(!b)return;
+  $("boot-primary").textContent=b.loads?(b.primary.loads?"":"primary fails ("+b.primary.reason+"); ")+bootPath(b):"nothing: "+b.reason;
+  $("boot-golden").textContent=b.fallback?bootPath(b.fallback):"none (no jump table at the top of the flash)";
+}
+$("bootcheck").addEventListener("click",async()=>{const a=await api("POST","/api/flash/boot");showResult(a);readBoard()});
 function destChanged(){const d=$("dest").value;show($("flash-addr-box"),d==="flash");show($("sd-addr-box"),d==="sd");if(chosen)inspect(chosen)}
 $("dest").addEventListener("change",destChanged);
 const drop=$("drop");
@@ -209,6 +218,7 @@ function target(){
   const a=num($("sd-addr").value);if(isNaN(a))throw new Error("The SD offset is not a number.");return "/api/sd?addr="+a;
 }
 function showResult(a){
+  if(a.json&&a.json.boot)showBoot(a.json.boot);
   const box=$("result");box.innerHTML="";
   const b=busyText(a);if(b){msg(box,b,"bad");return}
   const j=a.json;const d=document.createElement("div");d.className="msg "+(j.ok?"good":"bad");

@@ -41,6 +41,7 @@ extension JSONObject {
         self["sram_touched"] = .bool(access.sramCleared)
         self["reloaded"] = .bool(access.reload != nil)
         if let why = access.reload?.explanation { self["reload_note"] = .string(why) }
+        if let boot = access.boot { self["boot"] = JSONObject.boot(boot) }
         guard let chip = access.chip else { return }
         var flash = JSONObject()
         flash["chip"] = .string(chip.name)
@@ -91,6 +92,30 @@ extension JSONObject {
         self["retries"] = .int(r.retries)
         self["verified"] = .bool(r.verified)
         self["map"] = .string(String(decoding: r.map, as: UTF8.self))
+    }
+
+    /// `flash multiboot`: the layout, each region written, and the boot checks.
+    public mutating func add(_ multiboot: MultibootResult) {
+        add(multiboot.access)
+        var bytes = 0
+        var regions: [Value] = []
+        for w in multiboot.writes {
+            var r = JSONObject()
+            r["name"] = .string(w.name)
+            r["addr"] = .int(w.address)
+            r["bytes"] = .int(w.report.bytes)
+            r["sectors_unchanged"] = .int(w.report.sectorsUnchanged)
+            r["verified"] = .bool(w.report.verified)
+            regions.append(.object(r))
+            bytes += w.report.bytes
+        }
+        self["regions"] = .array(regions)
+        if !multiboot.writes.isEmpty {
+            self["bytes"] = .int(bytes)
+            self["verified"] = .bool(multiboot.writes.allSatisfy { $0.report.verified })
+        }
+        if let layout = multiboot.layout { self["addr"] = .int(layout.primaryAddress) }
+        self["rehearsal"] = multiboot.rehearsal.map(JSONObject.boot) ?? .null
     }
 
     public mutating func add(_ verify: FlashVerifyResult) {

@@ -5,7 +5,7 @@
 public enum StableKeys {
     public static let all = [
         "ok", "error", "idcode", "part", "status", "done", "bse", "usercode", "file", "addr", "bytes",
-        "sectors", "erase_ops", "verified", "sram_touched", "flash", "tck_cycles", "sim_time_us",
+        "sectors", "erase_ops", "verified", "sram_touched", "flash", "tck_cycles", "sim_time_us", "boot",
     ]
 }
 

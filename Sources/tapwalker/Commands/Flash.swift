@@ -14,7 +14,7 @@ struct Flash: ParsableCommand {
             running design is stopped.
             """,
         subcommands: [FlashInfo.self, FlashWrite.self, FlashRead.self, FlashVerify.self, FlashErase.self,
-                      FlashProtect.self, FlashUnprotect.self]
+                      FlashProtect.self, FlashUnprotect.self, FlashBootCheck.self, FlashMultiboot.self]
     )
 }
 
@@ -25,8 +25,10 @@ struct FlashAccessOptions: ParsableArguments {
     @Flag(help: "Leave the FPGA unconfigured instead of reloading it from flash at the end.")
     var noReload = false
 
-    func job(force: Bool = false, verify: Bool = true) -> FlashJobOptions {
-        FlashJobOptions(keepRunning: keepRunning, noReload: noReload, force: force, verify: verify)
+    func job(force: Bool = false, verify: Bool = true, primaryOnly: Bool = false) -> FlashJobOptions {
+        var o = FlashJobOptions(keepRunning: keepRunning, noReload: noReload, force: force, verify: verify)
+        o.primaryOnly = primaryOnly
+        return o
     }
 }
 

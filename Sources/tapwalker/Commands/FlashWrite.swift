@@ -15,13 +15,18 @@ struct FlashWrite: ParsableCommand {
             board's part, checked before anything is written (--force writes it anyway). Then \
             reloads the FPGA from flash: a failed boot fails the command when the image is at \
             address 0, and is reported as a note when the image is elsewhere (a multiboot slot such \
-            as 0x200000, started by whatever sits at 0).
+            as 0x200000, started by whatever sits at 0). After a write at 0 the boot check runs \
+            (see `flash boot-check`) and a primary image the FPGA would not boot fails the command. \
+            --primary writes over the primary image of a dual-boot layout (`flash multiboot`) \
+            wherever it is, and refuses an image that would reach the golden image or the jump \
+            table (--force writes it anyway).
             """)
 
     @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
     @Option(help: "Flash address to write at (decimal, 0x-hex, K/M suffix).") var addr = "0"
     @Flag(help: "Skip the read-back verification.") var noVerify = false
-    @Flag(help: "Write an image at address 0 that is not a complete bitstream for the board's part (the FPGA will not boot from it).") var force = false
+    @Flag(help: "Write an image at address 0 that is not a complete bitstream for the board's part (the FPGA will not boot from it); with --primary, also over the golden image.") var force = false
+    @Flag(help: "Write over the primary image of a dual-boot layout, never the golden image (--addr must be 0).") var primary = false
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
@@ -33,20 +38,23 @@ struct FlashWrite: ParsableCommand {
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
             let address = try parseAddress(addr, "--addr")
+            if primary && address != 0 { throw TapWalkerError(.usage, "--primary finds the primary image's address itself; leave out --addr") }
             out["addr"] = .int(address)
             out["file"] = .string(file)
             let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
-                let result = board.writeFlash(source, at: address, options: access.job(force: force, verify: !noVerify)) { bar.update($0) }
+                let result = board.writeFlash(source, at: address, options: access.job(force: force, verify: !noVerify, primaryOnly: primary)) { bar.update($0) }
                 bar.finish()
                 out.add(result)
                 if let failure = result.failure {
+                    if let boot = result.access.boot, !json { for line in BootCheckText.lines(boot) { Chatter.note(line) } }
                     throw result.bootImageRefused ? TapWalkerError(failure.kind, failure.message + " (--force writes it anyway)") : failure
                 }
-                var lines = ["wrote \(file) at \(BoardText.address(address)) to the \(result.access.chip?.name ?? "flash")"]
+                var lines = ["wrote \(file) at \(BoardText.address(result.address)) to the \(result.access.chip?.name ?? "flash")"]
                 lines += result.detailLines(verbose: verbose)
                 if let reload = result.access.reload, reload.done { lines.append("FPGA reloaded from flash: DONE") }
+                if let boot = result.access.boot { lines += BootCheckText.lines(boot) }
                 return lines
             }
         }
