@@ -77,6 +77,11 @@ public struct NetworkCableAddress: Equatable {
         return NetworkCableAddress(kind: kind, host: String(decoding: host, as: UTF8.self), port: port, tckHz: tck)
     }
 
+    /// Byte-wise: String's own == needs Unicode tables the device does not carry.
+    public static func == (a: NetworkCableAddress, b: NetworkCableAddress) -> Bool {
+        a.kind == b.kind && ASCII.equal(a.host, b.host) && a.port == b.port && a.tckHz == b.tckHz
+    }
+
     /// "xvc://10.0.2.2:2542", "rbb://[::1]:3335": the address written back.
     public var text: String {
         let h = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
