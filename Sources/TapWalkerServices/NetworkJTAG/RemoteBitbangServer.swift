@@ -101,8 +101,8 @@ public struct RemoteBitbangServer {
     }
 
     private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
-        // Room for the reads a cable without a sampler carries into the next batch.
-        var batch = Batch(bytes: RemoteBitbangServer.batchBytes * 2)
+        // Without a sampler, room for the reads carried into the next batch besides its own bytes.
+        var batch = Batch(bytes: RemoteBitbangServer.batchBytes * (sampler == nil ? 2 : 1))
         var tck = false
         var quit = false
         var carried = 0
