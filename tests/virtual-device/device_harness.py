@@ -497,26 +497,25 @@ class Simulator:
     def __init__(self, flash_image, port=None, listen="127.0.0.1"):
         self.port = port or free_ports(1)[0]
         self.flash_image = flash_image
+        # Its log goes to a file beside the flash image, not a pipe: behind the emulated chip's
+        # XVC cable, an SRAM load through a simulator logging into a pipe failed after a few
+        # seconds while the same simulator logging into a file served it (cause not found).
+        self.log_path = flash_image + ".sim.log"
+        self._log_file = open(self.log_path, "wb")
         self.proc = subprocess.Popen([tapwalker_binary(), "sim", "--xvc", str(self.port), "--listen", listen,
                                       "--part", "85f", "--flash", "w25q128jv", "--flash-image", flash_image],
-                                     cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log_file,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        self._text = []
-        self._reader = threading.Thread(target=self._pump, daemon=True)
-        self._reader.start()
         deadline = time.time() + 60
         while self.port not in listening_ports():
             if self.proc.poll() is not None or time.time() > deadline:
                 raise AssertionError("tapwalker sim did not listen on %d: %s" % (self.port, self.log))
             time.sleep(0.1)
 
-    def _pump(self):
-        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):
-            self._text.append(chunk.decode("utf-8", "replace"))
-
     @property
     def log(self):
-        return "".join(self._text)
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def stop(self, timeout=60):
         if self.proc.poll() is None:
@@ -526,8 +525,7 @@ class Simulator:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        self._reader.join(timeout=5)
-        self.proc.stdout.close()
+        self._log_file.close()
         return self.proc.returncode
 
 
