@@ -24,9 +24,7 @@
 # Env: ESPQ_TOOL          the esp32-qemu tool's directory (build-app.sh, boot.sh; required)
 #      FIRMWARE_QEMU_ARGS extra QEMU arguments; default "-icount shift=3,sleep=off": the emulated
 #                         clock follows the instructions (8 ns each, about the C3's 160 MHz), so
-#                         a busy host cannot stretch an interrupt-masked moment past the
-#                         interrupt watchdog's 300 ms (without it, a loaded host made the chip
-#                         panic with "Interrupt wdt timeout" during uploads). "" runs QEMU plainly.
+#                         times do not depend on how busy the host is. "" runs QEMU host-timed.
 #      SWIFT_BIN          a directory with swiftc, put first on PATH (default: swiftc on PATH)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
