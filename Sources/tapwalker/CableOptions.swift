@@ -105,33 +105,15 @@ struct CableOptions: ParsableArguments {
     /// 2542 for XVC and 3335 for remote_bitbang; XVC asks the server for `tck` (25 MHz, the ECP5's
     /// maximum, unless given), remote_bitbang cannot set it.
     static func openNetwork(_ text: String) throws(TapWalkerError) -> Opened {
-        let xvc = text.hasPrefix("xvc://")
-        var rest = String(text.dropFirst(6))
-        var tck: UInt32 = SimOptions.maximumTCK
-        if let q = rest.firstIndex(of: "?") {
-            let query = rest[rest.index(after: q)...]
-            rest = String(rest[..<q])
-            guard query.hasPrefix("tck="), let hz = ASCII.parseInteger(String(query.dropFirst(4))), hz > 0, hz <= Int(UInt32.max) else {
-                throw TapWalkerError(.usage, "--cable \(text): the only option is ?tck=HZ (the TCK frequency to ask the server for)")
-            }
-            tck = UInt32(hz)
+        let address: NetworkCableAddress
+        do throws(TapWalkerError) {
+            address = try NetworkCableAddress.parse(Array(text.utf8))
+        } catch {
+            throw TapWalkerError(.usage, "--cable \(error.message)")
         }
-        if rest.hasSuffix("/") { rest.removeLast() }
-        var host = rest
-        var port = xvc ? XVCServer.defaultPort : RemoteBitbangServer.defaultPort
-        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-            host = String(rest[rest.index(after: rest.startIndex)..<close])
-            let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") {
-                guard let p = Int(after.dropFirst()) else { throw badNetworkCable(text) }
-                port = p
-            } else if !after.isEmpty { throw badNetworkCable(text) }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = String(rest[..<colon])
-            guard let p = Int(rest[rest.index(after: colon)...]) else { throw badNetworkCable(text) }
-            port = p
-        }
-        guard !host.isEmpty, (1...65535).contains(port) else { throw badNetworkCable(text) }
+        let xvc = address.kind == .xvc
+        let host = address.host, port = address.port
+        let tck = address.tckHz ?? SimOptions.maximumTCK
         let connection = TCPConnection()
         let clock = SystemClock()
         do throws(TapWalkerError) {
@@ -176,10 +158,6 @@ struct CableOptions: ParsableArguments {
                 : "flash=\(others.joined(separator: " or flash=")) simulates a chip of that size, or give a new path (the flash then starts blank)"
             throw TapWalkerError(.usage, "flash-image \(image.display) has \(size) bytes, but an image of the simulated \(chip.name) has exactly \(chip.size); the file was left as it is; \(hint)")
         }
-    }
-
-    private static func badNetworkCable(_ text: String) -> TapWalkerError {
-        TapWalkerError(.usage, "--cable \(text): write xvc://HOST[:PORT][?tck=HZ] or rbb://HOST[:PORT] (IPv6 as [ADDRESS]:PORT)")
     }
 }
 

@@ -1,6 +1,7 @@
 import Testing
 import TapWalkerCore
 @testable import TapWalkerDevice
+import TapWalkerServices
 
 private func parse(_ text: String) throws(TapWalkerError) -> DeviceConfiguration {
     try DeviceConfiguration.parse(Array(text.utf8))
@@ -92,6 +93,29 @@ private func failure(_ text: String) -> String {
         let custom = try parse("[jtag]\nchip = esp32c6\ntck = 1\ntms = 2\ntdi = 3\ntdo = 4\n")
         #expect(custom.jtag.pins?.usesIOMUX(of: .c6) == false)
         #expect(try parse("[services]\n").jtag.pins == nil)
+    }
+
+    @Test func jtagNetworkCable() throws {
+        let xvc = try parse("[jtag]\ncable = xvc://10.0.2.2:2542\ntck_hz = 10000000\n")
+        #expect(xvc.jtag.cable == NetworkCableAddress(kind: .xvc, host: "10.0.2.2", port: 2542))
+        #expect(xvc.jtag.pins == nil)
+        #expect(xvc.jtag.tckHz == 10_000_000)
+        let rbb = try parse("[jtag]\ncable = rbb://192.168.1.20\n")
+        #expect(rbb.jtag.cable == NetworkCableAddress(kind: .remoteBitbang, host: "192.168.1.20", port: 3335))
+        #expect(try parse("[jtag]\npreset = esp32c3\n").jtag.cable == nil)
+    }
+
+    @Test func jtagNetworkCableMistakesAreErrorsWithTheLine() {
+        #expect(failure("[jtag]\ncable = usb://1.2.3.4\n").hasPrefix("tapwalker.conf:2: [jtag] cable: usb://1.2.3.4: write xvc://HOST[:PORT]"))
+        #expect(failure("[jtag]\ncable = xvc://1.2.3.4:70000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: xvc://1.2.3.4:70000: write"))
+        #expect(failure("[jtag]\ncable = xvc://fpga.local:2542\n").hasPrefix("tapwalker.conf:2: [jtag] cable: the device resolves no host names"))
+        #expect(failure("[jtag]\ncable = xvc://10.0.2.300\n").hasPrefix("tapwalker.conf:2: [jtag] cable: the device resolves no host names"))
+        #expect(failure("[jtag]\ncable = xvc://10.0.2.2?tck=1000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: give the clock as [jtag] tck_hz"))
+        #expect(failure("[jtag]\ncable = rbb://10.0.2.2?tck=1000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: rbb://10.0.2.2?tck=1000: rbb:// takes no options"))
+        #expect(failure("[jtag]\npreset = esp32c3\ncable = xvc://10.0.2.2\n").hasPrefix("tapwalker.conf:3: [jtag] cable replaces the JTAG pins"))
+        #expect(failure("[jtag]\ncable = xvc://10.0.2.2\ntck = 1\ntms = 2\ntdi = 3\ntdo = 4\n").hasPrefix("tapwalker.conf:2: [jtag] cable replaces the JTAG pins"))
+        #expect(failure("[jtag]\ncable = xvc://10.0.2.2\ncable = xvc://10.0.2.3\n").hasPrefix("tapwalker.conf:3: [jtag] cable is given twice"))
+        #expect(failure("[jtag]\ncabel = xvc://10.0.2.2\n").contains("tck_hz, cable"))
     }
 
     @Test func jtagPinMistakesAreErrors() {

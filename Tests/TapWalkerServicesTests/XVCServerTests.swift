@@ -192,3 +192,39 @@ private func value(_ replies: [UInt8]) -> UInt32 {
         #expect(c.sent == expected, "pieces of \(size)")
     }
 }
+
+@Test func remoteBitbangWithoutASamplerAnswersAReadWithTheNextEdge() {
+    // A cable that cannot sample TDO (an XVC cable): a read at the end of a piece is answered with
+    // the TDO of the rising edge in the next piece, in order, as OpenOCD's stream has it.
+    var pieces: [[UInt8]] = []
+    var piece: [UInt8] = []
+    for b in rbb(idcodeBits()) {
+        piece.append(b)
+        if b == UInt8(ascii: "R") { pieces.append(piece); piece = [] }
+    }
+    pieces.append(piece + Array("Q".utf8))
+    let stepwise = ScriptedConnection(pieces)
+    let cable = sim()
+    let s = RemoteBitbangServer(cable: cable, sampler: nil, clock: ManualClock()).serve(stepwise)
+    #expect(s.closedBecause == nil)
+    #expect(stepwise.sent.count == 32)
+    #expect(value(stepwise.sent) == 0x4111_3043)
+
+    // Reads that no edge ever follows cannot be answered: past a batch of them the client is closed.
+    let flood = ScriptedConnection([[UInt8]](repeating: [UInt8](repeating: UInt8(ascii: "R"), count: 4096), count: 3))
+    let s2 = RemoteBitbangServer(cable: sim(), sampler: nil, clock: ManualClock()).serve(flood)
+    #expect(s2.closedBecause?.contains("TDO reads without a TCK edge") == true)
+    #expect(flood.sent.isEmpty)
+}
+
+@Test func networkCableAddresses() throws {
+    func parse(_ text: String) throws(TapWalkerError) -> NetworkCableAddress { try NetworkCableAddress.parse(Array(text.utf8)) }
+    #expect(try parse("xvc://10.0.2.2:2542") == NetworkCableAddress(kind: .xvc, host: "10.0.2.2", port: 2542))
+    #expect(try parse("xvc://board?tck=1000000") == NetworkCableAddress(kind: .xvc, host: "board", port: 2542, tckHz: 1_000_000))
+    #expect(try parse("rbb://[::1]:4000/") == NetworkCableAddress(kind: .remoteBitbang, host: "::1", port: 4000))
+    #expect(try parse("rbb://h").port == 3335)
+    #expect(try parse("rbb://[::1]:4000").text == "rbb://[::1]:4000")
+    for bad in ["xvc://", "xvc://h:0", "xvc://h:65536", "xvc://h:x", "rbb://h?tck=5", "xvc://h?speed=1", "usb://h", "xvc://a b:1"] {
+        #expect(throws: TapWalkerError.self, "\(bad)") { try parse(bad) }
+    }
+}

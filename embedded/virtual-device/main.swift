@@ -82,8 +82,10 @@ final class VirtualDevice {
             Log.line("\(service.key) listening on 127.0.0.1:\(configuration.port(service))")
         }
         // The firmware's own cable over the board support's pins and SPI master, waiting on the
-        // simulated board's time, and reporting the wire's counts.
-        let cable = TimedCable(PinJTAGCable(pins: support.pins, spi: support.spi, clock: BoardClock(board)), board: board)
+        // simulated board's time, and reporting the wire's counts; or, with `[jtag] cable`, the
+        // application's network cable to that server (the simulated board then stands unused).
+        let cable: (any TDOSampling)? = configuration.jtag.cable != nil ? nil
+            : TimedCable(PinJTAGCable(pins: support.pins, spi: support.spi, clock: BoardClock(board)), board: board)
         DeviceApplication(support: support, cable: cable).run(until: { virtual_stop_requested() != 0 })
         Log.line("stopping")
         board.save()

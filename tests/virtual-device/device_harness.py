@@ -12,11 +12,20 @@ Two kinds of device answer the same clients on 127.0.0.1:
   It has no console and no WiFi; it stands in for the device while the device is not built, so
   the client side can be checked on its own.
 
-TAPWALKER_DEVICE=virtual|host chooses; by default the virtual ESP32 when scripts/virtual-device.sh
-is in the tree, else the host stand-in.
+- "qemu": the firmware image on the emulated ESP32-C3, `bash scripts/firmware-qemu.sh --setup
+  SETUP --conf-dir DIR --forward …` (SETUP from FIRMWARE_QEMU_SETUP): DIR's tapwalker.conf and
+  wifiman.conf become its storage partition, its console is QEMU's UART on standard input and
+  output, and its board is a `tapwalker sim --xvc` started beside it (`[jtag] cable =
+  xvc://10.0.2.2:PORT`, the host as QEMU's user network shows it) whose flash is DIR/flash.img.
+  Its network is the emulator's Ethernet, joined as the network `ethernet` of wifiman.conf. It has
+  no SD card, and its own files are the flash partition, reached over FTP.
+
+TAPWALKER_DEVICE=virtual|host|qemu chooses; by default the virtual ESP32 when
+scripts/virtual-device.sh is in the tree, else the host stand-in.
 
 Stdlib only; the clients (curl, lftp, openFPGALoader, OpenOCD) are the installed tools.
 """
+import ftplib
 import gzip
 import json
 import os
@@ -43,6 +52,11 @@ SD_BYTES = 4 * 1024 * 1024
 SD_FILL = 0xEE
 REBOOT_EXIT = 75
 PROMPT = "tapwalker> "
+# The emulated chip: the setup of the esp32-qemu tool, the address the host has in QEMU's user
+# network, and the network name its Ethernet is joined under (firmware/esp32/main/ESP32EthernetLink.swift).
+QEMU_SCRIPT = os.path.join(ROOT, "scripts", "firmware-qemu.sh")
+QEMU_HOST = "10.0.2.2"
+ETHERNET_NETWORK = "ethernet:"
 
 
 def example(name):
@@ -53,8 +67,8 @@ def kind():
     """"virtual" or "host" (see the module's description)."""
     chosen = os.environ.get("TAPWALKER_DEVICE")
     if chosen:
-        if chosen not in ("virtual", "host"):
-            raise ValueError("TAPWALKER_DEVICE is virtual or host, not %r" % chosen)
+        if chosen not in ("virtual", "host", "qemu"):
+            raise ValueError("TAPWALKER_DEVICE is virtual, host or qemu, not %r" % chosen)
         return chosen
     return "virtual" if os.path.exists(VIRTUAL_SCRIPT) else "host"
 
@@ -147,12 +161,17 @@ class Config:
         # A bitstream put at flash address 0 before the start, as on a board with a bootloader.
         self.flash_boot = flash_boot
 
-    def tapwalker_conf(self):
+    def tapwalker_conf(self, board_cable=None):
+        """`board_cable`: the [jtag] cable of an emulated chip (its [virtual] section is then left
+        out: the firmware has no simulated board)."""
         p = self.ports
-        return ("[services]\nftp = %d\nhttp = %d\nxvc = %d\nremote_bitbang = %d\n\n"
+        text = ("[services]\nftp = %d\nhttp = %d\nxvc = %d\nremote_bitbang = %d\n\n"
                 "[login]\nuser = %s\npassword = %s\n\n"
-                "[virtual]\npart = LFE5U-85F\nflash = w25q128jv\nflash_image = flash.img\nsd_image = sd.img\n"
-                % (p["ftp"], p["http"], p["xvc"], p["remote_bitbang"], USER, self.password)) + self.extra_sections
+                % (p["ftp"], p["http"], p["xvc"], p["remote_bitbang"], USER, self.password))
+        if board_cable:
+            return text + "[jtag]\ncable = %s\n" % board_cable + self.extra_sections
+        return (text + "[virtual]\npart = LFE5U-85F\nflash = w25q128jv\nflash_image = flash.img\nsd_image = sd.img\n"
+                + self.extra_sections)
 
 
 class Device:
@@ -180,10 +199,18 @@ class Device:
 
     def _write_files(self):
         os.makedirs(self.dir, exist_ok=True)
+        wifiman = list(self.config.wifiman)
+        if self.kind == "qemu":
+            # The board is a simulator on the host, reached through QEMU's user network.
+            self.sim_port = free_ports(1)[0]
+            conf = self.config.tapwalker_conf(board_cable="xvc://%s:%d" % (QEMU_HOST, self.sim_port))
+            wifiman.append(ETHERNET_NETWORK)
+        else:
+            conf = self.config.tapwalker_conf()
         with open(self.path("tapwalker.conf"), "w") as f:
-            f.write(self.config.tapwalker_conf())
+            f.write(conf)
         with open(self.path("wifiman.conf"), "w") as f:
-            f.write("".join(line + "\n" for line in self.config.wifiman))
+            f.write("".join(line + "\n" for line in wifiman))
         with open(self.path("virtual-wifi.conf"), "w") as f:
             f.write("".join(line + "\n" for line in self.config.air))
         flash = bytearray(b"\xff" * FLASH_BYTES)
@@ -203,8 +230,31 @@ class Device:
 
     # -- processes
 
+    @property
+    def has_sd_card(self):
+        return self.kind != "qemu"
+
+    def put_file(self, name, source):
+        """Puts a file into the device's own file system: its directory on the virtual ESP32, its
+        flash partition (over FTP) on the emulated chip."""
+        if self.kind == "qemu":
+            r = self.lftp("put %s -o %s" % (source, name))
+            if r.returncode != 0:
+                raise AssertionError("FTP upload of %s failed: %s%s" % (name, r.stdout, r.stderr))
+        else:
+            shutil.copyfile(source, self.path(name))
+
     def start(self):
-        if self.kind == "virtual":
+        if self.kind == "qemu":
+            setup = os.environ.get("FIRMWARE_QEMU_SETUP")
+            if not setup:
+                raise AssertionError("TAPWALKER_DEVICE=qemu needs FIRMWARE_QEMU_SETUP (the esp32-qemu setup's DEST)")
+            self.simulator = Simulator(self.path("flash.img"), port=self.sim_port)
+            p = self.ports
+            self._spawn(["bash", QEMU_SCRIPT, "--setup", setup, "--conf-dir", self.dir, "--forward",
+                         "ftp=%d,http=%d,xvc=%d,rbb=%d" % (p["ftp"], p["http"], p["xvc"], p["remote_bitbang"])],
+                        console=True)
+        elif self.kind == "virtual":
             build_virtual_device()
             self._spawn(["bash", VIRTUAL_SCRIPT, self.dir], console=True)
         else:
@@ -253,9 +303,18 @@ class Device:
     def running(self):
         return all(p.poll() is None for p in self.procs)
 
-    def wait_for_ports(self, timeout=180):
+    def wait_for_ports(self, timeout=180, after=0):
         """Waits until every configured service accepts a connection; fails with the log when the
-        device exits first or the time runs out."""
+        device exits first or the time runs out. On the emulated chip QEMU listens on the
+        forwarded ports from its start, so the device's own word counts: it names each service's
+        address once its network is up (`tapwalker: http on 10.0.2.15:PORT`)."""
+        if self.kind == "qemu":
+            for name, port in self.ports.items():
+                key = "remote_bitbang" if name == "remote_bitbang" else name
+                if not self.wait_for_log(r"tapwalker: %s on [0-9.]+:%d" % (key, port), timeout=timeout, after=after):
+                    raise AssertionError("the emulated device did not announce %s within %d s:\n%s"
+                                         % (name, timeout, self.log[-4000:]))
+            return
         deadline = time.time() + timeout
         waiting = dict(self.ports)
         while waiting:
@@ -290,7 +349,7 @@ class Device:
     def console(self, line, timeout=600):
         """Types `line` on the serial console and returns what the device answered up to its next
         prompt (the echo and the prompt left out)."""
-        if self.kind != "virtual":
+        if self.kind == "host":
             raise RuntimeError("the host stand-in has no serial console")
         mark = len(self.log)
         self.console_proc.stdin.write((line + "\n").encode())
@@ -316,7 +375,8 @@ class Device:
         for p in self.procs:
             if p.poll() is None:
                 try:
-                    os.killpg(p.pid, signal.SIGINT)
+                    # firmware-qemu.sh stops QEMU on SIGTERM; the others save on SIGINT as on Ctrl-C.
+                    os.killpg(p.pid, signal.SIGTERM if self.kind == "qemu" else signal.SIGINT)
                 except ProcessLookupError:
                     pass
         for p in self.procs:
@@ -331,7 +391,12 @@ class Device:
             for stream in (p.stdout, p.stderr):
                 if stream:
                     stream.close()
-        if self.kind == "virtual" and self.console_proc.stdin:
+        if self.kind == "qemu":
+            # The simulator writes its flash image back once the device's connection is gone.
+            self.simulator.stop()
+            with self._lock:
+                self._text.append("\n--- tapwalker sim ---\n" + self.simulator.log)
+        if self.kind != "host" and self.console_proc.stdin:
             try:
                 self.console_proc.stdin.close()
             except OSError:
@@ -398,10 +463,21 @@ class Device:
             time.sleep(0.1)
 
     def lftp(self, commands, timeout=600):
-        """An lftp session logged in as the configured user running `commands`."""
+        """An lftp session logged in as the configured user running `commands`. The emulated chip's
+        passive ports are not forwarded by QEMU, so there the device connects to lftp (active
+        mode) at the host's address in QEMU's network, which is also where the control
+        connection comes from as the device sees it."""
+        mode = ("set ftp:passive-mode off; set ftp:port-ipv4 %s; " % QEMU_HOST) if self.kind == "qemu" else ""
         return run(["lftp", "-u", "%s,%s" % (USER, PASSWORD), "-p", str(self.ports["ftp"]), "127.0.0.1", "-e",
-                    "set net:max-retries 1; set cmd:fail-exit yes; set xfer:clobber yes; %s; quit" % commands],
+                    "set net:max-retries 1; set cmd:fail-exit yes; set xfer:clobber yes; %s%s; quit" % (mode, commands)],
                    timeout=timeout)
+
+    def ftp(self):
+        """A connected ftplib client (not logged in); on the emulated chip in active mode with
+        PORT naming the host's address in QEMU's network (see lftp)."""
+        client = QEMUActiveFTP() if self.kind == "qemu" else ftplib.FTP()
+        client.connect("127.0.0.1", self.ports["ftp"], timeout=60)
+        return client
 
     def openfpgaloader(self, args, timeout=900):
         return run(["openFPGALoader", "-c", "xvc-client", "--ip", "127.0.0.1", "--port", str(self.ports["xvc"])]
@@ -411,6 +487,62 @@ class Device:
         return run(["openocd", "-c", "adapter driver remote_bitbang; remote_bitbang host 127.0.0.1; "
                     "remote_bitbang port %d; transport select jtag; jtag newtap ecp5 tap -irlen 8 -expected-id 0x%08x; "
                     "init; %s; shutdown" % (self.ports["remote_bitbang"], IDCODE_85F, commands)], timeout=timeout)
+
+
+class Simulator:
+    """`tapwalker sim --xvc PORT` on 127.0.0.1: a simulated 85F and its flash (kept in
+    `flash_image`) behind an XVC server, as the board of a device whose `[jtag] cable` points at
+    it. `stop()` ends it after the device has let go (it saves the flash when a client leaves)."""
+
+    def __init__(self, flash_image, port=None, listen="127.0.0.1"):
+        self.port = port or free_ports(1)[0]
+        self.flash_image = flash_image
+        # Its log goes to a file beside the flash image, not a pipe: behind the emulated chip's
+        # XVC cable, an SRAM load through a simulator logging into a pipe failed after a few
+        # seconds while the same simulator logging into a file served it (cause not found).
+        self.log_path = flash_image + ".sim.log"
+        self._log_file = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([tapwalker_binary(), "sim", "--xvc", str(self.port), "--listen", listen,
+                                      "--part", "85f", "--flash", "w25q128jv", "--flash-image", flash_image],
+                                     cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log_file,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 60
+        while self.port not in listening_ports():
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise AssertionError("tapwalker sim did not listen on %d: %s" % (self.port, self.log))
+            time.sleep(0.1)
+
+    @property
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, timeout=60):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self._log_file.close()
+        return self.proc.returncode
+
+
+class QEMUActiveFTP(ftplib.FTP):
+    """ftplib in active mode, listening on 127.0.0.1 and announcing QEMU's address for the host,
+    where the emulated device's connection arrives (slirp forwards it to the host's loopback)."""
+
+    def __init__(self):
+        super().__init__()
+        self.set_pasv(False)
+
+    def makeport(self):
+        sock = socket.create_server(("127.0.0.1", 0))
+        self.sendport(QEMU_HOST, sock.getsockname()[1])
+        if self.timeout is not None:
+            sock.settimeout(self.timeout)
+        return sock
 
 
 def run(argv, timeout=600, input=None):

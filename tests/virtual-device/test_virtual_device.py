@@ -47,9 +47,17 @@ def need(*tools):
 
 
 def virtual_only(f):
-    """Skips a test of what only the virtual ESP32 has when the device is the host stand-in."""
+    """Skips a test of what only the virtual ESP32 has (its simulated board and pins, the WiFi in
+    virtual-wifi.conf, its heap cap) on the host stand-in and the emulated chip."""
     return unittest.skipUnless(dh.kind() == "virtual",
-                               "needs the virtual ESP32 (scripts/virtual-device.sh); the host stand-in has no console or WiFi")(f)
+                               "needs the virtual ESP32 (scripts/virtual-device.sh): its WiFi, pins or heap cap")(f)
+
+
+def device_only(f):
+    """Skips a test of what a device has and the host stand-in lacks (the console, tapwalker.conf's
+    login): it runs on the virtual ESP32 and on the emulated chip."""
+    return unittest.skipUnless(dh.kind() in ("virtual", "qemu"),
+                               "needs a device (the virtual ESP32 or the emulated chip); the host stand-in has no console")(f)
 
 
 class DeviceTest(unittest.TestCase):
@@ -67,6 +75,14 @@ class DeviceTest(unittest.TestCase):
     def _stop(self, device):
         if device.exit_code is None and device.procs:
             device.stop()
+
+    def tmp_dir(self):
+        """A scratch directory beside the device's (set by start(); made here when called first)."""
+        if not hasattr(self, "tmp"):
+            tmp = dh.TempDirectory(self.id().rsplit(".", 1)[-1] + "-extra")
+            self.addCleanup(tmp.cleanup)
+            self.tmp = tmp.path
+        return self.tmp
 
     def file(self, name, data):
         path = os.path.join(self.tmp, name)
@@ -165,6 +181,10 @@ class FTPTests(DeviceTest):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(d.flash_dump(0x200000, len(BLINK_BYTES)), BLINK_BYTES)
 
+        if not d.has_sd_card:
+            d.stop()
+            self.assertEqual(d.read("flash.img", 0x200000, len(BLINK_BYTES)), BLINK_BYTES)
+            return
         head = bytes(i % 251 for i in range(3000))
         tail = dh.noise(8192, 5)
         r = d.lftp("put %s -o sd@512; put %s -o sd@-8192" % (self.file("head.img", head), self.file("tail.img", tail)))
@@ -183,8 +203,7 @@ class FTPTests(DeviceTest):
     def test_store_without_login_refused(self):
         """STOR before logging in, and after a wrong password, is refused; nothing is loaded."""
         d = self.start()
-        ftp = ftplib.FTP()
-        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        ftp = d.ftp()
         with self.assertRaises(ftplib.error_perm) as refused, open(BLINK, "rb") as f:
             ftp.storbinary("STOR fpga", f)
         self.assertTrue(str(refused.exception).startswith("530"), refused.exception)
@@ -193,8 +212,7 @@ class FTPTests(DeviceTest):
         self.assertTrue(str(wrong.exception).startswith("530"), wrong.exception)
         ftp.close()
         self.assertFalse(os.path.exists(d.path("fpga")), "no file was stored either")
-        ftp = ftplib.FTP()
-        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        ftp = d.ftp()
         ftp.login(dh.USER, dh.PASSWORD)
         status = ftp.sendcmd("SITE STATUS")
         ftp.quit()
@@ -247,8 +265,8 @@ class RemoteBitbangTests(DeviceTest):
 
 
 class ConsoleTests(DeviceTest):
-    @virtual_only
-    @need("curl")
+    @device_only
+    @need("curl", "lftp")
     def test_status_prog_wifi_list_and_wrong_command(self):
         """status names the FPGA; prog of a file in the device's directory loads it (DONE, seen
         by status and the web API); wifi list shows the SSIDs without passwords; an unknown
@@ -258,7 +276,7 @@ class ConsoleTests(DeviceTest):
         self.assertIn("LFE5U-85F", status)
         self.assertRegex(status, r"(?i)41113043")
 
-        shutil.copyfile(BLINK, d.path("blink.bit"))
+        d.put_file("blink.bit", BLINK)
         prog = d.console("prog blink.bit")
         self.assertNotRegex(prog, r"(?m)^error: ")
         self.assertIn("DONE", prog)
@@ -284,14 +302,14 @@ class ConsoleTests(DeviceTest):
         self.assertRegex(missing, r"(?m)^error: ")
         self.assertDone(d)
 
-    @virtual_only
+    @device_only
+    @need("lftp")
     def test_flash_from_console(self):
         """flash FILE ADDR writes a file of the device's directory at the address (image compared
         after a clean stop); a misaligned address is refused before anything is written."""
         d = self.start()
         payload = dh.noise(20_000, 9)
-        with open(d.path("payload.bin"), "wb") as f:
-            f.write(payload)
+        d.put_file("payload.bin", self.file("payload.bin", payload))
         refused = d.console("flash payload.bin 0x200100")
         self.assertRegex(refused, r"(?m)^error: ")
         written = d.console("flash payload.bin 0x200000")
@@ -355,7 +373,7 @@ class RoamingTests(DeviceTest):
 
 
 class ConfigurationTests(DeviceTest):
-    @virtual_only
+    @device_only
     @need("curl")
     def test_salted_hash_password(self):
         """tapwalker.conf holding a PBKDF2 hash: the clear password logs in over HTTP and FTP, the
@@ -367,19 +385,23 @@ class ConfigurationTests(DeviceTest):
         self.assertEqual(d.api("GET", "/api/board")[0], 200)
         code, _ = d.curl(["-u", "%s:%s" % (dh.USER, hashed), d.http_base + "/api/board"], login=False)
         self.assertEqual(code, 401)
-        ftp = ftplib.FTP()
-        ftp.connect("127.0.0.1", d.ports["ftp"], timeout=60)
+        ftp = d.ftp()
         ftp.login(dh.USER, dh.PASSWORD)
         ftp.quit()
 
-    @virtual_only
+    @device_only
     def test_reboot_from_console(self):
         """reboot answers, then the device restarts: the process ends with 75, or the script
-        starts it again and the services come back."""
+        starts it again and the services come back; the emulated chip resets and boots again."""
         d = self.start()
         mark = len(d.log)
         reply = d.console("reboot", timeout=60)
         self.assertIn("rebooting", reply)
+        if d.kind == "qemu":
+            self.assertIsNotNone(d.wait_for_log(r"ESP-ROM:esp32c3", timeout=60, after=mark), d.log[mark:][-2000:])
+            d.wait_for_ports(after=mark)
+            self.assertIn("LFE5U-85F", d.console("status"))
+            return
         proc = d.console_proc
         restarted = d.wait_for_log(r"(?i)restart", timeout=60, after=mark)
         if proc.poll() is not None:
@@ -388,6 +410,122 @@ class ConfigurationTests(DeviceTest):
             self.assertIsNotNone(restarted, d.log[mark:][-2000:])
             d.wait_for_ports()
             self.assertIn("LFE5U-85F", d.console("status"))
+
+
+def selenium_ready():
+    try:
+        import selenium  # noqa: F401
+        return os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/bin/chromedriver")
+    except ImportError:
+        return False
+
+
+class PageTests(DeviceTest):
+    @device_only
+    def test_page_in_chromium(self):
+        """The device's own page in headless Chromium (Selenium): the login form, then the board
+        card names the FPGA, the WiFi card shows the joined network, and a bitstream dropped on
+        the page is checked against the board, sent, and ends DONE on the board card."""
+        if not selenium_ready():
+            if dh.in_ci():
+                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
+            self.skipTest("chromium, chromium-driver or selenium not installed")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+        d = self.start()
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.addCleanup(driver.quit)
+        wait = WebDriverWait(driver, 120)
+        text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
+        driver.get(d.http_base + "/")
+        wait.until(EC.visibility_of_element_located((By.ID, "login")))
+        driver.find_element(By.ID, "user").send_keys(dh.USER)
+        driver.find_element(By.ID, "password").send_keys(dh.PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        wait.until(EC.visibility_of_element_located((By.ID, "app")))
+        wait.until(lambda _: "LFE5U-85F" in text("board"))
+        wait.until(EC.visibility_of_element_located((By.ID, "wifi")))
+        joined = "ethernet" if d.kind == "qemu" else "lab"
+        wait.until(lambda _: joined in text("wifi"))
+        # The drop zone as a user's drag would fill it: a file input, then a drop event.
+        driver.execute_script(
+            "let i=document.createElement('input');i.type='file';i.id='scratch';i.className='hidden';"
+            "document.body.appendChild(i);")
+        driver.find_element(By.ID, "scratch").send_keys(BLINK)
+        driver.execute_script(
+            "const dt=new DataTransfer();dt.items.add(document.getElementById('scratch').files[0]);"
+            "document.getElementById('drop').dispatchEvent(new DragEvent('drop',{dataTransfer:dt,bubbles:true,cancelable:true}));")
+        wait.until(lambda _: "matches the board" in text("check"))
+        wait.until(EC.element_to_be_clickable((By.ID, "send"))).click()
+        wait.until(lambda _: "DONE" in text("result"))
+        wait.until(lambda _: "yes (configured)" in text("board"))
+        self.assertDone(d)
+
+
+class NetworkCableTests(DeviceTest):
+    @virtual_only
+    @need("curl", "lftp", "openocd")
+    def test_board_through_an_xvc_server(self):
+        """[jtag] cable = xvc://HOST:PORT: the device drives the board of a `tapwalker sim --xvc`
+        instead of its own pins, with the same board service and policy: status names the cable;
+        an SRAM load over HTTP reaches DONE there; a bitstream for another part is refused with the
+        design kept; OpenOCD over the device's remote_bitbang reads the IDCODE through the XVC
+        cable; a flash write over FTP lands in the simulator's flash image and not in the device's
+        own simulated board."""
+        flash = os.path.join(self.tmp_dir(), "sim-flash.img")
+        with open(flash, "wb") as f:
+            f.write(b"\xff" * dh.FLASH_BYTES)
+        sim = dh.Simulator(flash)
+        self.addCleanup(sim.stop)
+        d = self.start(dh.Config(extra_sections="\n[jtag]\ncable = xvc://127.0.0.1:%d\n" % sim.port))
+        self.assertIsNotNone(d.wait_for_log(r"the board is reached through xvc://127\.0\.0\.1:%d" % sim.port), d.log)
+        self.assertIn("jtag: cable xvc://127.0.0.1:%d" % sim.port, d.console("status"))
+
+        code, load = d.api("PUT", "/api/fpga", upload=BLINK)
+        self.assertEqual(code, 200, load)
+        self.assertIs(load.get("ok"), True, load)
+        self.assertDone(d)
+        code, wrong = d.api("PUT", "/api/fpga", upload=WRONG_PART)
+        self.assertEqual(code, 422, wrong)
+        self.assertIs(wrong.get("sram_touched"), False, wrong)
+        self.assertDone(d)
+        status = d.console("status")
+        self.assertIn("jtag: cable xvc://127.0.0.1:%d, connected" % sim.port, status)
+        self.assertRegex(status, r"(?<!not )DONE")
+
+        r = d.openocd("scan_chain")
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out[-3000:])
+        self.assertIn("JTAG tap: ecp5.tap tap/device found: 0x%08x" % dh.IDCODE_85F, out)
+
+        r = d.lftp("put %s -o flash@0x200000" % BLINK)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(d.stop(), 0, "a clean stop")
+        self.assertEqual(sim.stop(), 0, sim.log)
+        with open(flash, "rb") as f:
+            f.seek(0x200000)
+            self.assertEqual(f.read(len(BLINK_BYTES)), BLINK_BYTES)
+        self.assertEqual(d.read("flash.img", 0x200000, 4096), b"\xff" * 4096,
+                         "the device's own simulated board is not used")
+
+    @virtual_only
+    def test_unreachable_server_fails_the_job_and_says_so(self):
+        """A cable whose server does not answer: the device still boots and serves; a job fails
+        with exit 1's kind of error naming the address, and status shows the problem."""
+        port = dh.free_ports(1)[0]
+        d = self.start(dh.Config(extra_sections="\n[jtag]\ncable = xvc://127.0.0.1:%d\n" % port))
+        d.put_file("blink.bit", BLINK)
+        prog = d.console("prog blink.bit")
+        self.assertRegex(prog, r"(?m)^error: .*cannot reach the JTAG server xvc://127\.0\.0\.1:%d" % port)
+        self.assertIn("last problem: cannot reach the JTAG server", d.console("status"))
+        self.assertTrue(d.running())
 
 
 class MemoryTests(DeviceTest):
@@ -407,6 +545,7 @@ class MemoryTests(DeviceTest):
 
 
 if __name__ == "__main__":
-    print("device under test: %s" % ("the virtual ESP32 (scripts/virtual-device.sh)" if dh.kind() == "virtual"
-                                     else "the host stand-in (tapwalker serve + sim)"), flush=True)
+    print("device under test: %s" % {"virtual": "the virtual ESP32 (scripts/virtual-device.sh)",
+                                      "qemu": "the firmware on the emulated ESP32-C3 (scripts/firmware-qemu.sh)",
+                                      "host": "the host stand-in (tapwalker serve + sim)"}[dh.kind()], flush=True)
     unittest.main(verbosity=2)

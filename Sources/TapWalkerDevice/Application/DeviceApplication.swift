@@ -35,7 +35,7 @@ public final class DeviceApplication {
         if boot.failed { light.fault() }
 
         let cable = makeCable(boot.configuration, output: output, light: light)
-        let board = BoardService(cable: cable, lock: JobLock(mutex: tasks.makeMutex()),
+        let board = BoardService(cable: cable.cable, lock: JobLock(mutex: tasks.makeMutex()),
                                  sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
         board.svfMaxVectorBits = DeviceServiceLimits.svfMaxVectorBits
@@ -47,12 +47,15 @@ public final class DeviceApplication {
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, cable: cable, wifi: wifi, lifetime: lifetime, output: output)
+        let services = DeviceServices(support: support, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime, output: output)
         services.start(boot.configuration)
 
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
-            describeDevice: { wifi.withStation { DeviceApplication.describe($0, services) } },
+            describeDevice: { [support] in
+                wifi.withStation { DeviceApplication.describe($0, services) } + DeviceApplication.describe(cable)
+                    + (support.describeSystem?() ?? [])
+            },
             networks: { wifi.networksChanged($0) }, restart: support.restart)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
         let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
@@ -90,18 +93,29 @@ public final class DeviceApplication {
         output.line("tapwalker: stopped")
     }
 
-    /// The given cable, or the board's own pins at `[jtag] tck_hz`. A clock the pins cannot take
-    /// is reported and the cable keeps the one it has; jobs still run.
-    private func makeCable(_ configuration: DeviceConfiguration, output: ConsoleOutput, light: StatusLight) -> any TDOSampling {
-        if let givenCable { return givenCable }
-        let cable = DeviceCableFactory.make(support: support)
+    /// The given cable, else `[jtag] cable` or the board's own pins, at `[jtag] tck_hz`. A clock
+    /// the pins cannot take is reported and the cable keeps the one it has; jobs still run. A
+    /// network cable connects when a job first needs it (the network is not up yet).
+    private func makeCable(_ configuration: DeviceConfiguration, output: ConsoleOutput, light: StatusLight) -> DeviceCable {
+        if let givenCable { return DeviceCable(cable: givenCable, sampler: givenCable, network: nil) }
+        let made = DeviceCableFactory.make(support: support, configuration: configuration)
+        let cable = made.cable
         do throws(TapWalkerError) {
             _ = try cable.setFrequency(UInt32(configuration.jtag.tckHz))
         } catch {
             output.line("tapwalker: the JTAG clock stays at \(cable.frequency) Hz: \(error.message)")
             light.fault()
         }
-        return cable
+        if let network = made.network { output.line("tapwalker: the board is reached through \(network.address.text)") }
+        return made
+    }
+
+    /// The console's `status` line of a network cable; nothing for the pins.
+    static func describe(_ cable: DeviceCable) -> [String] {
+        guard let network = cable.network else { return [] }
+        var line = "jtag: cable \(network.address.text), " + (network.isConnected ? "connected" : "not connected")
+        if let problem = network.lastProblem { line += "; last problem: \(problem)" }
+        return [line]
     }
 
     /// The device's address: the station's while joined, else the access point's while it is up.

@@ -20,7 +20,8 @@ final class DeviceServices {
     let clock: any DeviceClock
     let random: any RandomSource
     let board: BoardService
-    let cable: any TDOSampling
+    /// The board's cable when it samples TDO without clocking (remote_bitbang needs to know).
+    let sampler: (any TDOSampling)?
     let store: DeviceFileStore
     /// The web page's WiFi settings (/api/wifi).
     let wifi: DeviceWiFiSettings
@@ -28,14 +29,14 @@ final class DeviceServices {
     let output: ConsoleOutput
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, cable: any TDOSampling, wifi: DeviceWiFiSettings,
+    init(support: DeviceBoardSupport, board: BoardService, sampler: (any TDOSampling)?, wifi: DeviceWiFiSettings,
          lifetime: ServiceLifetime, output: ConsoleOutput) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
         random = support.random
         self.board = board
-        self.cable = cable
+        self.sampler = sampler
         store = DeviceFileStore(files: support.files)
         self.wifi = wifi
         self.lifetime = lifetime
@@ -120,8 +121,8 @@ final class DeviceServices {
             stack = DeviceTaskStacks.jtagServer
         case .remoteBitbang:
             let jtag = SharedBoardJTAG(board: board, clock: clock, log: log)
-            let cable = self.cable
-            body = { jtag.serveRemoteBitbang($0, cable: cable) }
+            let sampler = self.sampler
+            body = { jtag.serveRemoteBitbang($0, sampler: sampler) }
             stack = DeviceTaskStacks.jtagServer
         }
         let lifetime = self.lifetime

@@ -21,6 +21,8 @@ public struct DeviceBoardSupport {
     public var random: any RandomSource
     /// Restarts the device (the console's `reboot`); on the chip it does not return.
     public var restart: () -> Void
+    /// Lines the console's `status` adds about the chip itself (heap left, task stacks); nil for none.
+    public var describeSystem: (() -> [String])? = nil
 
     public init(clock: any DeviceClock, pins: any JTAGPins, spi: (any SPIMaster)?, wifi: any WiFiRadio,
                 network: any DeviceNetwork, tasks: any DeviceTasks, files: any DeviceFileSystem,

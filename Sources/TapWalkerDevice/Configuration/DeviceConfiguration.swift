@@ -1,4 +1,5 @@
 import TapWalkerCore
+import TapWalkerServices
 
 /// tapwalker.conf: which services run on which port, the login, the JTAG pins and clock, the WiFi
 /// access point, and (for the virtual ESP32 only) the simulated board. The format is described in
@@ -25,8 +26,11 @@ public struct DeviceConfiguration {
     }
 
     public struct JTAG {
-        /// Nil when tapwalker.conf names no pins: the firmware then has no cable.
+        /// Nil when tapwalker.conf names no pins: the firmware then has no cable (unless `cable`).
         public var pins: JTAGPinAssignment?
+        /// `cable = xvc://HOST:PORT` or `rbb://HOST:PORT`: the board is reached through that network
+        /// JTAG server instead of the pins (which are then not given).
+        public var cable: NetworkCableAddress?
         /// From `chip` or `preset`, when given.
         public var chip: ESP32Chip?
         public var tckHz: Int = JTAG.defaultTCKHz
@@ -77,6 +81,7 @@ public struct DeviceConfiguration {
         var password: (LoginCredential, ConfigurationLines.Line)? = nil
         var pins: [Int?] = [nil, nil, nil, nil]  // tck tms tdi tdo
         var pinLine: ConfigurationLines.Line? = nil
+        var cableLine: ConfigurationLines.Line? = nil
         var preset: JTAGPinPreset? = nil
         var portLines = [ConfigurationLines.Line?](repeating: nil, count: DeviceService.allCases.count)
 
@@ -160,6 +165,18 @@ public struct DeviceConfiguration {
                     let index = `is`("jtag.tck") ? 0 : `is`("jtag.tms") ? 1 : `is`("jtag.tdi") ? 2 : 3
                     pins[index] = try number(0...(ESP32Chip.p4.gpioCount - 1))
                     pinLine = line
+                } else if `is`("jtag.cable") {
+                    let address: NetworkCableAddress
+                    do { address = try NetworkCableAddress.parse(value) } catch { throw lines.error(line, "\(here): \(error.message)") }
+                    // The device's sockets connect to addresses only (embedded/bsd resolves no names).
+                    guard isIPv4(Array(address.host.utf8)) else {
+                        throw lines.error(line, "\(here): the device resolves no host names; give the server's IPv4 address (xvc://192.168.1.20:2542)")
+                    }
+                    guard address.tckHz == nil else {
+                        throw lines.error(line, "\(here): give the clock as [jtag] tck_hz, not ?tck= in the address")
+                    }
+                    config.jtag.cable = address
+                    cableLine = line
                 } else if `is`("jtag.tck_hz") {
                     config.jtag.tckHz = try number(1...ESP32Chip.maximumTCKHz)
                 } else if `is`("wifi.ap_password") {
@@ -186,6 +203,10 @@ public struct DeviceConfiguration {
         case (nil, nil): break
         }
 
+        // A network cable replaces the pins: both would leave it unclear which one the jobs use.
+        if let cableLine, preset != nil || pinLine != nil || config.jtag.chip != nil {
+            throw lines.error(cableLine, "[jtag] cable replaces the JTAG pins; give either cable or the pins (preset, chip, tck, tms, tdi, tdo), not both")
+        }
         // Pins: a preset fills what is not given; without one, all four are needed.
         if let preset {
             let base = preset.pins
@@ -233,7 +254,7 @@ public struct DeviceConfiguration {
         if ASCII.equal(section, "services") { return DeviceService.allCases.map { $0.key } }
         if ASCII.equal(section, "login") { return ["user", "password"] }
         if ASCII.equal(section, "virtual") { return ["part", "flash", "flash_image", "sd_image", "heap_kb"] }
-        if ASCII.equal(section, "jtag") { return ["preset", "chip", "tck", "tms", "tdi", "tdo", "tck_hz"] }
+        if ASCII.equal(section, "jtag") { return ["preset", "chip", "tck", "tms", "tdi", "tdo", "tck_hz", "cable"] }
         return ["ap_password", "scan_seconds", "connect_seconds"]
     }
 
@@ -252,6 +273,14 @@ public struct DeviceConfiguration {
             v = v * 10 + Int(b - UInt8(ascii: "0"))
         }
         return v
+    }
+
+    /// Four decimal numbers 0 to 255 separated by dots.
+    static func isIPv4(_ host: [UInt8]) -> Bool {
+        let parts = host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            part.count <= 3 && decimal(Array(part)).map { $0 <= 255 } == true
+        }
     }
 
     static func isRelativePath(_ value: [UInt8]) -> Bool {

@@ -7,7 +7,9 @@ import TapWalkerCore
 /// edge as on the wire. Everything is pipelined: commands collect in a buffer and go out in one
 /// send, and the answers to all `R`s of a call are read back together, so a call costs one round
 /// trip however many bits it reads. The protocol cannot set TCK; the server's rate applies.
-public final class RemoteBitbangCable: Cable {
+/// An `R` with no edge after it reads TDO as the pin shows it, so the cable samples TDO without
+/// clocking (`TDOSampling`), which a remote_bitbang server in front of it needs.
+public final class RemoteBitbangCable: TDOSampling {
     let connection: any NetworkConnection
     private let reader: ConnectionReader
     let clock: any ServiceClock
@@ -19,16 +21,18 @@ public final class RemoteBitbangCable: Cable {
     private var cycles: UInt64 = 0
     /// Answers read at a time: as many `R`s are sent ahead of reading. 64 K answers (192 KB of
     /// commands) keep a server busy for a long stretch while staying within what the host's socket
-    /// buffers hold, so neither side can block the other.
-    private var replies = [UInt8](repeating: 0, count: 64 * 1024)
+    /// buffers hold, so neither side can block the other. A device passes fewer (its heap).
+    private var replies: [UInt8]
+    public static let defaultAnswersInFlight = 64 * 1024
     public private(set) var frequency: UInt32
 
     public init(
         connection: any NetworkConnection, host: String, port: Int, clock: any ServiceClock,
         frequency: UInt32 = 25_000_000, connectTimeoutMilliseconds: Int = 5000,
-        timeoutMilliseconds: Int = 60_000
+        timeoutMilliseconds: Int = 60_000, answersInFlight: Int = RemoteBitbangCable.defaultAnswersInFlight
     ) throws(TapWalkerError) {
         self.connection = connection
+        replies = [UInt8](repeating: 0, count: max(1, answersInFlight))
         self.clock = clock
         self.timeoutMilliseconds = timeoutMilliseconds
         self.frequency = frequency
@@ -69,6 +73,14 @@ public final class RemoteBitbangCable: Cable {
             }
         }
         if let tdo, start < bits { try read(into: tdo, bits: start..<bits) }
+    }
+
+    /// `R` alone: TDO as the next rising edge would sample it.
+    public func sampleTDO() throws(TapWalkerError) -> Bool {
+        out.append(UInt8(ascii: "R"))
+        var bit: UInt8 = 0
+        try withUnsafeMutableBytes(of: &bit) { (p) throws(TapWalkerError) in try read(into: p, bits: 0..<1) }
+        return bit & 1 == 1
     }
 
     public func wait(microseconds: UInt32) throws(TapWalkerError) {

@@ -14,7 +14,9 @@ import TapWalkerCore
 /// Replies are batched: everything that arrived together is clocked in one `Cable.clock` call and
 /// the answers go back in one send, so a pipelining client pays no round trip per bit. An `R` with
 /// no rising edge after it in the batch (a client that waits for each answer) is answered from
-/// `TDOSampling.sampleTDO`.
+/// `TDOSampling.sampleTDO`. A cable that cannot sample TDO without clocking (an XVC cable) answers
+/// such an `R` when the next rising edge arrives: OpenOCD always sends that edge before it reads
+/// the answers, so it is served; a client that waits for each answer before the edge is not.
 ///
 /// The ECP5 has no TRST pin and SRST is not wired to the board, so the reset commands are
 /// accepted and change nothing. An unknown command closes the connection.
@@ -25,12 +27,21 @@ public struct RemoteBitbangServer {
     /// Answers to `R` sent per network write; a batch with more sends several.
     static let replyBytes = 1024
 
-    public let cable: any TDOSampling
+    public let cable: any Cable
+    /// The same cable when it can sample TDO without clocking; nil when it cannot.
+    let sampler: (any TDOSampling)?
     public var options: JTAGServerOptions
     let clock: any ServiceClock
 
     public init(cable: any TDOSampling, clock: any ServiceClock, options: JTAGServerOptions = JTAGServerOptions()) {
+        self.init(cable: cable, sampler: cable, clock: clock, options: options)
+    }
+
+    /// `sampler`: `cable` itself when it samples TDO without clocking, else nil.
+    public init(cable: any Cable, sampler: (any TDOSampling)?, clock: any ServiceClock,
+                options: JTAGServerOptions = JTAGServerOptions()) {
         self.cable = cable
+        self.sampler = sampler
         self.clock = clock
         self.options = options
     }
@@ -79,16 +90,28 @@ public struct RemoteBitbangServer {
             edges = 0
             events = 0
         }
+
+        /// Reads after the last rising edge.
+        var trailingReads: Int {
+            var n = 0
+            var k = events - 1
+            while k >= 0 && isRead[k >> 3] >> UInt8(k & 7) & 1 == 1 { n += 1; k -= 1 }
+            return n
+        }
     }
 
     private func session(_ reader: ConnectionReader, _ summary: inout JTAGSessionSummary, _ idle: inout IdleTime) throws(TapWalkerError) {
-        var batch = Batch(bytes: RemoteBitbangServer.batchBytes)
+        // Without a sampler, room for the reads carried into the next batch besides its own bytes.
+        var batch = Batch(bytes: RemoteBitbangServer.batchBytes * (sampler == nil ? 2 : 1))
         var tck = false
         var quit = false
+        var carried = 0
         while !quit {
             guard try reader.fill() else { return }
             try idle.pass(reader, to: cable)
             batch.clear()
+            for _ in 0..<carried { batch.read() }
+            carried = 0
             while let b = reader.bufferedByte() {
                 summary.bytesReceived += 1
                 switch b {
@@ -104,24 +127,31 @@ public struct RemoteBitbangServer {
                     break
                 case UInt8(ascii: "Z"), UInt8(ascii: "z"):
                     // Clock what came before, then let the time pass on the cable.
-                    try run(&batch, reader.connection, &summary)
+                    let keep = try run(&batch, reader.connection, &summary)
                     batch.clear()
+                    for _ in 0..<keep { batch.read() }
                     try cable.wait(microseconds: b == UInt8(ascii: "Z") ? 1000 : 1)
                 case UInt8(ascii: "Q"):
                     quit = true
                 default:
-                    try run(&batch, reader.connection, &summary)
+                    _ = try run(&batch, reader.connection, &summary)
                     summary.closedBecause = "unknown remote_bitbang command '\(ASCII.printable([b]))' (byte \(b))"
                     return
                 }
                 if quit { break }
             }
-            try run(&batch, reader.connection, &summary)
+            carried = try run(&batch, reader.connection, &summary)
+            if carried > RemoteBitbangServer.batchBytes {
+                summary.closedBecause = "more than \(RemoteBitbangServer.batchBytes) TDO reads without a TCK edge, which a cable that cannot sample TDO (XVC) cannot answer"
+                return
+            }
         }
     }
 
-    /// Clocks the batch's edges and sends the answers to its reads, in order.
-    private func run(_ batch: inout Batch, _ connection: any NetworkConnection, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {
+    /// Clocks the batch's edges and sends the answers to its reads, in order. Returns how many
+    /// trailing reads were left unanswered (no sampler): they belong to the next batch's first edge.
+    private func run(_ batch: inout Batch, _ connection: any NetworkConnection, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) -> Int {
+        let unanswered = sampler == nil ? batch.trailingReads : 0
         let edges = batch.edges
         if edges > 0 {
             let bytes = (edges + 7) / 8
@@ -141,14 +171,14 @@ public struct RemoteBitbangServer {
         var edge = 0
         var count = 0
         var now: Bool?
-        for k in 0..<batch.events {
+        for k in 0..<(batch.events - unanswered) {
             guard batch.isRead[k >> 3] >> UInt8(k & 7) & 1 == 1 else { edge += 1; continue }
             let bit: Bool
             if edge < edges {
                 bit = batch.tdo[edge >> 3] >> UInt8(edge & 7) & 1 == 1
             } else {
                 // No rising edge after it in this batch: TDO as the pin shows it now.
-                if now == nil { now = try cable.sampleTDO() }
+                if now == nil { now = try sampler?.sampleTDO() }
                 bit = now == true
             }
             batch.replies[count] = bit ? UInt8(ascii: "1") : UInt8(ascii: "0")
@@ -159,6 +189,7 @@ public struct RemoteBitbangServer {
             }
         }
         try send(batch.replies, count, connection, &summary)
+        return unanswered
     }
 
     private func send(_ replies: [UInt8], _ count: Int, _ connection: any NetworkConnection, _ summary: inout JTAGSessionSummary) throws(TapWalkerError) {

@@ -23,10 +23,13 @@ public final class SharedBoardJTAG {
         serve(accepted, "XVC") { XVCServer(cable: board.cable, clock: clock, options: options).serve($0) }
     }
 
-    /// Serves one remote_bitbang client to its end, holding the board meanwhile. The cable must be
-    /// able to sample TDO without clocking (the simulator).
-    public func serveRemoteBitbang(_ accepted: AcceptedConnection, cable: any TDOSampling) {
-        serve(accepted, "remote_bitbang") { RemoteBitbangServer(cable: cable, clock: clock, options: options).serve($0) }
+    /// Serves one remote_bitbang client to its end, holding the board meanwhile. `sampler`: the
+    /// board's cable when it can sample TDO without clocking (pins, the simulator, a remote_bitbang
+    /// cable), nil when it cannot (an XVC cable; see RemoteBitbangServer).
+    public func serveRemoteBitbang(_ accepted: AcceptedConnection, sampler: (any TDOSampling)?) {
+        serve(accepted, "remote_bitbang") {
+            RemoteBitbangServer(cable: board.cable, sampler: sampler, clock: clock, options: options).serve($0)
+        }
     }
 
     private func serve(_ accepted: AcceptedConnection, _ protocolName: String, _ session: (any NetworkConnection) -> JTAGSessionSummary) {

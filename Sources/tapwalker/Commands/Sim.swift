@@ -103,7 +103,7 @@ struct Sim: ParsableCommand {
             if services[accepted.listener] == "xvc" {
                 servers[accepted.listener].serveXVC(accepted)
             } else {
-                servers[accepted.listener].serveRemoteBitbang(accepted, cable: sim)
+                servers[accepted.listener].serveRemoteBitbang(accepted, sampler: sim)
             }
             opened.finish()
             writeStats(sim)

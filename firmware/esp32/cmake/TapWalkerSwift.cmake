@@ -1,6 +1,7 @@
 # Builds TapWalker's Swift modules for the ESP-IDF component that includes this file.
 #
-#   tapwalker_swift_module(<Name> SOURCES <files...> [BRIDGING_HEADER <h>] [DEPENDS <modules...>])
+#   tapwalker_swift_module(<Name> SOURCES <files...> [BRIDGING_HEADER <h>] [DEPENDS <modules...>]
+#                          [CONDITIONS <names...>])   (Swift compilation conditions, -D NAME)
 #
 # Each module is compiled in Embedded Swift with the flags idf_swift uses (see docs/firmware.md):
 # -target riscv32-none-none-eabi, the chip's -march/-mabi from IDF's toolchain with the `_xesp*`
@@ -22,42 +23,92 @@ option(TAPWALKER_SWIFT_TAIL_CALL_FENCE
 
 set(_TAPWALKER_SWIFT_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
+# The Swift compiler: CMAKE_Swift_COMPILER when a component enabled CMake's Swift language,
+# else swiftc on PATH (TapWalker itself needs no CMake Swift rules: every module goes through IR).
+function(_tapwalker_swiftc out)
+    if(CMAKE_Swift_COMPILER)
+        set(${out} "${CMAKE_Swift_COMPILER}" PARENT_SCOPE)
+        return()
+    endif()
+    find_program(TAPWALKER_SWIFTC swiftc)
+    if(NOT TAPWALKER_SWIFTC)
+        message(FATAL_ERROR "TapWalker: no swiftc on PATH (put the Swift 6.3.1 toolchain's bin first on PATH)")
+    endif()
+    set(${out} "${TAPWALKER_SWIFTC}" PARENT_SCOPE)
+endfunction()
+
 # The Swift toolchain's resource directory (usr/lib/swift), asked from swiftc itself, because
 # swiftc on PATH may be a proxy (swiftly) in a directory without the toolchain's clang.
 function(_tapwalker_swift_resource_dir out)
-    execute_process(COMMAND "${CMAKE_Swift_COMPILER}" -print-target-info -target riscv32-none-none-eabi
+    _tapwalker_swiftc(swiftc)
+    execute_process(COMMAND "${swiftc}" -print-target-info -target riscv32-none-none-eabi
                     OUTPUT_VARIABLE info RESULT_VARIABLE rc ERROR_QUIET)
     if(NOT rc EQUAL 0)
-        message(FATAL_ERROR "TapWalker: ${CMAKE_Swift_COMPILER} -print-target-info failed")
+        message(FATAL_ERROR "TapWalker: ${swiftc} -print-target-info failed")
     endif()
     string(JSON dir GET "${info}" paths runtimeResourcePath)
     set(${out} "${dir}" PARENT_SCOPE)
 endfunction()
 
-# -march/-mabi as idf_swift computes them (its extract_riscv_flags(), defined when the idf_swift
-# component was processed, which IDF does before the components that require it).
+# -march/-mabi for the Swift modules: as idf_swift computes them when that component is part of
+# the build (its extract_riscv_flags()), else the chip's ISA from this table, which is what IDF's
+# toolchain files give the C compiler without the `_xesp*` extensions (docs/firmware.md).
 function(_tapwalker_swift_arch out_swift out_march out_mabi)
-    if(NOT COMMAND extract_riscv_flags)
-        message(FATAL_ERROR "TapWalker: the idf_swift component must be a requirement of this "
-            "component (main/idf_component.yml and PRIV_REQUIRES idf_swift)")
+    if(COMMAND extract_riscv_flags)
+        extract_riscv_flags(arch_flags)          # "-Xcc -march=... -Xcc -mabi=..."
+        string(REGEX MATCH "-march=[^ ]+" march "${arch_flags}")
+        string(REGEX MATCH "-mabi=[^ ]+" mabi "${arch_flags}")
+    else()
+        idf_build_get_property(target IDF_TARGET)
+        if(target STREQUAL "esp32c3")
+            set(march "-march=rv32imc_zicsr_zifencei")
+            set(mabi "-mabi=ilp32")
+        elseif(target STREQUAL "esp32c6")
+            set(march "-march=rv32imac_zicsr_zifencei")
+            set(mabi "-mabi=ilp32")
+        elseif(target STREQUAL "esp32p4")
+            set(march "-march=rv32imafc_zicsr_zifencei")
+            set(mabi "-mabi=ilp32f")
+        else()
+            message(FATAL_ERROR "TapWalker: no Embedded Swift flags for ${target} (RISC-V ESP32-C3, C6 and P4 only)")
+        endif()
     endif()
-    extract_riscv_flags(arch_flags)          # "-Xcc -march=... -Xcc -mabi=..."
-    separate_arguments(arch_list UNIX_COMMAND "${arch_flags}")
-    string(REGEX MATCH "-march=[^ ]+" march "${arch_flags}")
-    string(REGEX MATCH "-mabi=[^ ]+" mabi "${arch_flags}")
-    set(${out_swift} "${arch_list}" PARENT_SCOPE)
+    set(${out_swift} -Xcc ${march} -Xcc ${mabi} PARENT_SCOPE)
     set(${out_march} "${march}" PARENT_SCOPE)
     set(${out_mabi} "${mabi}" PARENT_SCOPE)
 endfunction()
 
+# The C library's include directories as IDF's C compiler searches them (`-E -v`), without the
+# compiler's own (lib/gcc/...: Clang brings its own stddef.h, stdint.h and stdarg.h).
+function(_tapwalker_libc_includes out)
+    get_property(cached GLOBAL PROPERTY TAPWALKER_LIBC_INCLUDES SET)
+    if(NOT cached)
+        execute_process(COMMAND "${CMAKE_C_COMPILER}" -xc -E -v /dev/null
+                        OUTPUT_QUIET ERROR_VARIABLE listing RESULT_VARIABLE rc)
+        set(dirs "")
+        if(rc EQUAL 0)
+            string(REGEX MATCH "#include <...> search starts here:\n(.*)End of search list" m "${listing}")
+            string(REPLACE "\n" ";" lines "${CMAKE_MATCH_1}")
+            foreach(line IN LISTS lines)
+                string(STRIP "${line}" d)
+                if(d AND NOT d MATCHES "/lib/gcc/" AND IS_DIRECTORY "${d}")
+                    get_filename_component(d "${d}" REALPATH)
+                    list(APPEND dirs "${d}")
+                endif()
+            endforeach()
+        endif()
+        set_property(GLOBAL PROPERTY TAPWALKER_LIBC_INCLUDES "${dirs}")
+    endif()
+    get_property(dirs GLOBAL PROPERTY TAPWALKER_LIBC_INCLUDES)
+    set(${out} "${dirs}" PARENT_SCOPE)
+endfunction()
+
 function(tapwalker_swift_module name)
-    cmake_parse_arguments(M "" "BRIDGING_HEADER" "SOURCES;DEPENDS" ${ARGN})
+    cmake_parse_arguments(M "" "BRIDGING_HEADER" "SOURCES;DEPENDS;CONDITIONS" ${ARGN})
     if(NOT M_SOURCES)
         message(FATAL_ERROR "tapwalker_swift_module(${name}): no SOURCES")
     endif()
-    if(NOT CMAKE_Swift_COMPILER)
-        message(FATAL_ERROR "TapWalker: no Swift compiler (idf_swift enables the Swift language)")
-    endif()
+    _tapwalker_swiftc(swiftc)
     if(NOT TAPWALKER_SWIFT_CLANG)
         _tapwalker_swift_resource_dir(resource_dir)
         # The IR must be compiled by the LLVM that produced it: the Swift toolchain's own clang.
@@ -85,14 +136,21 @@ function(tapwalker_swift_module name)
         # choose the ESP-IDF calls by it. (swiftc's own -D only sets Swift conditions.)
         -Xcc -DESP_PLATFORM
         -module-name ${name} -I "${dir}")
+    foreach(c IN LISTS M_CONDITIONS)
+        list(APPEND flags -D ${c})
+    endforeach()
     set(deps ${M_SOURCES})
     foreach(d IN LISTS M_DEPENDS)
         list(APPEND deps "${dir}/${d}.swiftmodule")
     endforeach()
     # The Clang importer sees what a C file of this component sees: its include path, evaluated
-    # transitively (sdkconfig.h, IDF's headers, the toolchain's libc headers from idf_swift).
-    # Kept in one quoted argument so that CMake splits it only after evaluation.
+    # transitively (sdkconfig.h, IDF's headers), and the C library's headers, which the C compiler
+    # finds by itself. Kept in one quoted argument so that CMake splits it only after evaluation.
     set(includes "-Xcc;-I$<JOIN:$<TARGET_PROPERTY:${COMPONENT_LIB},INCLUDE_DIRECTORIES>,;-Xcc;-I>")
+    _tapwalker_libc_includes(libc_includes)
+    foreach(d IN LISTS libc_includes)
+        list(APPEND flags -Xcc -isystem -Xcc "${d}")
+    endforeach()
     if(M_BRIDGING_HEADER)
         list(APPEND flags -import-bridging-header "${M_BRIDGING_HEADER}")
         list(APPEND deps "${M_BRIDGING_HEADER}")
@@ -100,7 +158,7 @@ function(tapwalker_swift_module name)
 
     add_custom_command(
         OUTPUT "${ll}" "${module}"
-        COMMAND "${CMAKE_Swift_COMPILER}" ${flags} "${includes}"
+        COMMAND "${swiftc}" ${flags} "${includes}"
                 -emit-module -emit-module-path "${module}"
                 -emit-ir -o "${ll}" ${M_SOURCES}
         DEPENDS ${deps}

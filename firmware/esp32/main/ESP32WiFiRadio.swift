@@ -1,3 +1,4 @@
+#if !TAPWALKER_ETHERNET  // the emulation configuration has no radio (ESP32EthernetLink)
 import TapWalkerCore
 import TapWalkerDevice
 
@@ -144,3 +145,4 @@ final class ESP32WiFiRadio: WiFiRadio {
          UInt8(truncatingIfNeeded: address >> 16), UInt8(truncatingIfNeeded: address >> 24)]
     }
 }
+#endif

@@ -26,10 +26,17 @@ func appMain() {
     // when the application sets the cable's clock.
     let sd = ESP32SDCardBlocks.mountSlot()
     if let problem = sd.problem { console.write("tapwalker: \(problem)\n") }
-    let support = DeviceBoardSupport(
-        clock: ESP32Clock(), pins: pins, spi: ESP32SPIMaster(pins: pins), wifi: ESP32WiFiRadio(),
+    #if TAPWALKER_ETHERNET
+    // The emulation configuration: the emulator's Ethernet instead of the radio (docs/firmware.md).
+    let radio = ESP32EthernetLink()
+    #else
+    let radio = ESP32WiFiRadio()
+    #endif
+    var support = DeviceBoardSupport(
+        clock: ESP32Clock(), pins: pins, spi: ESP32SPIMaster(pins: pins), wifi: radio,
         network: BSDNetwork(loopbackOnly: false), tasks: PThreadTasks(), files: files, sdCard: sd.card,
         led: ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true), console: console,
         random: ESP32Random(), restart: restartChip)
+    support.describeSystem = { ESP32SystemReport.lines() }
     DeviceApplication(support: support).run(until: { false })
 }

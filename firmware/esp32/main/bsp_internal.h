@@ -16,3 +16,23 @@ esp_err_t bsp_jtag_gpio_reclaim_pins(void);
 
 /* bsp_spi_bus.c: the host all TapWalker SPI devices share. */
 #define BSP_SPI_HOST SPI2_HOST
+
+/* Shared SPI bus (bsp_spi_bus.c). SPI2 is the only general-purpose SPI on the C3 and C6, so the
+ * JTAG fast path and the SD card share it: the bus pins are the SD card's when there is one,
+ * otherwise the JTAG pins. The JTAG device routes SPI2's clock and data to TCK/TDI only while it
+ * owns the bus (bsp_jtag_spi.c). */
+
+typedef struct {
+    int sclk;
+    int mosi;
+    int miso;
+} tapwalker_spi_bus_pins_t;
+
+/** Initialises SPI2 as master with DMA and the GPIO matrix (never IO_MUX: the JTAG device
+ *  re-routes signals at run time). Idempotent: a second call with the same pins returns ESP_OK,
+ *  with other pins ESP_ERR_INVALID_STATE. */
+esp_err_t tapwalker_spi_bus_init(const tapwalker_spi_bus_pins_t *pins);
+
+/** The pins the bus was initialised with (all -1 before tapwalker_spi_bus_init). */
+tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
+

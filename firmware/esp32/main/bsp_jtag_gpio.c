@@ -137,16 +137,6 @@ int tapwalker_jtag_gpio_read_tdo(void)
     return (int)(dedic_gpio_bundle_read_in(s_jtag.in) & 1u);
 }
 
-esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi)
-{
-    if (s_jtag.out == NULL) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    dedic_gpio_bundle_write(s_jtag.out, (1u << OUT_TMS) | (1u << OUT_TDI),
-                            (tms ? 1u << OUT_TMS : 0) | (tdi ? 1u << OUT_TDI : 0));
-    return ESP_OK;
-}
-
 /* Busy-waits until `cycles` CPU cycles have passed since `since`. */
 static IRAM_ATTR inline uint32_t wait_since(uint32_t since, uint32_t cycles)
 {

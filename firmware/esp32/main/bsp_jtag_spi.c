@@ -36,7 +36,6 @@
 #include <string.h>
 
 #include "driver/spi_master.h"
-#include "esp_heap_caps.h"
 #include "esp_rom_gpio.h"
 #include "freertos/FreeRTOS.h"
 #include "sdkconfig.h"
@@ -46,8 +45,6 @@
 
 static struct {
     spi_device_handle_t dev;
-    uint8_t *tx[TAPWALKER_JTAG_SPI_SLOTS];
-    uint8_t *rx[TAPWALKER_JTAG_SPI_SLOTS];
     spi_transaction_t trans[TAPWALKER_JTAG_SPI_SLOTS];
     unsigned in_flight;
     bool slot_busy[TAPWALKER_JTAG_SPI_SLOTS];
@@ -103,14 +100,6 @@ esp_err_t tapwalker_jtag_spi_init(uint32_t tck_hz, int tdo_valid_ns)
     if (err != ESP_OK) {
         return err;
     }
-    for (unsigned i = 0; i < TAPWALKER_JTAG_SPI_SLOTS; i++) {
-        s_spi.tx[i] = spi_bus_dma_memory_alloc(BSP_SPI_HOST, TAPWALKER_JTAG_SPI_SLOT_BYTES, 0);
-        s_spi.rx[i] = spi_bus_dma_memory_alloc(BSP_SPI_HOST, TAPWALKER_JTAG_SPI_SLOT_BYTES, 0);
-        if (s_spi.tx[i] == NULL || s_spi.rx[i] == NULL) {
-            tapwalker_jtag_spi_deinit();
-            return ESP_ERR_NO_MEM;
-        }
-    }
     int khz = 0;
     if (spi_device_get_actual_freq(s_spi.dev, &khz) == ESP_OK) {
         s_spi.actual_hz = (uint32_t)khz * 1000u;
@@ -131,25 +120,11 @@ esp_err_t tapwalker_jtag_spi_deinit(void)
         tapwalker_jtag_spi_wait(NULL);
     }
     spi_bus_remove_device(s_spi.dev);
-    for (unsigned i = 0; i < TAPWALKER_JTAG_SPI_SLOTS; i++) {
-        heap_caps_free(s_spi.tx[i]);
-        heap_caps_free(s_spi.rx[i]);
-    }
     memset(&s_spi, 0, sizeof s_spi);
     return ESP_OK;
 }
 
 uint32_t tapwalker_jtag_spi_actual_hz(void) { return s_spi.actual_hz; }
-
-uint8_t *tapwalker_jtag_spi_tx_slot(unsigned slot)
-{
-    return (s_spi.dev != NULL && slot < TAPWALKER_JTAG_SPI_SLOTS) ? s_spi.tx[slot] : NULL;
-}
-
-const uint8_t *tapwalker_jtag_spi_rx_slot(unsigned slot)
-{
-    return (s_spi.dev != NULL && slot < TAPWALKER_JTAG_SPI_SLOTS) ? s_spi.rx[slot] : NULL;
-}
 
 bool tapwalker_jtag_spi_length_supported(size_t bits)
 {
@@ -201,14 +176,6 @@ static esp_err_t queue_in_slot(unsigned slot, size_t bits, const uint8_t *tx, ui
     return ESP_OK;
 }
 
-esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo)
-{
-    if (s_spi.dev == NULL || slot >= TAPWALKER_JTAG_SPI_SLOTS) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    return queue_in_slot(slot, bits, s_spi.tx[slot], capture_tdo ? s_spi.rx[slot] : NULL);
-}
-
 esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, size_t bits, unsigned *slot)
 {
     for (unsigned i = 0; i < TAPWALKER_JTAG_SPI_SLOTS; i++) {
@@ -244,61 +211,4 @@ esp_err_t tapwalker_jtag_spi_wait(unsigned *slot_done)
         *slot_done = slot;
     }
     return ESP_OK;
-}
-
-esp_err_t tapwalker_jtag_spi_shift(const uint8_t *tdi, uint8_t *tdo, size_t bits)
-{
-    if (s_spi.dev == NULL || s_spi.in_flight != 0) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    if (tdi == NULL && bits > 0) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (!tapwalker_jtag_spi_length_supported(bits)) {
-        return ESP_ERR_NOT_SUPPORTED; /* the last chunk would have the unsupported length */
-    }
-    const size_t slot_bits = (size_t)TAPWALKER_JTAG_SPI_SLOT_BYTES * 8;
-    size_t queued = 0; /* bits handed to the driver */
-    size_t done = 0;   /* bits whose TDO has been copied out */
-    size_t chunk_bits[TAPWALKER_JTAG_SPI_SLOTS] = {0};
-    size_t chunk_first[TAPWALKER_JTAG_SPI_SLOTS] = {0};
-    unsigned next = 0;
-    esp_err_t err = ESP_OK;
-    while (done < bits) {
-        /* Keep both slots busy: fill and queue while a slot is free and bits remain. */
-        while (queued < bits && !s_spi.slot_busy[next]) {
-            size_t n = bits - queued;
-            if (n > slot_bits) {
-                n = slot_bits;
-            }
-            memcpy(s_spi.tx[next], tdi + queued / 8, (n + 7) / 8);
-            chunk_first[next] = queued;
-            chunk_bits[next] = n;
-            err = tapwalker_jtag_spi_queue(next, n, tdo != NULL);
-            if (err != ESP_OK) {
-                goto drain;
-            }
-            queued += n;
-            next = (next + 1) % TAPWALKER_JTAG_SPI_SLOTS;
-        }
-        unsigned slot = 0;
-        err = tapwalker_jtag_spi_wait(&slot);
-        if (err != ESP_OK) {
-            goto drain;
-        }
-        if (tdo != NULL) {
-            /* Chunks start on byte boundaries (slot_bits is a multiple of 8). */
-            memcpy(tdo + chunk_first[slot] / 8, s_spi.rx[slot], (chunk_bits[slot] + 7) / 8);
-        }
-        done += chunk_bits[slot];
-    }
-    if (tdo != NULL && (bits & 7) != 0) {
-        tdo[bits >> 3] &= (uint8_t)((1u << (bits & 7)) - 1);
-    }
-    return ESP_OK;
-drain:
-    while (s_spi.in_flight > 0) {
-        tapwalker_jtag_spi_wait(NULL);
-    }
-    return err;
 }

@@ -41,18 +41,6 @@ esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins)
     return esp_vfs_fat_sdspi_mount(TAPWALKER_SDCARD_MOUNT, &host, &slot, &mount, &s_card);
 }
 
-esp_err_t tapwalker_sdcard_unmount(void)
-{
-    if (s_card == NULL) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    esp_err_t err = esp_vfs_fat_sdcard_unmount(TAPWALKER_SDCARD_MOUNT, s_card);
-    if (err == ESP_OK) {
-        s_card = NULL;
-    }
-    return err;
-}
-
 uint64_t tapwalker_sdcard_sectors(void)
 {
     if (s_card == NULL) {

@@ -27,22 +27,3 @@ esp_err_t tapwalker_storage_mount(void)
     return esp_vfs_fat_spiflash_mount_rw_wl(TAPWALKER_STORAGE_MOUNT, TAPWALKER_STORAGE_PARTITION, &config, &s_wl);
 }
 
-esp_err_t tapwalker_storage_unmount(void)
-{
-    if (s_wl == WL_INVALID_HANDLE) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    esp_err_t err = esp_vfs_fat_spiflash_unmount_rw_wl(TAPWALKER_STORAGE_MOUNT, s_wl);
-    if (err == ESP_OK) {
-        s_wl = WL_INVALID_HANDLE;
-    }
-    return err;
-}
-
-esp_err_t tapwalker_storage_info(uint64_t *total_bytes, uint64_t *free_bytes)
-{
-    if (total_bytes == NULL || free_bytes == NULL) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    return esp_vfs_fat_info(TAPWALKER_STORAGE_MOUNT, total_bytes, free_bytes);
-}

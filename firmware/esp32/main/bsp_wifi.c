@@ -218,37 +218,6 @@ static esp_err_t start_driver(bool connect)
     return err;
 }
 
-esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
-                               const char *ap_ssid, const char *ap_password, uint8_t ap_channel)
-{
-    if (!s_ready) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    const bool sta = present(sta_ssid), ap = present(ap_ssid);
-    if (!sta && !ap) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    /* A station with no network to join still has to exist for scans. */
-    wifi_mode_t mode = ap ? (sta ? WIFI_MODE_APSTA : WIFI_MODE_AP) : WIFI_MODE_STA;
-    esp_err_t err = esp_wifi_set_mode(mode);
-    if (err != ESP_OK) {
-        return err;
-    }
-    if (sta) {
-        err = sta_config(sta_ssid, sta_password, NULL, 0);
-        if (err != ESP_OK) {
-            return err;
-        }
-    }
-    if (ap) {
-        err = ap_config(ap_ssid, ap_password, ap_channel);
-        if (err != ESP_OK) {
-            return err;
-        }
-    }
-    return start_driver(sta);
-}
-
 esp_err_t tapwalker_wifi_connect(const char *ssid, const char *password, const uint8_t *bssid, uint8_t channel)
 {
     if (!s_ready || !present(ssid)) {
@@ -312,19 +281,6 @@ esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint1
     }
     *count = copied;
     return esp_wifi_clear_ap_list();
-}
-
-esp_err_t tapwalker_wifi_stop(void)
-{
-    esp_err_t err = esp_wifi_stop();
-    if (err == ESP_OK) {
-        portENTER_CRITICAL(&s_lock);
-        const uint32_t disconnects = s_status.sta_disconnects;
-        memset(&s_status, 0, sizeof s_status);
-        s_status.sta_disconnects = disconnects;
-        portEXIT_CRITICAL(&s_lock);
-    }
-    return err;
 }
 
 esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_password, uint8_t ap_channel)

@@ -107,42 +107,19 @@ esp_err_t tapwalker_jtag_gpio_write(uint32_t mask, uint32_t value);
 /** TDO's level: 0 or 1; -1 before tapwalker_jtag_gpio_init. */
 int tapwalker_jtag_gpio_read_tdo(void);
 
-/** Drives TMS and TDI without clocking (for example TMS low before handing TCK to the SPI master
- *  for a long Shift-DR). */
-esp_err_t tapwalker_jtag_gpio_set(bool tms, bool tdi);
-
 /** Bits clocked per interrupt-masked run; a multiple of 8. */
 #define TAPWALKER_JTAG_GPIO_RUN_BITS 1024
 
 /* ------------------------------------------------------------------------------------------ */
-/* Shared SPI bus (bsp_spi_bus.c). SPI2 is the only general-purpose SPI on the C3 and C6, so the
- * JTAG fast path and the SD card share it: the bus pins are the SD card's when there is one,
- * otherwise the JTAG pins. The JTAG device routes SPI2's clock and data to TCK/TDI only while it
- * owns the bus (bsp_jtag_spi.c). */
-
-typedef struct {
-    int sclk;
-    int mosi;
-    int miso;
-} tapwalker_spi_bus_pins_t;
-
-/** Initialises SPI2 as master with DMA and the GPIO matrix (never IO_MUX: the JTAG device
- *  re-routes signals at run time). Idempotent: a second call with the same pins returns ESP_OK,
- *  with other pins ESP_ERR_INVALID_STATE. */
-esp_err_t tapwalker_spi_bus_init(const tapwalker_spi_bus_pins_t *pins);
-
-/** The pins the bus was initialised with (all -1 before tapwalker_spi_bus_init). */
-tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
-
-/* ------------------------------------------------------------------------------------------ */
 /* Bulk Shift-DR through the SPI master (bsp_jtag_spi.c)                                       */
 
-/** Bytes in each of the two DMA slots; one SPI transaction shifts at most this many bytes. */
+/** Bits one SPI transaction shifts at most (4096 bytes), and how many may be in flight. */
 #define TAPWALKER_JTAG_SPI_SLOT_BYTES 4096
 #define TAPWALKER_JTAG_SPI_SLOTS 2
 
 /** Adds the JTAG device to the SPI bus (initialising the bus on the JTAG pins if nothing else
- *  did), allocates the two DMA slots and parks SPI2's clock: TCK/TDI stay on dedicated GPIO.
+ *  did) and parks SPI2's clock: TCK/TDI stay on dedicated GPIO. The caller's buffers carry the
+ *  bits (tapwalker_jtag_spi_queue_buffers); nothing is allocated here.
  *  Requires tapwalker_jtag_gpio_init first; call it while the TAP is in Test-Logic-Reset or
  *  Run-Test/Idle (setting up the pins may pulse TCK, which leaves those states unchanged). `tck_hz` is clamped to TAPWALKER_JTAG_MAX_TCK_HZ;
  *  `tdo_valid_ns` is the target's TCK-falling-to-TDO-valid time plus board delay (ECP5 data
@@ -154,29 +131,17 @@ esp_err_t tapwalker_jtag_spi_deinit(void);
 /** The TCK frequency the SPI clock divider actually gives, in Hz (0 before init). */
 uint32_t tapwalker_jtag_spi_actual_hz(void);
 
-/** Slot `slot` (0 or 1) for the caller to fill with TDI bits / read TDO bits from. NULL if the
- *  slot number is out of range or the device is not initialised. A slot must not be touched
- *  between queueing it and getting it back from tapwalker_jtag_spi_wait. */
-uint8_t *tapwalker_jtag_spi_tx_slot(unsigned slot);
-const uint8_t *tapwalker_jtag_spi_rx_slot(unsigned slot);
-
 /** Whether one SPI transaction can shift exactly `bits` bits. The ESP32-C3 and C6 cannot send a
  *  DMA transfer whose length is 8k+1 bits (ESP-IDF SPI master page, supported bit lengths); the
  *  caller then clocks one more bit through tapwalker_jtag_gpio_shift. Always true on the P4. */
 bool tapwalker_jtag_spi_length_supported(size_t bits);
 
-/** Starts shifting `bits` bits of slot `slot` (1 ... TAPWALKER_JTAG_SPI_SLOT_BYTES * 8; see
- *  tapwalker_jtag_spi_length_supported, otherwise ESP_ERR_NOT_SUPPORTED) in full
- *  duplex, mode 0, LSB first; with `capture_tdo` the TDO bits land in the slot's rx buffer.
- *  Returns as soon as the transaction is queued, so the caller fills the other slot while this
- *  one shifts. The first queued transaction acquires the bus and hands TCK/TDI/TDO to SPI2;
- *  TMS keeps the level the dedicated GPIO gave it (low while in Shift-DR). At most two
- *  transactions are in flight: a third waits. */
-esp_err_t tapwalker_jtag_spi_queue(unsigned slot, size_t bits, bool capture_tdo);
-
-/** Like tapwalker_jtag_spi_queue, but shifts from the caller's `tdi` (and into `tdo` unless NULL)
- *  instead of a slot's buffers; *slot (may be NULL) says which slot's transaction carries it, for
- *  matching with tapwalker_jtag_spi_wait. The buffers must stay untouched until then. Buffers in
+/** Starts shifting `bits` bits (1 ... TAPWALKER_JTAG_SPI_SLOT_BYTES * 8; see
+ *  tapwalker_jtag_spi_length_supported, otherwise ESP_ERR_NOT_SUPPORTED) from the caller's `tdi`
+ *  (and into `tdo` unless NULL) in full duplex, mode 0, LSB first, and returns as soon as the
+ *  transaction is queued. The first queued transaction acquires the bus and hands TCK/TDI/TDO to
+ *  SPI2; TMS keeps the level the dedicated GPIO gave it (low while in Shift-DR). *slot (may be
+ *  NULL) says which of the two transactions carries it, for matching with tapwalker_jtag_spi_wait. The buffers must stay untouched until then. Buffers in
  *  DMA-capable internal RAM, 4-byte aligned, are used as they are; others are copied by the
  *  driver. ESP_ERR_INVALID_STATE when both slots are in flight. */
 esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, size_t bits, unsigned *slot);
@@ -185,11 +150,6 @@ esp_err_t tapwalker_jtag_spi_queue_buffers(const uint8_t *tdi, uint8_t *tdo, siz
  *  none is left in flight, hands TCK/TDI back to dedicated GPIO (TCK low) and releases the bus.
  *  ESP_ERR_INVALID_STATE if nothing is in flight. */
 esp_err_t tapwalker_jtag_spi_wait(unsigned *slot_done);
-
-/** Shifts `bits` bits from `tdi` (and into `tdo` unless NULL) through both slots, keeping one
- *  transaction in flight while copying the next chunk. Blocks until done. Chunks are whole slots
- *  except the last, so ESP_ERR_NOT_SUPPORTED when !tapwalker_jtag_spi_length_supported(bits). */
-esp_err_t tapwalker_jtag_spi_shift(const uint8_t *tdi, uint8_t *tdo, size_t bits);
 
 /* ------------------------------------------------------------------------------------------ */
 /* WiFi station, access point and scan (bsp_wifi.c). On the ESP32-P4 the same API reaches the
@@ -230,12 +190,6 @@ esp_err_t tapwalker_wifi_init(void);
 /** The station never reconnects by itself: after a disconnect (sta_disconnects grows) the caller
  *  decides whether and where to connect again. */
 
-/** Starts WiFi in station mode, AP mode or both: `sta_ssid` NULL or empty = no station,
- *  `ap_ssid` NULL or empty = no access point. An empty or NULL password means an open network
- *  (the AP then uses no encryption, otherwise WPA2-PSK). `ap_channel` 0 = channel 1. */
-esp_err_t tapwalker_wifi_start(const char *sta_ssid, const char *sta_password,
-                               const char *ap_ssid, const char *ap_password, uint8_t ap_channel);
-
 /** Associates the station with `ssid`; `bssid` (6 bytes) and `channel` (non-zero) pin a specific
  *  AP, e.g. the strongest one a scan found. Returns when the request is issued; watch
  *  tapwalker_wifi_get_status for sta_has_ip. */
@@ -253,8 +207,6 @@ esp_err_t tapwalker_wifi_scan_start(void);
  *  *count becomes the number copied. Frees the driver's list. */
 esp_err_t tapwalker_wifi_scan_results(tapwalker_wifi_ap_record_t *records, uint16_t *count);
 
-esp_err_t tapwalker_wifi_stop(void);
-
 /** Runs the driver with the station on, joining nothing until tapwalker_wifi_connect (scans work
  *  in this state), plus the access point when `ap_ssid` is given (open when `ap_password` is NULL
  *  or empty, otherwise WPA2-PSK; `ap_channel` 0 = channel 1). NULL or empty `ap_ssid` turns the
@@ -267,6 +219,44 @@ esp_err_t tapwalker_wifi_set_access_point(const char *ap_ssid, const char *ap_pa
 esp_err_t tapwalker_wifi_mac(uint8_t mac[6]);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Ethernet through the OpenCores MAC of Espressif's QEMU (bsp_eth.c), built instead of bsp_wifi.c
+ * when CONFIG_ETH_USE_OPENETH is set (sdkconfig.defaults.emulation): the emulator has no radio. */
+
+typedef struct {
+    bool link_up;       /* the MAC reports the link up */
+    bool has_ip;        /* DHCP gave an address */
+    uint8_t ip[4];      /* valid when has_ip */
+} tapwalker_eth_status_t;
+
+/** Brings up the network interface, the default event loop and the Ethernet driver, and starts
+ *  it (DHCP runs by itself); events are only recorded, for tapwalker_eth_get_status. */
+esp_err_t tapwalker_eth_init(void);
+esp_err_t tapwalker_eth_get_status(tapwalker_eth_status_t *out);
+/** The interface's MAC address (6 bytes); after tapwalker_eth_init. */
+esp_err_t tapwalker_eth_mac(uint8_t mac[6]);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory (bsp_system.c)                                                                      */
+
+typedef struct {
+    uint32_t free_bytes;        /* esp_get_free_heap_size */
+    uint32_t minimum_free_bytes;/* esp_get_minimum_free_heap_size: the lowest since boot */
+    uint32_t largest_block;     /* heap_caps_get_largest_free_block(MALLOC_CAP_8BIT) */
+} tapwalker_heap_t;
+
+void tapwalker_heap(tapwalker_heap_t *out);
+
+/** Up to `capacity` tasks: name (NUL-terminated, at most 15 bytes) and stack high-water mark in
+ *  bytes (the least stack left since the task started). Returns how many were filled. Needs
+ *  CONFIG_FREERTOS_USE_TRACE_FACILITY; returns 0 without it. */
+typedef struct {
+    char name[16];
+    uint32_t stack_left_bytes;
+} tapwalker_task_stack_t;
+
+int tapwalker_task_stacks(tapwalker_task_stack_t *out, int capacity);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Internal storage: FAT with wear levelling on the "storage" partition (bsp_storage.c)        */
 
 #define TAPWALKER_STORAGE_MOUNT "/storage"
@@ -274,9 +264,6 @@ esp_err_t tapwalker_wifi_mac(uint8_t mac[6]);
 
 /** Mounts the storage partition at /storage, formatting it if it holds no FAT file system. */
 esp_err_t tapwalker_storage_mount(void);
-esp_err_t tapwalker_storage_unmount(void);
-/** Total and free bytes of the mounted file system. */
-esp_err_t tapwalker_storage_info(uint64_t *total_bytes, uint64_t *free_bytes);
 
 /* ------------------------------------------------------------------------------------------ */
 /* SD card over SPI (bsp_sdcard.c)                                                            */
@@ -297,7 +284,6 @@ typedef struct {
  *  it may answer any traffic on the bus (ESP-IDF "Sharing the SPI Bus Among SD Cards and Other
  *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
 esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
-esp_err_t tapwalker_sdcard_unmount(void);
 /** The board's SD card slot as menuconfig sets it ("TapWalker", main/Kconfig.projbuild):
  *  fills *pins and returns true, or returns false when the board has none. */
 bool tapwalker_sdcard_slot(tapwalker_sdcard_pins_t *pins);
