@@ -95,13 +95,19 @@ struct CableOptions: ParsableArguments {
         let xvc = text.hasPrefix("xvc://")
         var rest = String(text.dropFirst(6))
         var tck: UInt32 = SimOptions.maximumTCK
+        var timeout = NetworkCableLink.defaultTimeoutMilliseconds
         if let q = rest.firstIndex(of: "?") {
             let query = rest[rest.index(after: q)...]
             rest = String(rest[..<q])
-            guard query.hasPrefix("tck="), let hz = ASCII.parseInteger(String(query.dropFirst(4))), hz > 0, hz <= Int(UInt32.max) else {
-                throw TapWalkerError(.usage, "--cable \(text): the only option is ?tck=HZ (the TCK frequency to ask the server for)")
+            for option in query.split(separator: "&", omittingEmptySubsequences: false) {
+                if xvc, option.hasPrefix("tck="), let hz = ASCII.parseInteger(String(option.dropFirst(4))), hz > 0, hz <= Int(UInt32.max) {
+                    tck = UInt32(hz)
+                } else if option.hasPrefix("timeout="), let s = ASCII.parseInteger(String(option.dropFirst(8))), s > 0, s <= 3600 {
+                    timeout = s * 1000
+                } else {
+                    throw TapWalkerError(.usage, "--cable \(text): the options are \(xvc ? "?tck=HZ (the TCK frequency to ask the server for) and " : "")?timeout=SECONDS (how long the server may stay silent before the job fails, 1 to 3600; 60 unless given), joined by &")
+                }
             }
-            tck = UInt32(hz)
         }
         if rest.hasSuffix("/") { rest.removeLast() }
         var host = rest
@@ -123,12 +129,12 @@ struct CableOptions: ParsableArguments {
         let clock = SystemClock()
         do throws(TapWalkerError) {
             if xvc {
-                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock, frequency: tck)
+                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock, frequency: tck, timeoutMilliseconds: timeout)
                 let mhz = Double(cable.frequency) / 1e6
                 return Opened(cable: cable, description: "XVC server \(host):\(port) (TCK \(formatNumber(mhz)) MHz, \(cable.maximumBits) bits per shift)",
                               isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
             }
-            let cable = try RemoteBitbangCable(connection: connection, host: host, port: port, clock: clock)
+            let cable = try RemoteBitbangCable(connection: connection, host: host, port: port, clock: clock, timeoutMilliseconds: timeout)
             return Opened(cable: cable, description: "remote_bitbang server \(host):\(port)",
                           isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
         } catch {
