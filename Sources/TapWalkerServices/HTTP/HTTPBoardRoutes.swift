@@ -11,9 +11,11 @@ extension HTTPRouter {
 
     /// Written once: the board routes, their methods and who may use them.
     public static let boardRoutes: [BoardRoute] = [
-        BoardRoute(path: "/api/board", methods: ["GET"], requirement: .full),
+        // GET /api/board only identifies; POST /api/board?flash=1 also reads the flash, which
+        // clears the running design. POST /api/flash reads (dumps) it, PUT writes it.
+        BoardRoute(path: "/api/board", methods: ["GET", "POST"], requirement: .full),
         BoardRoute(path: "/api/fpga", methods: ["PUT"], requirement: .full),
-        BoardRoute(path: "/api/flash", methods: ["PUT", "GET"], requirement: .full),
+        BoardRoute(path: "/api/flash", methods: ["PUT", "POST"], requirement: .full),
         BoardRoute(path: "/api/reload", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/sd", methods: ["PUT"], requirement: .full),
         BoardRoute(path: "/api/program", methods: ["POST"], requirement: .full),
@@ -26,8 +28,12 @@ extension HTTPRouter {
         guard let board else {
             return try x.response.error(503, "this server has no board: it offers the page and the file store only")
         }
-        if r.matches("GET", "/api/board") {
-            try answer(x, board.describe(holder: x.holder, readFlash: x.request.query("flash").map { ASCII.equal($0, "1") } ?? false), publish: false)
+        if r.isPath("/api/board") {
+            let readFlash = x.request.query("flash").map { ASCII.equal($0, "1") } ?? false
+            if readFlash && r.isSafe {
+                return try x.response.error(405, "reading the flash clears the running design, so it is not a GET: POST /api/board?flash=1 (with the X-CSRF-Token when logged in with the cookie)")
+            }
+            try answer(x, board.describe(holder: x.holder, readFlash: readFlash), publish: false)
         } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/flash") {
@@ -40,7 +46,7 @@ extension HTTPRouter {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/program") {
             try programStoredFile(x, board)
-        } else if r.matches("GET", "/api/flash") {
+        } else if r.matches("POST", "/api/flash") {
             try flashDump(x, board)
         } else {
             try x.response.error(405, "wrong method for \(r.path)")
@@ -81,7 +87,7 @@ extension HTTPRouter {
         try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
     }
 
-    /// GET /api/flash?addr=A&length=N: the flash contents as a download, streamed (chunked).
+    /// POST /api/flash?addr=A&length=N: the flash contents as a download, streamed (chunked).
     func flashDump(_ x: HTTPExchange, _ board: any HTTPBoardActions) throws(TapWalkerError) {
         guard let address = try number(x, "addr"), let length = try number(x, "length") else { return }
         let response = x.response

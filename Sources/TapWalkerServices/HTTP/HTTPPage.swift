@@ -92,7 +92,8 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 <h2 id="dump-h">Flash dump</h2>
 <div class="row"><div><label for="dump-addr">Address</label><input id="dump-addr" value="0x000000" size="10"></div>
 <div><label for="dump-len">Length</label><input id="dump-len" value="0x100000" size="10"></div>
-<a id="dump" href="#" class="msg info">Download</a></div>
+<button id="dump" type="button">Download</button></div>
+<div id="dump-msg" class="msg" role="status" aria-live="polite"></div>
 </section>
 
 <section id="wifi" class="hidden" aria-labelledby="wifi-h">
@@ -270,10 +271,16 @@ $("store-up").addEventListener("click",async()=>{
   const a=await api("PUT","/api/files/"+encodeURIComponent(f.name),f,{"Content-Type":"application/octet-stream"});
   if(a.ok)$("store-file").value="";await listFiles();msg($("files-msg"),a.ok?"Stored "+f.name+".":a.json.error,a.ok?"good":"bad");
 });
-$("dump").addEventListener("click",e=>{
+// Reading the flash clears the running design, so it is a POST with the token, never a link.
+$("dump").addEventListener("click",async()=>{
   const a=num($("dump-addr").value),n=num($("dump-len").value);
-  if(isNaN(a)||isNaN(n)||n<=0){e.preventDefault();alert("Address and length must be numbers (0x hex or decimal).");return}
-  $("dump").href="/api/flash?addr="+hex(a,6)+"&length="+n;$("dump").setAttribute("download","flash-"+hex(a,6)+".bin");
+  if(isNaN(a)||isNaN(n)||n<=0){msg($("dump-msg"),"Address and length must be numbers (0x hex or decimal).","bad");return}
+  msg($("dump-msg"),"Reading "+size(n)+" of flash from "+hex(a,6)+"…");
+  const r=await api("POST","/api/flash?addr="+hex(a,6)+"&length="+n);
+  if(!r.ok){msg($("dump-msg"),busyText(r)||r.json.error,"bad");return}
+  const l=document.createElement("a");l.href=URL.createObjectURL(await r.res.blob());l.download="flash-"+hex(a,6)+".bin";
+  document.body.appendChild(l);l.click();l.remove();setTimeout(()=>URL.revokeObjectURL(l.href),60000);
+  msg($("dump-msg"),"Downloaded "+size(n)+" from "+hex(a,6)+".","good");
 });
 // WiFi: shown only where GET /api/wifi answers (the device; the host has none). On the device's own
 // access point the card moves to the top as "Set up WiFi".
