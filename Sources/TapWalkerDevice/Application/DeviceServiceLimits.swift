@@ -10,7 +10,8 @@ enum DeviceServiceLimits {
         // Two users at once (one programs, one browses); two more connections may be logging in.
         o.maximumClients = 2
         o.maximumWaiting = 2
-        o.maximumWaitingPerAddress = 2
+        // One per address, below the two in all: one host alone never holds every place.
+        o.maximumWaitingPerAddress = 1
         return o
     }
 
@@ -19,6 +20,7 @@ enum DeviceServiceLimits {
         // A browser opens a few connections at once: the page, the event stream, an upload.
         o.maximumClients = 4
         o.maximumPreLoginClients = 2
+        o.maximumPreLoginPerAddress = 1
         o.onDevice = true
         return o
     }

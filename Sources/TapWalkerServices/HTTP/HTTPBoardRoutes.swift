@@ -134,8 +134,18 @@ extension HTTPRouter {
     }
 
     /// GET /api/events[?after=ID]: server-sent events from `events` until the stream's time is up
-    /// or the client goes away. Without `after`, only events from now on.
+    /// or the client goes away. Without `after`, only events from now on. A stream never holds a
+    /// place among the connections not logged in; each login (anonymous readers together) may
+    /// have `maximumEventStreamsPerLogin` open, and a stream's place is free as soon as its client
+    /// has gone (it waits on the connection, not on a timer).
     func eventStream(_ x: HTTPExchange) throws(TapWalkerError) {
+        let owner = x.streamOwner
+        let limit = options.maximumEventStreamsPerLogin
+        guard events.openStream(owner, limit: limit) else {
+            return try x.response.error(429, "\(x.identity.loggedIn ? "this login has" : "anonymous readers have") \(limit) event streams open already; close a tab or wait", headers: ["Retry-After: 10"])
+        }
+        defer { events.closeStream(owner) }
+        x.onStream?()
         var last = x.request.query("after").flatMap { ASCII.parseInteger($0) } ?? events.lastID
         try x.response.startEvents()
         try x.response.eventComment("tapwalker events")
@@ -154,7 +164,11 @@ extension HTTPRouter {
                 try x.response.eventComment("idle")
                 lastSent = now
             }
-            clock.sleep(microseconds: options.eventPollMicroseconds)
+            if let waitForPeer = x.waitForPeer {
+                if !waitForPeer(Int(options.eventPollMicroseconds / 1000)) { return }
+            } else {
+                clock.sleep(microseconds: options.eventPollMicroseconds)
+            }
         }
     }
 }

@@ -158,6 +158,13 @@ public final class HTTPRouter {
             try x.response.error(429, "too many failed logins from \(address); try again in \(seconds) s", headers: ["Retry-After: \(seconds)"])
             return nil
         }
+        let overall = throttle.takeCheck(address)
+        if overall > 0 {
+            let seconds = (overall + 999_999) / 1_000_000
+            log(x.peer, "login refused unchecked: the server's budget of password checks is spent")
+            try x.response.error(429, "too many login attempts on this server just now (from any address); try again in \(seconds) s", headers: ["Retry-After: \(seconds)"])
+            return nil
+        }
         guard let access = accounts.check(name: user, password: password) else {
             throttle.recordFailure(address)
             log(x.peer, "failed login as \(ASCII.printable(user))")
