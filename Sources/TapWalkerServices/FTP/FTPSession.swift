@@ -672,6 +672,12 @@ final class FTPSession {
                 stored += n
             }
             try writer.close()
+        } catch let error where error.kind == .data {
+            // The store refused the content (a configuration file that does not parse).
+            try? writer.close()
+            log("refused \(name): \(error.message)")
+            try reply(550, error.message)
+            return
         } catch {
             try? writer.close()
             log("upload of \(name) ended after \(stored) bytes: \(error.message)")

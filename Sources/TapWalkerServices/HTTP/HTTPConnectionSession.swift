@@ -94,12 +94,13 @@ final class HTTPConnectionSession {
             try Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withBytes { (p) throws(TapWalkerError) in try connection.send(p, timeoutMilliseconds: timeout) }
         }
         let exchange = HTTPExchange(request: request, body: body, response: response, peer: peer)
-        exchange.onLoggedIn = { [unowned self] in enteredLogin() }
-        exchange.onStream = { [unowned self] in
+        // Strong captures (Embedded Swift has no unowned): the exchange lives for this request only.
+        exchange.onLoggedIn = { [self] in enteredLogin() }
+        exchange.onStream = { [self] in
             deadline.deadline = nil
             server.loggedIn(slot)
         }
-        exchange.waitForPeer = { [unowned self] milliseconds in peerStays(milliseconds) }
+        exchange.waitForPeer = { [self] milliseconds in peerStays(milliseconds) }
         do throws(TapWalkerError) {
             try server.router.handle(exchange)
         } catch {

@@ -239,6 +239,9 @@ function listen(){
   events.addEventListener("result",e=>{const j=JSON.parse(e.data);showResult({status:j.ok?200:500,json:j})});
   events.onerror=()=>{if(events&&events.readyState===EventSource.CLOSED){events=null;setTimeout(listen,3000)}};
 }
+// A stored file's URL: each path segment encoded on its own, so that #, ?, % and spaces in a name
+// stay part of the name (encodeURI would leave # and ? to end the path).
+function fileURL(p){return "/api/files"+p.split("/").map(encodeURIComponent).join("/")}
 async function listFiles(){
   const a=await api("GET","/api/files/");const tb=$("files");tb.innerHTML="";
   if(!a.ok){msg($("files-msg"),a.json.error,"bad");return}msg($("files-msg"),"");
@@ -248,13 +251,13 @@ async function listFiles(){
     const s=document.createElement("td");s.className="num hide-s";s.textContent=f.dir?"":size(f.size);
     const act=document.createElement("td");
     if(!f.dir){
-      const dl=document.createElement("a");dl.href="/api/files"+encodeURI(p);dl.textContent="Download";dl.setAttribute("download",f.name);dl.setAttribute("aria-label","Download "+f.name);act.append(dl," ");
+      const dl=document.createElement("a");dl.href=fileURL(p);dl.textContent="Download";dl.setAttribute("download",f.name);dl.setAttribute("aria-label","Download "+f.name);act.append(dl," ");
       const pr=document.createElement("button");pr.type="button";pr.className="plain";pr.textContent="Program";pr.setAttribute("aria-label","Program "+f.name);
       pr.addEventListener("click",()=>programStored(p));if(session.access==="full")act.append(pr," ");
     }
     if(session.access!=="full"){tr.append(n,s,act);tb.appendChild(tr);continue}
     const del=document.createElement("button");del.type="button";del.className="plain";del.textContent="Delete";del.setAttribute("aria-label","Delete "+f.name);
-    del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE","/api/files"+encodeURI(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")});
+    del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE",fileURL(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")});
     act.append(del);tr.append(n,s,act);tb.appendChild(tr);
   }
   if(!a.json.entries.length){const tr=document.createElement("tr");const td=document.createElement("td");td.colSpan=3;td.textContent="No files.";tr.appendChild(td);tb.appendChild(tr)}
@@ -268,7 +271,7 @@ async function programStored(p){
 $("store-up").addEventListener("click",async()=>{
   const f=$("store-file").files[0];if(!f){msg($("files-msg"),"Choose a file first.","bad");return}
   msg($("files-msg"),"Uploading "+f.name+"…");
-  const a=await api("PUT","/api/files/"+encodeURIComponent(f.name),f,{"Content-Type":"application/octet-stream"});
+  const a=await api("PUT",fileURL("/"+f.name),f,{"Content-Type":"application/octet-stream"});
   if(a.ok)$("store-file").value="";await listFiles();msg($("files-msg"),a.ok?"Stored "+f.name+".":a.json.error,a.ok?"good":"bad");
 });
 // Reading the flash clears the running design, so it is a POST with the token, never a link.
