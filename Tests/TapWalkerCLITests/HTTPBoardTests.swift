@@ -108,6 +108,14 @@ struct HTTPBoardTests {
                 #expect(card[511] == 0xEE && card[512 + payload.count] == 0xEE)
             }
 
+            // From the end of the card, as sd@-N everywhere else.
+            let tail = [UInt8](repeating: 0x5A, count: 512)
+            let tailFile = dir.write("tail.img", tail)
+            let fromEnd = f.call(["-T", tailFile, "\(base)/api/sd?addr=-512"])
+            #expect(fromEnd.code == 200 && fromEnd.body.contains("\"ok\":true"), "\(fromEnd.body)")
+            let card2 = [UInt8](FileManager.default.contents(atPath: dir.path("card.img")) ?? Data())
+            #expect(card2.count == HTTPBoardFixture.cardSize && Array(card2.suffix(512)) == tail)
+
             // A stored file programmed into the FPGA.
             _ = f.call(["-T", blink, "\(base)/api/files/b.bit"])
             let stored = f.call(["-X", "POST", "\(base)/api/program?file=/b.bit&dest=fpga"])

@@ -69,6 +69,18 @@ struct HTTPServerTests {
         #expect(HTTPHarness.statuses(both) == [400])
     }
 
+    @Test("a header name with whitespace before the colon, and any Transfer-Encoding but chunked alone, are 400 (RFC 9112 5.1, 6.3)")
+    func smugglingShapes() {
+        let h = HTTPHarness()
+        for head in ["Transfer-Encoding : chunked\r\n", "Transfer-Encoding: chunked, identity\r\n", "Transfer-Encoding: identity\r\n",
+                     "Transfer-Encoding: chunked, gzip\r\n", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                     "Content-Length : 5\r\n", "X-Pad\t: 1\r\n"] {
+            let out = h.exchange("PUT /api/files/s HTTP/1.1\r\n\(basic)\(head)\r\n0\r\n\r\n")
+            #expect(HTTPHarness.statuses(out) == [400], "\(head): \(out)")
+        }
+        #expect(h.store.files["/s"] == nil)
+    }
+
     @Test("a client that asks for 100-continue is told to go on before the body is read")
     func expectContinue() {
         let h = HTTPHarness()

@@ -51,7 +51,7 @@ struct DeviceBootFiles {
     }
 
     private static func startedWithLastGood(_ kind: ConfigurationFileCheck.Kind) -> String {
-        "started with the last good \(kind.fileName) (\(kind.goodPath.dropFirst())) instead; fix \(kind.fileName) and restart to use it"
+        "started with the last good \(kind.fileName) (\(kind.goodName)) instead; fix \(kind.fileName) and restart to use it"
     }
 
     var failed: Bool { !problems.isEmpty }

@@ -18,8 +18,9 @@ public enum ConfigurationFileCheck {
             }
         }
 
-        /// Where the last good copy is kept.
-        public var goodPath: String { "/" + fileName + ".good" }
+        /// The last good copy's name, and where it is kept.
+        public var goodName: String { fileName + ".good" }
+        public var goodPath: String { "/" + goodName }
     }
 
     /// Which configuration file `path` (normalised, from the root) is, if either.

@@ -241,7 +241,8 @@ public final class BoardService {
                 let flash = session.flash
                 let writer = FlashWriter(flash: flash)
                 // Whatever is known of the length is checked against the chip and its protection first.
-                try writer.check(count: max(input.totalBytes ?? 1, 1), at: address)
+                // (A stream's length is not known: its start must fit, and what has arrived is named.)
+                try writer.check(count: max(input.totalBytes ?? 1, 1), at: address, streamed: input.totalBytes == nil ? input.prefix.count : nil)
                 let protected = try flash.protectedRange()
                 var end = flash.chip.size
                 var endName = "the end of the \(flash.chip.size >> 20) MB \(flash.chip.name) (\(BoardText.address(end)))"

@@ -40,7 +40,7 @@ extension HTTPRouter {
             guard let address = try number(x, "addr") else { return }
             try answer(x, board.run(.flash(address: address), input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/sd") {
-            guard let address = try number(x, "addr") else { return }
+            guard let address = try number(x, "addr", fromEnd: true) else { return }
             try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/reload") {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
@@ -54,12 +54,15 @@ extension HTTPRouter {
     }
 
     /// A number from the query: decimal or 0x hex (K and M suffixes too); nil after a 400.
-    func number(_ x: HTTPExchange, _ name: String) throws(TapWalkerError) -> Int? {
-        guard let text = x.request.query(name), let n = ASCII.parseInteger(text), n >= 0 else {
-            try x.response.error(400, "\(x.request.path) needs \(name)=N (decimal or 0x hex)")
+    /// `fromEnd`: a negative one counts from the end (the SD card's, as everywhere else).
+    func number(_ x: HTTPExchange, _ name: String, fromEnd: Bool = false) throws(TapWalkerError) -> Int? {
+        let text = x.request.query(name)
+        let negative = fromEnd && text?.utf8.first == UInt8(ascii: "-")
+        guard let text, let n = ASCII.parseInteger(negative ? String(decoding: Array(text.utf8.dropFirst()), as: UTF8.self) : text), n >= 0, !(negative && n == 0) else {
+            try x.response.error(400, "\(x.request.path) needs \(name)=N (decimal or 0x hex\(fromEnd ? "; negative: from the end" : ""))")
             return nil
         }
-        return n
+        return negative ? -n : n
     }
 
     /// POST /api/program?file=PATH&dest=fpga|flash|sd[&addr=A]: a stored file to the board.
@@ -74,7 +77,7 @@ extension HTTPRouter {
             guard let a = try number(x, "addr") else { return }
             job = .flash(address: a)
         } else if ASCII.equal(dest, "sd") {
-            guard let a = try number(x, "addr") else { return }
+            guard let a = try number(x, "addr", fromEnd: true) else { return }
             job = .sd(address: a)
         } else {
             return try x.response.error(400, "dest is fpga, flash or sd")
@@ -91,7 +94,7 @@ extension HTTPRouter {
     func flashDump(_ x: HTTPExchange, _ board: any HTTPBoardActions) throws(TapWalkerError) {
         guard let address = try number(x, "addr"), let length = try number(x, "length") else { return }
         let response = x.response
-        let name = "flash-" + ASCII.hex(UInt32(truncatingIfNeeded: address), digits: 6) + ".bin"
+        let name = "flash-" + BoardText.address(address) + ".bin"
         let result = board.readFlash(address: address, length: length, holder: x.holder, events: events) { (bytes) throws(TapWalkerError) in
             if !response.headSent {
                 try response.start(
