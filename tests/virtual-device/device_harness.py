@@ -283,6 +283,12 @@ class Device:
             if m:
                 return m
             if time.time() > deadline or not self.running():
+                # A device that has just ended may still have its last words (an abort's
+                # message) in the pipes: read them all before the last look, however loaded the
+                # machine is.
+                if not self.running():
+                    for t in self._readers:
+                        t.join(timeout=10)
                 m = re.search(pattern, self.log[after:])
                 return m
             time.sleep(0.1)
