@@ -51,22 +51,44 @@ public final class PreLoginSlots {
     }
 
     /// A place for `connection` from `peer` ("address:port"), made by pushing out a waiting
-    /// connection if need be; nil when every place that could be freed is being served.
+    /// connection if need be; nil when every place that could be freed is being served. When
+    /// its own address is at its cap with every connection being answered, it looks again for up
+    /// to a second: a client that closes one connection and opens the next at once finds the
+    /// old one still finishing its answer.
     public func enter(_ connection: any NetworkConnection, peer: String) -> Admission? {
         let address = FTPServer.host(of: peer)
         mutex.lock()
         countArrival(address)
+        mutex.unlock()
+        for _ in 0..<50 {
+            switch tryEnter(connection, peer: peer, address: address) {
+            case .admitted(let admission): return admission
+            case .refused: return nil
+            case .ownAddressBusy: clock.sleep(microseconds: 20_000)
+            }
+        }
+        return nil
+    }
+
+    private enum Attempt {
+        case admitted(Admission)
+        case refused
+        case ownAddressBusy
+    }
+
+    private func tryEnter(_ connection: any NetworkConnection, peer: String, address: String) -> Attempt {
+        mutex.lock()
         var victim: Entry?
         if entries.count(where: { ASCII.equal($0.address, address) }) >= perAddress {
             guard let i = entries.firstIndex(where: { $0.waiting && ASCII.equal($0.address, address) }) else {
                 mutex.unlock()
-                return nil
+                return .ownAddressBusy
             }
             victim = entries.remove(at: i)
         } else if entries.count >= total {
             guard let i = busiestAddressOldestWaiting(atLeast: arrivalScore(address)) else {
                 mutex.unlock()
-                return nil
+                return .refused
             }
             victim = entries.remove(at: i)
         }
@@ -78,7 +100,7 @@ public final class PreLoginSlots {
         // session wakes up from its receive and ends by itself.
         victim?.connection.shutdown()
         mutex.unlock()
-        return Admission(id: id, evicted: victim?.peer)
+        return .admitted(Admission(id: id, evicted: victim?.peer))
     }
 
     /// The connection now waits for its client (true) or is being served (false).
