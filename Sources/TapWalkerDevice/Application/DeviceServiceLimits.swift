@@ -19,8 +19,11 @@ enum DeviceServiceLimits {
         var o = HTTPServerOptions()
         // A browser opens a few connections at once: the page, the event stream, an upload.
         o.maximumClients = 4
-        o.maximumPreLoginClients = 2
-        o.maximumPreLoginPerAddress = 1
+        // Not logged in: 3 places (still within the 4 tasks), 2 from one address, so that a
+        // browser's page and API requests on the access point's setup page do not push each
+        // other out, while one address alone never holds every place.
+        o.maximumPreLoginClients = 3
+        o.maximumPreLoginPerAddress = 2
         o.onDevice = true
         return o
     }
