@@ -5,7 +5,8 @@ drop zone for the FPGA, send it, and see the result and the board card say DONE;
 another part is refused on the page before anything is sent. Then the rest of what a user does:
 write the bitstream to flash at 0x200000 and see the sector summary, download a flash dump of it
 and compare it byte for byte with the file, upload a file to the store, see it listed, download
-and program it, delete it and see it gone, and, while an FTP upload holds the board, see the page
+and program it, delete it and see it gone, delete and download files whose names hold #, ? and %
+and see each button act on its own file, and, while an FTP upload holds the board, see the page
 name the FTP client as busy and recover once the upload ends. Writes screenshots of the page at
 desktop and phone width. Prints "PAGE OK" when everything held.
 
@@ -185,6 +186,36 @@ try:
     driver.switch_to.alert.accept()
     wait.until(lambda d: name not in text("files") and "No files." in text("files"))
     print("deleted:", text("files"))
+
+    # Names a URL would read otherwise (#, ?, %, spaces): each button acts on its own file. The
+    # decoys a.bit and b.bit are what a path cut at # or ? would hit.
+    awkward = {"a.bit": b"decoy a", "a.bit#frag": b"fragment", "b.bit": b"decoy b", "b.bit?op=x": b"query",
+               "c 100%.bit": b"percent and space"}
+    local = os.path.join(downloads, "awkward")
+    os.makedirs(local, exist_ok=True)
+    for n, content in awkward.items():
+        with open(os.path.join(local, n), "wb") as f:
+            f.write(content)
+        driver.find_element(By.ID, "store-file").send_keys(os.path.join(local, n))
+        driver.find_element(By.ID, "store-up").click()
+        wait.until(lambda d: "Stored " + n in text("files-msg"))
+    for n in ("a.bit#frag", "b.bit?op=x"):
+        labelled("Delete " + n).click()
+        wait.until(EC.alert_is_present())
+        driver.switch_to.alert.accept()
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[aria-label='Delete %s']" % n))
+    left = sorted(e.get_attribute("aria-label")[len("Delete "):] for e in driver.find_elements(By.CSS_SELECTOR, "[aria-label^='Delete ']"))
+    print("awkward names left:", left)
+    assert left == ["a.bit", "b.bit", "c 100%.bit"], left
+    for n in ("a.bit", "c 100%.bit"):
+        labelled("Download " + n).click()
+        assert downloaded(n) == awkward[n], "Download %s gave other bytes" % n
+    print("awkward names: each Delete and Download acted on its own file")
+    for n in left:
+        labelled("Delete " + n).click()
+        wait.until(EC.alert_is_present())
+        driver.switch_to.alert.accept()
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[aria-label='Delete %s']" % n))
 
     # An FTP upload to flash@0x300000 held open: the page names the FTP client as the holder.
     ftp = ftplib.FTP()

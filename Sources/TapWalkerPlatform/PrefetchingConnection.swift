@@ -146,6 +146,12 @@ public final class PrefetchingConnection: NetworkConnection {
         return copied
     }
 
+    /// Ends the socket's both directions: the reader thread sees the end, and a `receive`
+    /// waiting for it returns.
+    public func shutdown() {
+        inner.shutdown()
+    }
+
     /// Closes the socket and waits for the reader thread to notice.
     public func close() {
         pthread_mutex_lock(mutex)

@@ -11,7 +11,7 @@ struct CableOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT][?tck=HZ] (an XVC 1.0 server, port 2542 by default; TCK 25 MHz unless given), rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default), or a USB cable: ft2232, ft4232, ft232h (FTDI MPSSE; :interface=A|B), ft231x (the ULX3S), cmsis-dap, dirtyjtag, each with :vid=0xVVVV,pid=0xPPPP,serial=S,tck=HZ (`tapwalker scan` lists the devices present). Default: $TAPWALKER_CABLE, else the --board's cable, else sim.",
+            "The JTAG cable: sim[:part=NAME,tck=HZ,flash=CHIP,flash-image=PATH] (the simulated board), xvc://HOST[:PORT][?tck=HZ] (an XVC 1.0 server, port 2542 by default; TCK 25 MHz unless given), rbb://HOST[:PORT] (a remote_bitbang server, port 3335 by default; either takes ?timeout=SECONDS, 60 unless given), or a USB cable: ft2232, ft4232, ft232h (FTDI MPSSE; :interface=A|B), ft231x (the ULX3S), cmsis-dap, dirtyjtag, each with :vid=0xVVVV,pid=0xPPPP,serial=S,tck=HZ (`tapwalker scan` lists the devices present). Default: $TAPWALKER_CABLE, else the --board's cable, else sim.",
             valueName: "cable"))
     var cable: String?
 
@@ -114,16 +114,17 @@ struct CableOptions: ParsableArguments {
         let xvc = address.kind == .xvc
         let host = address.host, port = address.port
         let tck = address.tckHz ?? SimOptions.maximumTCK
+        let timeout = address.timeoutSeconds.map { $0 * 1000 } ?? NetworkCableLink.defaultTimeoutMilliseconds
         let connection = TCPConnection()
         let clock = SystemClock()
         do throws(TapWalkerError) {
             if xvc {
-                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock, frequency: tck)
+                let cable = try XVCCable(connection: connection, host: host, port: port, clock: clock, frequency: tck, timeoutMilliseconds: timeout)
                 let mhz = Double(cable.frequency) / 1e6
                 return Opened(cable: cable, description: "XVC server \(host):\(port) (TCK \(formatNumber(mhz)) MHz, \(cable.maximumBits) bits per shift)",
                               isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
             }
-            let cable = try RemoteBitbangCable(connection: connection, host: host, port: port, clock: clock)
+            let cable = try RemoteBitbangCable(connection: connection, host: host, port: port, clock: clock, timeoutMilliseconds: timeout)
             return Opened(cable: cable, description: "remote_bitbang server \(host):\(port)",
                           isSimulator: false, simulator: nil, flashImage: nil, close: cable.close)
         } catch {

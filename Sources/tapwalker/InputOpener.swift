@@ -9,7 +9,7 @@ func openInput(_ path: String) throws(TapWalkerError) -> any ByteSource {
     if SVFInput.hasSVFName(path) { throw SVFInput.refusal(path) }
     let inner: any ByteSource
     if HTTPURL.looksLikeURL(path) {
-        inner = try HTTPSource(url: path) { TCPConnection() }
+        inner = try HTTPSource(url: path, clock: { UInt64(MonotonicClock.now() * 1_000_000) }) { TCPConnection() }
     } else {
         inner = try FileSource(path: RawArguments.path(path))
     }

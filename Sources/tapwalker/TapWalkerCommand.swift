@@ -49,7 +49,15 @@ struct TapWalkerCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                // --version and --help: with --json, one object like every other answer.
+                if arguments.contains("--json") {
+                    var json = JSONObject.result()
+                    json["ok"] = .bool(true)
+                    json[arguments.contains("--version") ? "version" : "help"] = .string(fullMessage(for: error))
+                    print(json.serialized())
+                } else {
+                    print(fullMessage(for: error))
+                }
                 Foundation.exit(0)
             }
             if arguments.contains("--json") {

@@ -61,7 +61,7 @@ struct DetectTests {
             ("sim:part=lfe5u-99f", "unknown part 'lfe5u-99f'"),
             ("sim:speed=fast", "unknown simulator option 'speed'"),
             ("sim:part", "needs a value"),
-            ("xvc://127.0.0.1:2542?speed=1", "the only option is ?tck=HZ"),
+            ("xvc://127.0.0.1:2542?speed=1", "the options are ?tck=HZ"),
             ("rbb://127.0.0.1:99999", "write xvc://HOST[:PORT][?tck=HZ] or rbb://HOST[:PORT]"),
             ("usb-blaster", "unknown cable 'usb-blaster'"),
         ])

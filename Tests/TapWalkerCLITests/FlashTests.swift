@@ -9,6 +9,16 @@ struct FlashTests {
         "sim:part=\(part),flash=\(chip),flash-image=\(dir.path("flash.bin"))"
     }
 
+    @Test("an address past 4 GB is refused and shown with all its digits, never cut to 32 bits")
+    func addressPastFourGigabytes() throws {
+        try withTempDir { dir in
+            let write = tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--addr", "0x100200000", "--cable", cable(dir))
+            #expect(write.exitCode == 2 && write.stderr.contains("at 0x100200000 ends at 0x10028e2e1, past the end"), "\(write.stderr)")
+            let read = tapwalker("flash", "read", "--output", dir.path("x.bin"), "--addr", "0x100200000", "--length", "16", "--cable", cable(dir))
+            #expect(read.exitCode == 2 && read.stderr.contains("at 0x100200000 does not fit"), "\(read.stderr)")
+        }
+    }
+
     @Test("write, reload, read back and verify: the FPGA boots the design from flash")
     func writeReadVerify() throws {
         try withTempDir { dir in

@@ -108,7 +108,7 @@ struct HTTPBoardTests {
             #expect(write.code == 200, "\(write.body)")
             #expect(write.body.contains("\"addr\":2097152") && write.body.contains("\"verified\":true") && write.body.contains("\"chip\":"), "\(write.body)")
             let dump = dir.path("dump.bin")
-            let read = f.call(["-o", dump, "\(base)/api/flash?addr=0x200000&length=\(blinkBytes.count)"])
+            let read = f.call(["-X", "POST", "-o", dump, "\(base)/api/flash?addr=0x200000&length=\(blinkBytes.count)"])
             #expect(read.code == 200)
             #expect(FileManager.default.contents(atPath: dump) == Data(blinkBytes))
             // The chip is known now from that job.
@@ -119,7 +119,7 @@ struct HTTPBoardTests {
             #expect(boot.code == 200 && boot.body.contains("\"reloaded\":true") && doneTrue(boot.body), "\(boot.body)")
             let reload = f.call(["-X", "POST", "\(base)/api/reload"])
             #expect(reload.code == 200 && doneTrue(reload.body) && reload.body.contains("FPGA reloaded from flash: DONE"), "\(reload.body)")
-            let info = f.call(["\(base)/api/board?flash=1"])
+            let info = f.call(["-X", "POST", "\(base)/api/board?flash=1"])
             #expect(info.code == 200 && info.body.contains("\"protection\":\"none\"") && doneTrue(info.body), "\(info.body)")
 
             // SD card at 512 and from the end.
@@ -134,6 +134,14 @@ struct HTTPBoardTests {
                 #expect(card[511] == 0xEE && card[512 + payload.count] == 0xEE)
             }
 
+            // From the end of the card, as sd@-N everywhere else.
+            let tail = [UInt8](repeating: 0x5A, count: 512)
+            let tailFile = dir.write("tail.img", tail)
+            let fromEnd = f.call(["-T", tailFile, "\(base)/api/sd?addr=-512"])
+            #expect(fromEnd.code == 200 && fromEnd.body.contains("\"ok\":true"), "\(fromEnd.body)")
+            let card2 = [UInt8](FileManager.default.contents(atPath: dir.path("card.img")) ?? Data())
+            #expect(card2.count == HTTPBoardFixture.cardSize && Array(card2.suffix(512)) == tail)
+
             // A stored file programmed into the FPGA.
             _ = f.call(["-T", blink, "\(base)/api/files/b.bit"])
             let stored = f.call(["-X", "POST", "\(base)/api/program?file=/b.bit&dest=fpga"])
@@ -142,9 +150,9 @@ struct HTTPBoardTests {
             // Bad addresses.
             let badAddr = f.call(["-T", blink, "\(base)/api/flash?addr=zz"])
             #expect(badAddr.code == 400 && badAddr.body.contains("addr=N"), "\(badAddr.body)")
-            let past = f.call(["\(base)/api/flash?addr=0x1000000&length=16"])
+            let past = f.call(["-X", "POST", "\(base)/api/flash?addr=0x1000000&length=16"])
             #expect(past.code == 422 && past.body.contains("does not fit"), "\(past.body)")
-            let noLength = f.call(["\(base)/api/flash?addr=0"])
+            let noLength = f.call(["-X", "POST", "\(base)/api/flash?addr=0"])
             #expect(noLength.code == 400 && noLength.body.contains("length=N"), "\(noLength.body)")
             let badSD = f.call(["-T", sdFile, "\(base)/api/sd?addr=-1x"])
             #expect(badSD.code == 400, "\(badSD.body)")
@@ -216,7 +224,7 @@ struct HTTPBoardTests {
                         return e.code, e.read().decode()
                 for method, path, body in [('PUT', '/api/fpga', open('\(blink)', 'rb').read()),
                                            ('GET', '/api/board', None), ('POST', '/api/reload', b''),
-                                           ('GET', '/api/flash?addr=0&length=16', None)]:
+                                           ('POST', '/api/flash?addr=0&length=16', b'')]:
                     code, text = call(method, path, body)
                     print('HTTP', method, path, code, text)
                 data.sendall(open('\(blink)', 'rb').read()[300000:])
@@ -225,7 +233,7 @@ struct HTTPBoardTests {
                 ftp.quit()
                 print('AFTER', *call('GET', '/api/board'))
                 """)
-            for route in ["PUT /api/fpga", "GET /api/board", "POST /api/reload", "GET /api/flash?addr=0&length=16"] {
+            for route in ["PUT /api/fpga", "GET /api/board", "POST /api/reload", "POST /api/flash?addr=0&length=16"] {
                 #expect(held.output.contains("HTTP \(route) 409 {\"ok\":false,\"error\":\"the board is busy: FTP client 127.0.0.1:"), "\(route): \(held.output)")
             }
             #expect(held.output.contains("uploading to flash@0x300000"), "\(held.output)")

@@ -86,6 +86,17 @@ struct ScriptingTests {
         #expect(line.split(separator: ".").count >= 2 && line.first?.isNumber == true, "\(line)")
     }
 
+    @Test("--version --json prints one JSON object with the version and every stable key; --help --json too")
+    func versionJSON() throws {
+        let r = tapwalker("--version", "--json")
+        #expect(r.exitCode == 0)
+        let j = try #require(r.json(), "\(r.stdout)")
+        #expect(j.bool("ok") == true && j.string("version") == tapwalker("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        for key in stableKeys { #expect(j.has(key), "no \(key)") }
+        let help = tapwalker("--help", "--json")
+        #expect(help.exitCode == 0 && (help.json()?.string("help") ?? "").contains("USAGE"), "\(help.stdout)")
+    }
+
     @Test("--generate-completion-script writes a script for bash, zsh and fish that knows the commands")
     func completionScripts() {
         for shell in ["bash", "zsh", "fish"] {

@@ -76,6 +76,26 @@ final class ServerProcess: @unchecked Sendable {
         return false
     }
 
+    /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the server, as a crash or a hang would.
+    func send(signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits for the process to end by itself; its exit status, or nil (and it is killed) when it
+    /// is still running after `timeout` seconds.
+    func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            stop(timeout: 5)
+            return nil
+        }
+        stopped = true
+        process.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.1)  // let the last of standard error arrive
+        return process.terminationReason == .exit ? process.terminationStatus : -1
+    }
+
     /// Ctrl-C, then waits for the exit; returns the exit status (-1 if it had to be killed).
     @discardableResult
     func stop(timeout: TimeInterval = 30) -> Int32 {

@@ -116,6 +116,33 @@ struct HTTPSourceTests {
         #expect(e?.kind == .input && e?.message.contains("bad chunk size") == true)
     }
 
+    @Test("a server that drips a byte a second fails the transfer's overall bound, though no single wait runs out")
+    func drippingServerHitsTheOverallDeadline() {
+        final class Drip: NetworkConnection {
+            let bytes = Array(("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + String(repeating: "x", count: 100_000)).utf8)
+            var position = 0
+            var now: UInt64 = 0
+            func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) {}
+            func send(_ bytes: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) {}
+            func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
+                #expect(timeoutMilliseconds > 0)
+                now += 1_000_000  // a second per byte, well within the 30 s wait
+                buffer[0] = bytes[position]
+                position += 1
+                return 1
+            }
+            func close() {}
+        }
+        let drip = Drip()
+        let e = error { () throws(TapWalkerError) in
+            let s = try HTTPSource(url: "http://h/x", clock: { drip.now },
+                                   deadline: .init(graceMilliseconds: 60_000, minimumBytesPerSecond: 1024)) { drip }
+            _ = try readAll(s)
+        }
+        #expect(e?.message.contains("slower than 1024 bytes a second on average after the first 60 s; gave up") == true, "\(e?.message ?? "")")
+        #expect(drip.now <= 62_000_000, "ended at the bound, not after 100000 s")
+    }
+
     @Test func contentLengthCutShort() {
         let net = Network(["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"])
         let e = error { () throws(TapWalkerError) in let s = try HTTPSource(url: "http://h/x") { net.next() }; _ = try readAll(s) }

@@ -23,6 +23,27 @@ struct AuthTests {
         #expect(t.wait(for: "b") == 0)
     }
 
+    @Test("guesses spread over many addresses meet one overall budget; an address that logged in before is not counted")
+    func overallBudget() {
+        let clock = ManualClock()
+        let t = LoginThrottle(mutex: HTTPNoMutex(), clock: clock, capacity: 64, checkBurst: 10, checkRefillMicroseconds: 500_000)
+        t.recordSuccess("10.0.0.1")  // the user's computer
+        // 70 addresses, one guess each, all at once (the per-address table of 64 forgets some).
+        var checked = 0
+        for i in 0..<70 where t.takeCheck("10.0.1.\(i)") == 0 {
+            checked += 1
+            t.recordFailure("10.0.1.\(i)")
+        }
+        #expect(checked == 10)
+        #expect(t.takeCheck("10.0.2.1") == 500_000, "the next token is half a second away")
+        #expect(t.takeCheck("10.0.0.1") == 0, "the user's address is not counted")
+        // 20 s later: 40 more tokens, but never more than the burst at once.
+        clock.now += 20_000_000
+        checked = 0
+        for i in 0..<70 where t.takeCheck("10.0.3.\(i)") == 0 { checked += 1 }
+        #expect(checked == 10)
+    }
+
     @Test("sessions: distinct random tokens, found only by the exact token, bounded, and they expire")
     func sessions() {
         let clock = ManualClock()

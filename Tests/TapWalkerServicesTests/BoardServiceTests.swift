@@ -118,6 +118,17 @@ struct BoardServiceTests {
         #expect(!f.done)
     }
 
+    @Test("a stream of unknown length at the end of the flash is refused naming what is known of its size, not 1 byte")
+    func streamAtTheEnd() {
+        let f = BoardFixture()
+        let big = f.board.writeFlash(StreamSource([UInt8](repeating: 0x42, count: 582_369)), at: 0x1000000)
+        let message = big.failure?.message ?? ""
+        #expect(message.contains("an image of at least ") && !message.contains("an image of 1 bytes") && message.contains("nothing was written"), "\(message)")
+        // Held whole (short): its exact size.
+        let small = f.board.writeFlash(StreamSource([UInt8](repeating: 0x42, count: 5000)), at: 0x1000000)
+        #expect(small.failure?.message.contains("an image of 5000 bytes at 0x1000000") == true, "\(small.failure?.message ?? "")")
+    }
+
     @Test("a stream that runs past the end of the flash is written up to the end, and the result says exactly what")
     func pastTheEnd() {
         let f = BoardFixture()

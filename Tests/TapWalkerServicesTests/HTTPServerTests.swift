@@ -69,6 +69,18 @@ struct HTTPServerTests {
         #expect(HTTPHarness.statuses(both) == [400])
     }
 
+    @Test("a header name with whitespace before the colon, and any Transfer-Encoding but chunked alone, are 400 (RFC 9112 5.1, 6.3)")
+    func smugglingShapes() {
+        let h = HTTPHarness()
+        for head in ["Transfer-Encoding : chunked\r\n", "Transfer-Encoding: chunked, identity\r\n", "Transfer-Encoding: identity\r\n",
+                     "Transfer-Encoding: chunked, gzip\r\n", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                     "Content-Length : 5\r\n", "X-Pad\t: 1\r\n"] {
+            let out = h.exchange("PUT /api/files/s HTTP/1.1\r\n\(basic)\(head)\r\n0\r\n\r\n")
+            #expect(HTTPHarness.statuses(out) == [400], "\(head): \(out)")
+        }
+        #expect(h.store.files["/s"] == nil)
+    }
+
     @Test("a client that asks for 100-continue is told to go on before the body is read")
     func expectContinue() {
         let h = HTTPHarness()
@@ -207,6 +219,34 @@ struct HTTPServerTests {
         #expect(HTTPHarness.statuses(h.exchange(get("/api/board", ""))) == [401])
     }
 
+    @Test("nothing that changes the board is a GET or works with the cookie alone: reading the flash clears the running design")
+    func boardChangesNeedTokenAndOrigin() {
+        let board = FakeBoard()
+        let h = HTTPHarness(board: board)
+        let out = h.exchange(HTTPHarness.post("/api/login", "user=admin&password=secret"))
+        let (cookie, csrf) = (HTTPHarness.between(out, "Set-Cookie: tw_session=", ";"), HTTPHarness.between(out, "\"csrf\":\"", "\""))
+        let c = "Cookie: tw_session=\(cookie)\r\n"
+        // What an image tag on another site's page would send: refused, the board untouched.
+        let info = h.exchange(get("/api/board?flash=1", c))
+        #expect(HTTPHarness.statuses(info) == [405] && info.contains("POST /api/board?flash=1"), "\(info)")
+        let dump = h.exchange(get("/api/flash?addr=0&length=4", c))
+        #expect(HTTPHarness.statuses(dump) == [405] && dump.contains("never a GET"), "\(dump)")
+        #expect(HTTPHarness.statuses(h.exchange("POST /api/flash?addr=0&length=4 HTTP/1.1\r\nHost: x\r\n\(c)\r\n")) == [403])
+        #expect(HTTPHarness.statuses(h.exchange("POST /api/board?flash=1 HTTP/1.1\r\nHost: x\r\n\(c)\r\n")) == [403])
+        // The token with another site's Origin: still refused, for reads too.
+        let t = "X-CSRF-Token: \(csrf)\r\n"
+        let foreign = h.exchange("POST /api/flash?addr=0&length=4 HTTP/1.1\r\nHost: x\r\n\(c)\(t)Origin: http://evil.example\r\n\r\n")
+        #expect(HTTPHarness.statuses(foreign) == [403] && foreign.contains("another site"), "\(foreign)")
+        #expect(HTTPHarness.statuses(h.exchange(get("/api/board", c + "Origin: http://evil.example\r\n"))) == [403])
+        #expect(board.jobs.isEmpty, "\(board.jobs)")
+        // The page itself: same origin, with the token.
+        let ok = h.exchange("POST /api/flash?addr=0x10&length=4 HTTP/1.1\r\nHost: x\r\n\(c)\(t)Origin: http://x\r\n\r\n")
+        #expect(ok.hasSuffix("\r\n\r\n\u{10}\u{11}\u{12}\u{13}"), "\(ok)")
+        #expect(HTTPHarness.statuses(h.exchange("POST /api/board?flash=1 HTTP/1.1\r\nHost: x\r\n\(c)\(t)\r\n")) == [200])
+        #expect(HTTPHarness.statuses(h.exchange(get("/api/board", c))) == [200])
+        #expect(board.jobs == ["flash read", "flash info"], "\(board.jobs)")
+    }
+
     @Test("board routes through HTTPBoardActions: SRAM upload streams the body; a busy board is 409 naming the holder")
     func boardRoutes() {
         let board = FakeBoard()
@@ -216,9 +256,9 @@ struct HTTPServerTests {
         #expect(board.received.count == 2500 && board.jobs == ["sram"])
         _ = h.exchange("PUT /api/flash?addr=0x100000 HTTP/1.1\r\n\(basic)Content-Length: 1\r\n\r\nq")
         #expect(board.jobs.last == "flash 1048576")
-        let dump = h.exchange(get("/api/flash?addr=0x10&length=4"))
+        let dump = h.exchange("POST /api/flash?addr=0x10&length=4 HTTP/1.1\r\n\(basic)\r\n")
         #expect(dump.contains("Content-Length: 4") && dump.hasSuffix("\r\n\r\n\u{10}\u{11}\u{12}\u{13}"))
-        #expect(HTTPHarness.statuses(h.exchange(get("/api/flash?addr=x"))) == [400])
+        #expect(HTTPHarness.statuses(h.exchange("POST /api/flash?addr=x HTTP/1.1\r\n\(basic)\r\n")) == [400])
         board.holder = "XVC client 10.0.0.8:5000"
         let busy = h.exchange("POST /api/reload HTTP/1.1\r\n\(basic)\r\n")
         #expect(HTTPHarness.statuses(busy) == [409])

@@ -103,6 +103,7 @@ final class FakeBoard: HTTPBoardActions {
 
     func describe(holder: String, readFlash: Bool) -> HTTPBoardAnswer {
         if let h = self.holder { return .busy(holder: h) }
+        if readFlash { jobs.append("flash info") }
         return .done(json: "{\"ok\":true,\"part\":\"LFE5U-25F\"}")
     }
 
@@ -135,6 +136,7 @@ final class FakeBoard: HTTPBoardActions {
         output: (UnsafeRawBufferPointer) throws(TapWalkerError) -> Void
     ) -> HTTPBoardAnswer {
         if let h = self.holder { return .busy(holder: h) }
+        jobs.append("flash read")
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: address + $0) }
         do throws(TapWalkerError) { try bytes.withBytes { (p) throws(TapWalkerError) in try output(p) } } catch {
             return .failed(status: 500, json: HTTPJSON.error(error.message))

@@ -342,6 +342,12 @@ class Device:
             if m:
                 return m
             if time.time() > deadline or not self.running():
+                # A device that has just ended may still have its last words (an abort's
+                # message) in the pipes: read them all before the last look, however loaded the
+                # machine is.
+                if not self.running():
+                    for t in self._readers:
+                        t.join(timeout=10)
                 m = re.search(pattern, self.log[after:])
                 return m
             time.sleep(0.1)
@@ -437,11 +443,11 @@ class Device:
             return code, body
 
     def flash_dump(self, address, count):
-        """`count` bytes of flash at `address`, read through GET /api/flash."""
+        """`count` bytes of flash at `address`, read through POST /api/flash."""
         out = os.path.join(self.dir, "dump-%x.bin" % address)
-        code, body = self.curl(["-o", out, "%s/api/flash?addr=0x%x&length=%d" % (self.http_base, address, count)])
+        code, body = self.curl(["-X", "POST", "-o", out, "%s/api/flash?addr=0x%x&length=%d" % (self.http_base, address, count)])
         if code != 200:
-            raise AssertionError("GET /api/flash: %d %s" % (code, body))
+            raise AssertionError("POST /api/flash: %d %s" % (code, body))
         with open(out, "rb") as f:
             data = f.read()
         os.remove(out)

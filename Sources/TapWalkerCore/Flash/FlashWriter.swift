@@ -94,8 +94,13 @@ public final class FlashWriter {
     private static let runAgain = "; running the same write again finishes it and changes only what is still wrong"
 
     /// Refuses, before changing anything, an image that does not fit or overlaps protection.
-    public func check(count: Int, at address: Int) throws(TapWalkerError) {
+    /// `streamed`: the input is a stream whose length is not known yet and `streamed` bytes of
+    /// it have arrived; only its start (`count` 1) must fit, and the message names what is known.
+    public func check(count: Int, at address: Int, streamed: Int? = nil) throws(TapWalkerError) {
         let chip = flash.chip
+        if let streamed, address >= chip.size {
+            throw TapWalkerError(.usage, "an image of at least \(streamed) bytes at \(hex(address)) starts past the end of the \(chip.size >> 20) MB \(chip.name) (\(hex(chip.size))); nothing was written")
+        }
         guard address >= 0, address + count <= chip.size else {
             throw TapWalkerError(.usage, "an image of \(count) bytes at \(hex(address)) ends at \(hex(address + count)), past the end of the \(chip.size >> 20) MB \(chip.name) (\(hex(chip.size))); nothing was written")
         }
@@ -398,5 +403,6 @@ public final class FlashWriter {
     }
 }
 
-func hex(_ v: Int) -> String { ASCII.hex(UInt32(truncatingIfNeeded: v), digits: 6) }
+/// Every digit, however large (never cut to 32 bits).
+func hex(_ v: Int) -> String { v < 0 ? "-" + ASCII.hex(UInt64(v.magnitude), digits: 6) : ASCII.hex(UInt64(v), digits: 6) }
 func hexByte(_ v: UInt8) -> String { ASCII.hex(v, digits: 2) }

@@ -90,6 +90,11 @@ public final class HTTPMessageReader {
                 throw TapWalkerError(.input, "\(name): malformed header line '\(String(decoding: line.prefix(80), as: UTF8.self))'")
             }
             let key = line[..<colon]
+            // RFC 9112 section 5.1: no whitespace between the name and the colon (or anywhere in
+            // the name); such a field must be refused, never read as another (request smuggling).
+            if key.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+                throw TapWalkerError(.input, "\(name): whitespace in the header field name '\(String(decoding: key.prefix(80), as: UTF8.self))' (before the colon): refused")
+            }
             let value = HTTPMessageReader.trimmed(line[(colon + 1)...])
             if HTTPMessageReader.equalFold(key, "content-length") {
                 guard let n = HTTPURL.decimal(value) else {
@@ -100,14 +105,18 @@ public final class HTTPMessageReader {
                 }
                 framing.contentLength = n
             } else if HTTPMessageReader.equalFold(key, "transfer-encoding") {
-                // The last coding applied is the one that frames the body.
-                var last = value
-                if let comma = value.lastIndex(of: UInt8(ascii: ",")) { last = HTTPMessageReader.trimmed(value[(comma + 1)...]) }
-                if HTTPMessageReader.equalFold(last, "chunked") {
-                    framing.chunked = true
-                } else if !HTTPMessageReader.equalFold(last, "identity") {
-                    throw TapWalkerError(.input, "\(name): Transfer-Encoding '\(String(decoding: value, as: UTF8.self))' is not supported")
+                // Chunked must be the last coding, and only there: otherwise the body has no
+                // reliable length (RFC 9112 section 6.3), and "identity" is no coding at all any
+                // more. A coding before it (gzip) is left to the content sniffing of the inputs.
+                // A second Transfer-Encoding field would add codings: refused too.
+                let codings = value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { HTTPMessageReader.trimmed($0) }
+                let chunkedCount = codings.filter { HTTPMessageReader.equalFold($0, "chunked") }.count
+                guard !framing.chunked, let last = codings.last, HTTPMessageReader.equalFold(last, "chunked"), chunkedCount == 1,
+                      !codings.contains(where: { $0.isEmpty || HTTPMessageReader.equalFold($0, "identity") })
+                else {
+                    throw TapWalkerError(.input, "\(name): Transfer-Encoding '\(String(decoding: value.prefix(80), as: UTF8.self))' is not accepted (chunked must be the last coding, once)")
                 }
+                framing.chunked = true
             }
             try field(key, value)
         }

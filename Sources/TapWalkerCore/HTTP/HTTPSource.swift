@@ -31,12 +31,16 @@ public final class HTTPSource: ByteSource {
     private let reader: HTTPMessageReader
     /// Body bytes handed out so far.
     public var bytesReceived: Int { reader.bytesReceived }
+    private var transfer: HTTPTransferDeadline?
 
     /// Connects to `url` (an http:// URL: see `HTTPURL.parse`) with a connection from
     /// `connection`, sends the GET and reads the answer's head. `timeoutMilliseconds` bounds the
-    /// connect and every wait for data.
+    /// connect and every wait for data. With `clock` (microseconds), the whole transfer is
+    /// bounded too (`HTTPTransferDeadline`): a server that drips a byte a second never gets
+    /// past any single wait but fails that.
     public init(
         url: String, timeoutMilliseconds: Int = 30_000, bufferSize: Int = 4096,
+        clock: (() -> UInt64)? = nil, deadline: HTTPTransferDeadline.Rule = HTTPTransferDeadline.Rule(),
         connection: @escaping () -> any NetworkConnection
     ) throws(TapWalkerError) {
         name = url
@@ -46,6 +50,12 @@ public final class HTTPSource: ByteSource {
         reader = HTTPMessageReader(
             name: url, bufferSize: bufferSize, timeoutMilliseconds: timeoutMilliseconds,
             maxLine: HTTPSource.maxHeaderLine, maxHeaders: HTTPSource.maxHeaders)
+        if let clock {
+            let transfer = HTTPTransferDeadline(name: url, rule: deadline, clock: clock)
+            self.transfer = transfer
+            let idle = timeoutMilliseconds
+            reader.nextTimeout = { () throws(TapWalkerError) -> Int in try transfer.timeout(idle: idle) }
+        }
         var redirects = 0
         while true {
             let location = try request(finalURL)
@@ -64,6 +74,7 @@ public final class HTTPSource: ByteSource {
     public func read(into out: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
         guard out.count > 0 else { return 0 }
         let n = try reader.readBody(into: out)
+        transfer?.received = reader.bytesReceived
         if n == 0 { close() }
         return n
     }

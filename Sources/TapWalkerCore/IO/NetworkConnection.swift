@@ -13,6 +13,9 @@ public protocol NetworkConnection: AnyObject {
     func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int
     /// Closes the connection (again is harmless).
     func close()
+    /// Ends both directions without releasing the connection, from any thread: a receive or send
+    /// blocked on it returns at once (a server pushing out an idle connection). `close` follows.
+    func shutdown()
     /// For a connection that reads ahead on a thread of its own: the peer's silences, measured when
     /// the bytes arrived, counting only those before the bytes `receive` has already returned
     /// (`receive` never returns bytes from both sides of a silence). nil for ordinary connections,
@@ -22,4 +25,6 @@ public protocol NetworkConnection: AnyObject {
 
 extension NetworkConnection {
     public var silentMicroseconds: UInt64? { nil }
+    /// Connections that only ever block one thread of their own (test doubles) need not.
+    public func shutdown() {}
 }

@@ -40,6 +40,10 @@ public final class DeviceFileStore: FTPFileStore {
         if let entry = try files.info(path), entry.isDirectory {
             throw TapWalkerError(.input, "\(path) is a directory")
         }
+        if let kind = ConfigurationFileCheck.kind(of: path) {
+            let start = append ? (try files.readSmallFile(path, limit: ConfigurationLines.maximumFileBytes) ?? []) : []
+            return ConfigurationWriter(kind, files: files, start: start)
+        }
         return Writer(try files.open(path, mode: append ? .append : .write))
     }
 
@@ -47,6 +51,13 @@ public final class DeviceFileStore: FTPFileStore {
         guard try files.info(from) != nil else { throw TapWalkerError(.input, "no such file or directory: \(from)") }
         if try files.info(to) != nil {
             throw TapWalkerError(.input, "\(to) exists; delete it first (the device's file system does not rename over a file)")
+        }
+        if let kind = ConfigurationFileCheck.kind(of: to) {
+            // Renamed into place: checked as if written there.
+            let bytes = try files.readSmallFile(from, limit: ConfigurationLines.maximumFileBytes) ?? []
+            try ConfigurationFileCheck.write(bytes, as: kind, to: files)
+            try files.remove(from)
+            return
         }
         try files.rename(from, to: to)
     }
@@ -84,6 +95,32 @@ public final class DeviceFileStore: FTPFileStore {
             try file.close()
         }
         deinit { try? close() }
+    }
+
+    /// tapwalker.conf or wifiman.conf being written: held (they are small) and, at close, checked
+    /// and written whole, or refused with the line and the problem, the old file left as it was.
+    final class ConfigurationWriter: FTPFileWriter {
+        private let kind: ConfigurationFileCheck.Kind
+        private let files: any DeviceFileSystem
+        private var bytes: [UInt8]
+        private var open = true
+        init(_ kind: ConfigurationFileCheck.Kind, files: any DeviceFileSystem, start: [UInt8]) {
+            self.kind = kind
+            self.files = files
+            bytes = start
+        }
+        func write(_ chunk: UnsafeRawBufferPointer) throws(TapWalkerError) {
+            guard bytes.count + chunk.count <= ConfigurationLines.maximumFileBytes else {
+                open = false
+                throw TapWalkerError(.data, "\(kind.fileName) may hold at most \(ConfigurationLines.maximumFileBytes) bytes; refused, the old one was left as it was")
+            }
+            bytes.append(contentsOf: chunk)
+        }
+        func close() throws(TapWalkerError) {
+            guard open else { return }
+            open = false
+            try ConfigurationFileCheck.write(bytes, as: kind, to: files)
+        }
     }
 
     /// "b.bit" of "/a/b.bit" or of "b.bit" (file systems name entries either way).

@@ -10,7 +10,8 @@ enum DeviceServiceLimits {
         // Two users at once (one programs, one browses); two more connections may be logging in.
         o.maximumClients = 2
         o.maximumWaiting = 2
-        o.maximumWaitingPerAddress = 2
+        // One per address, below the two in all: one host alone never holds every place.
+        o.maximumWaitingPerAddress = 1
         return o
     }
 
@@ -18,7 +19,11 @@ enum DeviceServiceLimits {
         var o = HTTPServerOptions()
         // A browser opens a few connections at once: the page, the event stream, an upload.
         o.maximumClients = 4
-        o.maximumPreLoginClients = 2
+        // Not logged in: 3 places (still within the 4 tasks), 2 from one address, so that a
+        // browser's page and API requests on the access point's setup page do not push each
+        // other out, while one address alone never holds every place.
+        o.maximumPreLoginClients = 3
+        o.maximumPreLoginPerAddress = 2
         o.onDevice = true
         return o
     }

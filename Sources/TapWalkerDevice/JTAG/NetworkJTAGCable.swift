@@ -107,16 +107,18 @@ public final class NetworkJTAGCable: TDOSampling {
         if let cable = current { return cable }
         let connection = network.makeConnection()
         self.connection = connection
+        let timeout = address.timeoutSeconds.map { $0 * 1000 } ?? NetworkCableLink.defaultTimeoutMilliseconds
         do throws(TapWalkerError) {
             switch address.kind {
             case .xvc:
                 let cable = try XVCCable(connection: connection, host: address.host, port: address.port,
-                                         clock: clock, frequency: frequency)
+                                         clock: clock, frequency: frequency, timeoutMilliseconds: timeout)
                 frequency = cable.frequency
                 xvc = cable
             case .remoteBitbang:
                 rbb = try RemoteBitbangCable(connection: connection, host: address.host, port: address.port, clock: clock,
-                                             frequency: frequency, answersInFlight: NetworkJTAGCable.remoteBitbangAnswers)
+                                             frequency: frequency, timeoutMilliseconds: timeout,
+                                             answersInFlight: NetworkJTAGCable.remoteBitbangAnswers)
             }
         } catch {
             close()

@@ -6,7 +6,9 @@ import TapWalkerCore
 /// Reconnecting does not reset it, since the address, not the connection, is counted.
 ///
 /// The table is bounded (`capacity` addresses); when it is full the entry that was quiet longest
-/// is dropped, so a flood of addresses costs memory once, not per address.
+/// is dropped, so a flood of addresses costs memory once, not per address. Because of that, and
+/// because addresses are many, every check also takes a token from the server's overall budget
+/// (`PasswordCheckBudget`, `takeCheck`).
 public final class LoginThrottle {
     public static let delaysMicroseconds: [UInt64] = [1_000_000, 2_000_000, 4_000_000, 8_000_000]
 
@@ -23,10 +25,27 @@ public final class LoginThrottle {
     private let capacity: Int
     private var entries: [Entry] = []
 
-    public init(mutex: any PlatformMutex, clock: any ServiceClock, capacity: Int = 64) {
+    private let budget: PasswordCheckBudget
+
+    /// The overall budget: `checkBurst` checks at once, then one per `checkRefillMicroseconds`
+    /// (by default 10, then 2 a second: a user's typing never meets it, a guesser gets at most
+    /// about 7,200 guesses an hour however many addresses it has).
+    public init(mutex: any PlatformMutex, clock: any ServiceClock, capacity: Int = 64,
+                checkBurst: Int = 10, checkRefillMicroseconds: UInt64 = 500_000) {
         self.mutex = mutex
         self.clock = clock
         self.capacity = max(capacity, 1)
+        budget = PasswordCheckBudget(burst: checkBurst, refillMicroseconds: checkRefillMicroseconds, trustedCapacity: 8, now: clock.microseconds())
+    }
+
+    /// Call just before checking a password from `address` (after its own wait): 0 and the check
+    /// is counted in the overall budget, or the microseconds until the budget allows one more
+    /// (then refuse the attempt unchecked). An address that logged in before is not counted.
+    public func takeCheck(_ address: String) -> UInt64 {
+        let key = Array(address.utf8)
+        mutex.lock()
+        defer { mutex.unlock() }
+        return budget.take(key, now: clock.microseconds())
     }
 
     /// Microseconds `address` must still wait before a login attempt is checked; 0 when it may try
@@ -84,6 +103,7 @@ public final class LoginThrottle {
         let key = Array(address.utf8)
         mutex.lock()
         entries.removeAll { $0.address == key }
+        budget.trust(key)
         mutex.unlock()
     }
 

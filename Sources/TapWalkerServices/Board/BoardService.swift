@@ -108,8 +108,10 @@ public final class BoardService {
             result.failure = error
             // A load refused before the erase leaves the FPGA as it was: show how that is.
             if result.status == nil, result.idcode != nil { result.status = try? port.readStatus() }
-            if error.kind == .cable, result.sramTouched {
-                result.failure = TapWalkerError(.cable, "\(error.message); the FPGA's SRAM was being loaded, so it may be erased or half configured (not DONE); loading again finishes the job")
+            if error.kind == .cable {
+                result.failure = TapWalkerError(.cable, result.sramTouched
+                    ? "\(error.message); the FPGA's SRAM was being loaded, so it may be erased or half configured (not DONE); loading again finishes the job"
+                    : "\(error.message); the FPGA was not changed yet; loading again does the job")
             }
         }
         // Set here, not in a defer: a defer runs after the returned copy is taken.
@@ -140,8 +142,10 @@ public final class BoardService {
     /// before the running design is stopped), opens the flash, runs the boot check when asked
     /// (`checksBoot`, after `body`, also when it failed), and then, whatever happened, leaves the
     /// flash write-disabled and reloads the FPGA (unless the options say not to).
+    /// `changes`: what a job cut short may have left in the flash ("the flash from 0x… may be
+    /// partly written"), said when the cable fails.
     func flashJob(
-        _ options: FlashJobOptions, _ access: inout FlashAccess, checksBoot: Bool = false,
+        _ options: FlashJobOptions, _ access: inout FlashAccess, checksBoot: Bool = false, changes: String? = nil,
         precheck: (Part) throws(TapWalkerError) -> Void = { _ in },
         _ body: (FlashSession) throws(TapWalkerError) -> Void
     ) throws(TapWalkerError) {
@@ -188,10 +192,14 @@ public final class BoardService {
             if failure == nil { failure = error }
         }
         guard let failure else { return }
-        if failure.kind == .cable, access.sramCleared, access.reload == nil {
-            throw TapWalkerError(.cable, "\(failure.message); the FPGA's SRAM was cleared to reach the flash and it was not reloaded, so it may run no design; running the same job again finishes it")
+        // A lost cable: say what the job may have left behind, and that running it again mends it.
+        guard failure.kind == .cable else { throw failure }
+        var state = changes.map { "; \($0)" } ?? ""
+        if access.sramCleared, access.reload == nil {
+            state += "; the FPGA's SRAM was cleared to reach the flash and it was not reloaded, so it may run no design"
         }
-        throw failure
+        if state.isEmpty { throw failure }
+        throw TapWalkerError(.cable, "\(failure.message)\(state); running the same job again finishes it")
     }
 
     /// The flash chip, its registers decoded and its protected range.
@@ -224,7 +232,9 @@ public final class BoardService {
         var input: PrefetchedSource?
         var boardPart: Part?
         do throws(TapWalkerError) {
-            try flashJob(options, &result.access, checksBoot: address == BoardPolicy.bootAddress, precheck: { (part) throws(TapWalkerError) in
+            try flashJob(options, &result.access, checksBoot: address == BoardPolicy.bootAddress,
+                         changes: "the flash from \(BoardText.address(address)) may be partly written",
+                         precheck: { (part) throws(TapWalkerError) in
                 boardPart = part
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
                 let boot = address == BoardPolicy.bootAddress
@@ -247,7 +257,8 @@ public final class BoardService {
                 let address = options.primaryOnly ? try primaryAddress(flash, input, boardPart, force: options.force) : address
                 result.address = address
                 // Whatever is known of the length is checked against the chip and its protection first.
-                try writer.check(count: max(input.totalBytes ?? 1, 1), at: address)
+                // (A stream's length is not known: its start must fit, and what has arrived is named.)
+                try writer.check(count: max(input.totalBytes ?? 1, 1), at: address, streamed: input.totalBytes == nil ? input.prefix.count : nil)
                 let protected = try flash.protectedRange()
                 var end = flash.chip.size
                 var endName = "the end of the \(flash.chip.size >> 20) MB \(flash.chip.name) (\(BoardText.address(end)))"
@@ -375,8 +386,9 @@ public final class BoardService {
         result.wholeChip = address == nil
         result.address = address ?? 0
         result.length = length
+        let erased = address.map { "the flash from \(BoardText.address($0)) may be partly erased" } ?? "the flash may be partly erased"
         do throws(TapWalkerError) {
-            try flashJob(options, &result.access, precheck: { (_) throws(TapWalkerError) in
+            try flashJob(options, &result.access, changes: erased, precheck: { (_) throws(TapWalkerError) in
                 guard let address else { return }
                 let sector = FlashChip.sectorSize
                 guard address >= 0, address % sector == 0, length % sector == 0, length > 0 else {

@@ -4,7 +4,11 @@ import TapWalkerCore
 /// the firmware word a result the same way.
 public enum BoardText {
     /// "0x200000".
-    public static func address(_ a: Int) -> String { ASCII.hex(UInt32(truncatingIfNeeded: a), digits: 6) }
+    /// Every digit of the address, however large (an address past 4 GB is never shown cut to 32
+    /// bits); a negative one (from the end) as -0x….
+    public static func address(_ a: Int) -> String {
+        a < 0 ? "-" + ASCII.hex(UInt64(a.magnitude), digits: 6) : ASCII.hex(UInt64(a), digits: 6)
+    }
 
     /// "0x000000–0x1fffff" for the bytes in `range` (inclusive end, as people read it).
     public static func range(_ range: Range<Int>) -> String {

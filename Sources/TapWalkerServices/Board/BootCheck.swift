@@ -65,7 +65,9 @@ extension BoardService {
         var images: [[UInt8]] = []
         var boardPart: Part?
         do throws(TapWalkerError) {
-            try flashJob(options, &result.access, checksBoot: true, precheck: { (part) throws(TapWalkerError) in
+            try flashJob(options, &result.access, checksBoot: true,
+                         changes: "the flash may hold part of the new layout (the primary, the golden image or the jump table)",
+                         precheck: { (part) throws(TapWalkerError) in
                 boardPart = part
                 for source in [primary, golden] {
                     let ahead = try PrefetchedSource(source, limit: inputLimit(part), track: false)

@@ -12,11 +12,14 @@ public struct FTPServerOptions {
     /// Logged-in sessions at once; one more is told 421 and closed. Each session is a thread (a
     /// task on the ESP32) with about 70 KB of buffers while it writes flash.
     public var maximumClients = 8
-    /// Connections that have not logged in yet, at once, from one client address; one more is
-    /// told 421 and closed. They are counted apart from `maximumClients`, so connections that
-    /// never log in cannot keep users out, and per address, so one host cannot take every place.
+    /// Connections that have not logged in yet, at once, from one client address. They are
+    /// counted apart from `maximumClients`, so connections that never log in cannot keep users
+    /// out, and per address, so one host cannot take every place: one more from an address at
+    /// its cap pushes out that address's oldest connection that is waiting for its client.
     public var maximumWaitingPerAddress = 3
-    /// Connections that have not logged in yet, at once, from all addresses together.
+    /// Connections that have not logged in yet, at once, from all addresses together; one more
+    /// pushes out the oldest waiting one of the address with the most (`PreLoginSlots`), and is
+    /// told 421 only when every one is being answered.
     public var maximumWaiting = 8
     /// A connection must log in within this time of connecting, or is told 421 and closed.
     /// Commands (NOOP) and bytes sent meanwhile do not extend it.
@@ -42,9 +45,9 @@ public final class FTPServer {
     /// Where events go: (peer, text). The host writes them to its log, the ESP32 to its console.
     let log: (String, String) -> Void
     private let mutex: any PlatformMutex
-    /// Logged-in sessions, and the address of each connection still before its login.
+    /// Logged-in sessions, and the places of the connections still before their login.
     private var clients = 0
-    private var waiting: [String] = []
+    let waiting: PreLoginSlots
 
     /// `throttle` counts failed logins per address; give the HTTP server's so that failures over
     /// either count for both (nil: one of its own).
@@ -62,6 +65,7 @@ public final class FTPServer {
         self.clock = clock
         self.mutex = mutex
         self.log = log
+        waiting = PreLoginSlots(total: options.maximumWaiting, perAddress: options.maximumWaitingPerAddress, mutex: mutex, clock: clock)
     }
 
     /// Serves one client until it quits, times out, or breaks the connection. Never throws:
@@ -69,30 +73,27 @@ public final class FTPServer {
     /// `peer` is "address:port" of the client, `localHost` the address it connected to (PASV
     /// names it).
     public func serve(_ control: any NetworkConnection, peer: String, localHost: String) {
-        let address = FTPServer.host(of: peer)
         mutex.lock()
-        let refusal: String?
-        if clients >= options.maximumClients {
-            refusal = "too many clients (\(options.maximumClients))"
-        } else if waiting.count(where: { ASCII.equal($0, address) }) >= options.maximumWaitingPerAddress {
-            refusal = "too many connections from \(address) waiting to log in (\(options.maximumWaitingPerAddress))"
-        } else if waiting.count >= options.maximumWaiting {
-            refusal = "too many connections waiting to log in (\(options.maximumWaiting))"
-        } else {
-            refusal = nil
-            waiting.append(address)
-        }
+        let full = clients >= options.maximumClients
         mutex.unlock()
-        if let refusal {
-            refuse(control, peer: peer, refusal)
+        if full {
+            refuse(control, peer: peer, "too many clients (\(options.maximumClients))")
             return
         }
-        let session = FTPSession(server: self, control: control, peer: peer, localHost: localHost)
+        guard let admission = waiting.enter(control, peer: peer) else {
+            refuse(control, peer: peer, "too many connections waiting to log in (\(options.maximumWaiting)), all of them being answered")
+            return
+        }
+        if let evicted = admission.evicted { log(evicted, "closed: waiting to log in, its place given to \(peer)") }
+        let session = FTPSession(server: self, control: control, peer: peer, localHost: localHost, slot: admission.id)
         session.run()
+        waiting.leave(admission.id)
         control.close()
-        mutex.lock()
-        if session.admitted { clients -= 1 } else { stopWaiting(address) }
-        mutex.unlock()
+        if session.admitted {
+            mutex.lock()
+            clients -= 1
+            mutex.unlock()
+        }
     }
 
     /// Tells the client 421 with `reason` and closes the connection: what `serve` does past its
@@ -104,20 +105,16 @@ public final class FTPServer {
         log(peer, "refused: \(reason)")
     }
 
-    /// Moves a connection that has just logged in from the waiting count to the clients; false
+    /// Moves a connection that has just logged in from the waiting places to the clients; false
     /// (the connection is to be closed) when the clients are at their limit.
-    func admitLoggedIn(_ peer: String) -> Bool {
+    func admitLoggedIn(_ slot: Int) -> Bool {
         mutex.lock()
-        defer { mutex.unlock() }
-        guard clients < options.maximumClients else { return false }
-        stopWaiting(FTPServer.host(of: peer))
-        clients += 1
-        return true
-    }
-
-    /// Under the mutex.
-    private func stopWaiting(_ address: String) {
-        if let i = waiting.firstIndex(where: { ASCII.equal($0, address) }) { waiting.remove(at: i) }
+        let admitted = clients < options.maximumClients
+        if admitted { clients += 1 }
+        mutex.unlock()
+        // After unlocking: the places share the mutex.
+        if admitted { waiting.leave(slot) }
+        return admitted
     }
 
     /// "1.2.3.4" of "1.2.3.4:5678", "::1" of "[::1]:5678".

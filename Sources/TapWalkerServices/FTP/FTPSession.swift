@@ -11,6 +11,8 @@ final class FTPSession {
     let peer: String
     let localHost: String
     let data: FTPDataLink
+    /// Its place among the connections not logged in yet (`PreLoginSlots`).
+    let slot: Int
 
     private var pendingUser: [UInt8]?
     private(set) var access: FTPAccounts.Access?
@@ -29,8 +31,9 @@ final class FTPSession {
     private var restart = 0
     private var quitting = false
 
-    init(server: FTPServer, control: any NetworkConnection, peer: String, localHost: String) {
+    init(server: FTPServer, control: any NetworkConnection, peer: String, localHost: String, slot: Int) {
         self.server = server
+        self.slot = slot
         self.control = control
         self.peer = peer
         self.localHost = localHost
@@ -56,8 +59,11 @@ final class FTPSession {
                     break
                 }
                 let line: FTPLineReader.Line
+                // While it waits for a command line, a connection not logged in may lose its place.
+                server.waiting.setWaiting(slot, true)
                 do throws(TapWalkerError) {
                     line = try lines.line { receiveTimeout() }
+                    server.waiting.setWaiting(slot, false)
                 } catch {
                     // A receive that gave up after its whole time is a timeout; anything sooner
                     // is the connection failing.
@@ -299,12 +305,22 @@ final class FTPSession {
         let wait = server.throttle.reserve(address)
         if wait > 0 {
             log("login attempt waits \(wait / 1000) ms after earlier failures from \(address)")
+            // Waiting out the throttle is waiting too: a flood of wrong passwords cannot hold places.
+            server.waiting.setWaiting(slot, true)
             server.clock.sleep(microseconds: UInt32(clamping: wait))
+            server.waiting.setWaiting(slot, false)
+        }
+        let overall = server.throttle.takeCheck(address)
+        if overall > 0 {
+            log("login refused unchecked: the server's budget of password checks is spent")
+            try reply(421, "too many login attempts on this server just now (from any address); try again in \((overall + 999_999) / 1_000_000) s")
+            quitting = true
+            return
         }
         if let granted = server.accounts.check(name: name, password: password) {
             server.throttle.recordSuccess(address)
             if !admitted {
-                guard server.admitLoggedIn(peer) else {
+                guard server.admitLoggedIn(slot) else {
                     log("refused after login: \(server.options.maximumClients) clients already logged in")
                     try reply(421, "too many clients (\(server.options.maximumClients)); try again later")
                     quitting = true
@@ -656,6 +672,12 @@ final class FTPSession {
                 stored += n
             }
             try writer.close()
+        } catch let error where error.kind == .data {
+            // The store refused the content (a configuration file that does not parse).
+            try? writer.close()
+            log("refused \(name): \(error.message)")
+            try reply(550, error.message)
+            return
         } catch {
             try? writer.close()
             log("upload of \(name) ended after \(stored) bytes: \(error.message)")

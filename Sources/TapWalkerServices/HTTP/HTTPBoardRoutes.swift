@@ -11,9 +11,11 @@ extension HTTPRouter {
 
     /// Written once: the board routes, their methods and who may use them.
     public static let boardRoutes: [BoardRoute] = [
-        BoardRoute(path: "/api/board", methods: ["GET"], requirement: .full),
+        // GET /api/board only identifies; POST /api/board?flash=1 also reads the flash, which
+        // clears the running design. POST /api/flash reads (dumps) it, PUT writes it.
+        BoardRoute(path: "/api/board", methods: ["GET", "POST"], requirement: .full),
         BoardRoute(path: "/api/fpga", methods: ["PUT"], requirement: .full),
-        BoardRoute(path: "/api/flash", methods: ["PUT", "GET"], requirement: .full),
+        BoardRoute(path: "/api/flash", methods: ["PUT", "POST"], requirement: .full),
         BoardRoute(path: "/api/reload", methods: ["POST"], requirement: .full),
         // POST, not GET: reading the flash clears the SRAM (the design stops, then the FPGA
         // reloads), and a GET must never change the board; with a session it needs the CSRF token.
@@ -29,15 +31,19 @@ extension HTTPRouter {
         guard let board else {
             return try x.response.error(503, "this server has no board: it offers the page and the file store only")
         }
-        if r.matches("GET", "/api/board") {
-            try answer(x, board.describe(holder: x.holder, readFlash: x.request.query("flash").map { ASCII.equal($0, "1") } ?? false), publish: false)
+        if r.isPath("/api/board") {
+            let readFlash = x.request.query("flash").map { ASCII.equal($0, "1") } ?? false
+            if readFlash && r.isSafe {
+                return try x.response.error(405, "reading the flash clears the running design, so it is not a GET: POST /api/board?flash=1 (with the X-CSRF-Token when logged in with the cookie)")
+            }
+            try answer(x, board.describe(holder: x.holder, readFlash: readFlash), publish: false)
         } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/flash") {
             guard let address = try number(x, "addr") else { return }
             try answer(x, board.run(.flash(address: address), input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("PUT", "/api/sd") {
-            guard let address = try number(x, "addr") else { return }
+            guard let address = try number(x, "addr", fromEnd: true) else { return }
             try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/reload") {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
@@ -45,7 +51,7 @@ extension HTTPRouter {
             try answer(x, board.run(.bootCheck, input: MemorySource([], name: "boot check"), holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/program") {
             try programStoredFile(x, board)
-        } else if r.matches("GET", "/api/flash") {
+        } else if r.matches("POST", "/api/flash") {
             try flashDump(x, board)
         } else {
             try x.response.error(405, "wrong method for \(r.path)")
@@ -53,12 +59,15 @@ extension HTTPRouter {
     }
 
     /// A number from the query: decimal or 0x hex (K and M suffixes too); nil after a 400.
-    func number(_ x: HTTPExchange, _ name: String) throws(TapWalkerError) -> Int? {
-        guard let text = x.request.query(name), let n = ASCII.parseInteger(text), n >= 0 else {
-            try x.response.error(400, "\(x.request.path) needs \(name)=N (decimal or 0x hex)")
+    /// `fromEnd`: a negative one counts from the end (the SD card's, as everywhere else).
+    func number(_ x: HTTPExchange, _ name: String, fromEnd: Bool = false) throws(TapWalkerError) -> Int? {
+        let text = x.request.query(name)
+        let negative = fromEnd && text?.utf8.first == UInt8(ascii: "-")
+        guard let text, let n = ASCII.parseInteger(negative ? String(decoding: Array(text.utf8.dropFirst()), as: UTF8.self) : text), n >= 0, !(negative && n == 0) else {
+            try x.response.error(400, "\(x.request.path) needs \(name)=N (decimal or 0x hex\(fromEnd ? "; negative: from the end" : ""))")
             return nil
         }
-        return n
+        return negative ? -n : n
     }
 
     /// POST /api/program?file=PATH&dest=fpga|flash|sd[&addr=A]: a stored file to the board.
@@ -73,7 +82,7 @@ extension HTTPRouter {
             guard let a = try number(x, "addr") else { return }
             job = .flash(address: a)
         } else if ASCII.equal(dest, "sd") {
-            guard let a = try number(x, "addr") else { return }
+            guard let a = try number(x, "addr", fromEnd: true) else { return }
             job = .sd(address: a)
         } else {
             return try x.response.error(400, "dest is fpga, flash or sd")
@@ -86,11 +95,11 @@ extension HTTPRouter {
         try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
     }
 
-    /// GET /api/flash?addr=A&length=N: the flash contents as a download, streamed (chunked).
+    /// POST /api/flash?addr=A&length=N: the flash contents as a download, streamed (chunked).
     func flashDump(_ x: HTTPExchange, _ board: any HTTPBoardActions) throws(TapWalkerError) {
         guard let address = try number(x, "addr"), let length = try number(x, "length") else { return }
         let response = x.response
-        let name = "flash-" + ASCII.hex(UInt32(truncatingIfNeeded: address), digits: 6) + ".bin"
+        let name = "flash-" + BoardText.address(address) + ".bin"
         let result = board.readFlash(address: address, length: length, holder: x.holder, events: events) { (bytes) throws(TapWalkerError) in
             if !response.headSent {
                 try response.start(
@@ -133,8 +142,18 @@ extension HTTPRouter {
     }
 
     /// GET /api/events[?after=ID]: server-sent events from `events` until the stream's time is up
-    /// or the client goes away. Without `after`, only events from now on.
+    /// or the client goes away. Without `after`, only events from now on. A stream never holds a
+    /// place among the connections not logged in; each login (anonymous readers together) may
+    /// have `maximumEventStreamsPerLogin` open, and a stream's place is free as soon as its client
+    /// has gone (it waits on the connection, not on a timer).
     func eventStream(_ x: HTTPExchange) throws(TapWalkerError) {
+        let owner = x.streamOwner
+        let limit = options.maximumEventStreamsPerLogin
+        guard events.openStream(owner, limit: limit) else {
+            return try x.response.error(429, "\(x.identity.loggedIn ? "this login has" : "anonymous readers have") \(limit) event streams open already; close a tab or wait", headers: ["Retry-After: 10"])
+        }
+        defer { events.closeStream(owner) }
+        x.onStream?()
         var last = x.request.query("after").flatMap { ASCII.parseInteger($0) } ?? events.lastID
         try x.response.startEvents()
         try x.response.eventComment("tapwalker events")
@@ -153,7 +172,11 @@ extension HTTPRouter {
                 try x.response.eventComment("idle")
                 lastSent = now
             }
-            clock.sleep(microseconds: options.eventPollMicroseconds)
+            if let waitForPeer = x.waitForPeer {
+                if !waitForPeer(Int(options.eventPollMicroseconds / 1000)) { return }
+            } else {
+                clock.sleep(microseconds: options.eventPollMicroseconds)
+            }
         }
     }
 }

@@ -7,16 +7,19 @@ final class HTTPConnectionSession {
     let server: HTTPServer
     let connection: any NetworkConnection
     let peer: String
+    /// Its place among the connections not logged in yet (`PreLoginSlots`).
+    let slot: Int
     /// Whether a request on this connection has logged in (then the pre-login limits are off).
     private(set) var loggedIn = false
     private let reader: HTTPMessageReader
     private let deadline: HTTPDeadline
     private let acceptedAt: UInt64
 
-    init(server: HTTPServer, connection: any NetworkConnection, peer: String) {
+    init(server: HTTPServer, connection: any NetworkConnection, peer: String, slot: Int) {
         self.server = server
         self.connection = connection
         self.peer = peer
+        self.slot = slot
         let o = server.options
         reader = HTTPMessageReader(
             name: peer, bufferSize: 2048, timeoutMilliseconds: o.idleTimeoutMilliseconds,
@@ -39,6 +42,8 @@ final class HTTPConnectionSession {
         let o = server.options
         // Waiting for the next request: the idle timeout, and the pre-login deadline if not logged in.
         deadline.deadline = loggedIn ? nil : preLoginDeadline
+        // Until its head is in, a connection not logged in may lose its place to a newcomer.
+        server.preLogin.setWaiting(slot, true)
         do throws(TapWalkerError) {
             if try reader.atEnd() { return false }
         } catch {
@@ -67,6 +72,7 @@ final class HTTPConnectionSession {
             headFailed(error, lineStatus: 431)
             return false
         }
+        server.preLogin.setWaiting(slot, false)
         if request.framing.chunked && request.framing.contentLength != nil {
             refuse(400, "both Content-Length and chunked: refused")
             return false
@@ -88,8 +94,13 @@ final class HTTPConnectionSession {
             try Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withBytes { (p) throws(TapWalkerError) in try connection.send(p, timeoutMilliseconds: timeout) }
         }
         let exchange = HTTPExchange(request: request, body: body, response: response, peer: peer)
-        let deadline = self.deadline
-        exchange.onLoggedIn = { deadline.deadline = nil }
+        // Strong captures (Embedded Swift has no unowned): the exchange lives for this request only.
+        exchange.onLoggedIn = { [self] in enteredLogin() }
+        exchange.onStream = { [self] in
+            deadline.deadline = nil
+            server.loggedIn(slot)
+        }
+        exchange.waitForPeer = { [self] milliseconds in peerStays(milliseconds) }
         do throws(TapWalkerError) {
             try server.router.handle(exchange)
         } catch {
@@ -105,13 +116,36 @@ final class HTTPConnectionSession {
             return false
         }
         if !response.headSent { try? response.error(500, "no answer") }
-        if exchange.identity.loggedIn && !loggedIn {
-            loggedIn = true
-            server.loggedIn()
-        }
+        if exchange.identity.loggedIn { enteredLogin() }
         if response.keepAlive, body.finished || body.drain(upTo: o.drainLimit) { return true }
         linger(body)
         return false
+    }
+
+    /// A request proved a login: no pre-login deadline from now on, and the place among the
+    /// connections not logged in is free at once (not only when the request ends: an event
+    /// stream lasts minutes).
+    private func enteredLogin() {
+        deadline.deadline = nil
+        guard !loggedIn else { return }
+        loggedIn = true
+        server.loggedIn(slot)
+    }
+
+    /// Waits up to `milliseconds` for the client; false when it has closed or reset the
+    /// connection. A receive that gives up after its whole time is the client still there (a
+    /// stream's client sends nothing); one that fails sooner is the connection failing.
+    private func peerStays(_ milliseconds: Int) -> Bool {
+        let started = server.clock.microseconds()
+        var byte: UInt8 = 0
+        do throws(TapWalkerError) {
+            let n = try withUnsafeMutableBytes(of: &byte) { (p) throws(TapWalkerError) -> Int in
+                try connection.receive(into: p, timeoutMilliseconds: milliseconds)
+            }
+            return n > 0
+        } catch {
+            return server.clock.microseconds() - started >= UInt64(milliseconds) * 900
+        }
     }
 
     /// Before closing on an upload the handler stopped reading partway (a refusal after the

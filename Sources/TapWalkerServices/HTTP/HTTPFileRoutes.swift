@@ -50,6 +50,12 @@ extension HTTPRouter {
                     total += n
                 }
                 try writer.close()
+            } catch let error where error.kind == .data {
+                // The store refused the content (a configuration file that does not parse): the
+                // old file is still there, untouched.
+                try? writer.close()
+                log(x.peer, "refused \(path): \(error.message)")
+                return try x.response.error(422, error.message)
             } catch {
                 // A partial upload is not left behind looking like a whole file.
                 try? writer.close()

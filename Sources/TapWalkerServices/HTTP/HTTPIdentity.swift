@@ -50,12 +50,27 @@ public final class HTTPExchange {
     /// connection lifts its pre-login deadline, so that a long upload by a logged-in client is
     /// bounded by the idle timeout only.
     var onLoggedIn: (() -> Void)?
+    /// Called when the request becomes an event stream: the connection gives up its place among
+    /// those not logged in (a stream is counted per login instead, `HTTPJobEvents.openStream`).
+    var onStream: (() -> Void)?
+    /// Waits up to the given milliseconds for the client; false once it has gone (closed or
+    /// reset), so that a stream ends as soon as its tab does. nil: just sleep.
+    var waitForPeer: ((Int) -> Bool)?
 
     init(request: HTTPRequest, body: HTTPRequestBody, response: HTTPResponse, peer: String) {
         self.request = request
         self.body = body
         self.response = response
         self.peer = peer
+    }
+
+    /// Who holds a stream, for the per-login cap: the session, the Basic user, or anonymous.
+    var streamOwner: [UInt8] {
+        switch identity {
+        case .session(let s): return Array("session \(s.token)".utf8)
+        case .basic(let user, _): return Array("user \(user)".utf8)
+        case .anonymous, .nobody: return Array("anonymous".utf8)
+        }
     }
 
     /// How board jobs name this client to the one it keeps waiting.

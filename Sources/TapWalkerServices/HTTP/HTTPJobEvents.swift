@@ -74,6 +74,42 @@ public final class HTTPJobEvents {
         return nextID - 1
     }
 
+    // MARK: - Streams
+
+    /// The streams open now, per login (a session's token, a Basic user, or anonymous).
+    private var streams: [(owner: [UInt8], count: Int)] = []
+
+    /// Counts a new stream for `owner`; false when it already has `limit` open.
+    public func openStream(_ owner: [UInt8], limit: Int) -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if let i = streams.firstIndex(where: { $0.owner == owner }) {
+            guard streams[i].count < limit else { return false }
+            streams[i].count += 1
+        } else {
+            guard limit > 0 else { return false }
+            streams.append((owner, 1))
+        }
+        return true
+    }
+
+    /// A stream of `owner` ended.
+    public func closeStream(_ owner: [UInt8]) {
+        mutex.lock()
+        if let i = streams.firstIndex(where: { $0.owner == owner }) {
+            streams[i].count -= 1
+            if streams[i].count <= 0 { streams.remove(at: i) }
+        }
+        mutex.unlock()
+    }
+
+    /// Streams open now for `owner`.
+    public func openStreams(_ owner: [UInt8]) -> Int {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return streams.first(where: { $0.owner == owner })?.count ?? 0
+    }
+
     private func append(_ name: String, _ data: String) {
         mutex.lock()
         events.append(Event(id: nextID, name: name, data: data))

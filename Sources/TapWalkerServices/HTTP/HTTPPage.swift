@@ -93,7 +93,8 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 <h2 id="dump-h">Flash dump</h2>
 <div class="row"><div><label for="dump-addr">Address</label><input id="dump-addr" value="0x000000" size="10"></div>
 <div><label for="dump-len">Length</label><input id="dump-len" value="0x100000" size="10"></div>
-<a id="dump" href="#" class="msg info">Download</a></div>
+<button id="dump" type="button">Download</button></div>
+<div id="dump-msg" class="msg" role="status" aria-live="polite"></div>
 </section>
 
 <section id="wifi" class="hidden" aria-labelledby="wifi-h">
@@ -248,6 +249,9 @@ function listen(){
   events.addEventListener("result",e=>{const j=JSON.parse(e.data);showResult({status:j.ok?200:500,json:j})});
   events.onerror=()=>{if(events&&events.readyState===EventSource.CLOSED){events=null;setTimeout(listen,3000)}};
 }
+// A stored file's URL: each path segment encoded on its own, so that #, ?, % and spaces in a name
+// stay part of the name (encodeURI would leave # and ? to end the path).
+function fileURL(p){return "/api/files"+p.split("/").map(encodeURIComponent).join("/")}
 async function listFiles(){
   const a=await api("GET","/api/files/");const tb=$("files");tb.innerHTML="";
   if(!a.ok){msg($("files-msg"),a.json.error,"bad");return}msg($("files-msg"),"");
@@ -257,13 +261,13 @@ async function listFiles(){
     const s=document.createElement("td");s.className="num hide-s";s.textContent=f.dir?"":size(f.size);
     const act=document.createElement("td");
     if(!f.dir){
-      const dl=document.createElement("a");dl.href="/api/files"+encodeURI(p);dl.textContent="Download";dl.setAttribute("download",f.name);dl.setAttribute("aria-label","Download "+f.name);act.append(dl," ");
+      const dl=document.createElement("a");dl.href=fileURL(p);dl.textContent="Download";dl.setAttribute("download",f.name);dl.setAttribute("aria-label","Download "+f.name);act.append(dl," ");
       const pr=document.createElement("button");pr.type="button";pr.className="plain";pr.textContent="Program";pr.setAttribute("aria-label","Program "+f.name);
       pr.addEventListener("click",()=>programStored(p));if(session.access==="full")act.append(pr," ");
     }
     if(session.access!=="full"){tr.append(n,s,act);tb.appendChild(tr);continue}
     const del=document.createElement("button");del.type="button";del.className="plain";del.textContent="Delete";del.setAttribute("aria-label","Delete "+f.name);
-    del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE","/api/files"+encodeURI(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")});
+    del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE",fileURL(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")});
     act.append(del);tr.append(n,s,act);tb.appendChild(tr);
   }
   if(!a.json.entries.length){const tr=document.createElement("tr");const td=document.createElement("td");td.colSpan=3;td.textContent="No files.";tr.appendChild(td);tb.appendChild(tr)}
@@ -277,13 +281,19 @@ async function programStored(p){
 $("store-up").addEventListener("click",async()=>{
   const f=$("store-file").files[0];if(!f){msg($("files-msg"),"Choose a file first.","bad");return}
   msg($("files-msg"),"Uploading "+f.name+"…");
-  const a=await api("PUT","/api/files/"+encodeURIComponent(f.name),f,{"Content-Type":"application/octet-stream"});
+  const a=await api("PUT",fileURL("/"+f.name),f,{"Content-Type":"application/octet-stream"});
   if(a.ok)$("store-file").value="";await listFiles();msg($("files-msg"),a.ok?"Stored "+f.name+".":a.json.error,a.ok?"good":"bad");
 });
-$("dump").addEventListener("click",e=>{
+// Reading the flash clears the running design, so it is a POST with the token, never a link.
+$("dump").addEventListener("click",async()=>{
   const a=num($("dump-addr").value),n=num($("dump-len").value);
-  if(isNaN(a)||isNaN(n)||n<=0){e.preventDefault();alert("Address and length must be numbers (0x hex or decimal).");return}
-  $("dump").href="/api/flash?addr="+hex(a,6)+"&length="+n;$("dump").setAttribute("download","flash-"+hex(a,6)+".bin");
+  if(isNaN(a)||isNaN(n)||n<=0){msg($("dump-msg"),"Address and length must be numbers (0x hex or decimal).","bad");return}
+  msg($("dump-msg"),"Reading "+size(n)+" of flash from "+hex(a,6)+"…");
+  const r=await api("POST","/api/flash?addr="+hex(a,6)+"&length="+n);
+  if(!r.ok){msg($("dump-msg"),busyText(r)||r.json.error,"bad");return}
+  const l=document.createElement("a");l.href=URL.createObjectURL(await r.res.blob());l.download="flash-"+hex(a,6)+".bin";
+  document.body.appendChild(l);l.click();l.remove();setTimeout(()=>URL.revokeObjectURL(l.href),60000);
+  msg($("dump-msg"),"Downloaded "+size(n)+" from "+hex(a,6)+".","good");
 });
 // WiFi: shown only where GET /api/wifi answers (the device; the host has none). On the device's own
 // access point the card moves to the top as "Set up WiFi".

@@ -13,6 +13,10 @@ public struct HTTPRequest {
     public var cookie: [UInt8]?
     public var authorization: [UInt8]?
     public var csrfToken: [UInt8]?
+    /// Origin and Host: a browser names the page a request comes from, so a request another
+    /// site's page makes with this server's cookie can be told apart (RFC 6454 section 7).
+    public var origin: [UInt8]?
+    public var host: [UInt8]?
     public var connectionClose = false
     public var connectionKeepAlive = false
     public var expectContinue = false
@@ -60,6 +64,15 @@ public struct HTTPRequest {
 
     /// GET and HEAD change nothing; everything else needs the CSRF token when a cookie logs it in.
     public var isSafe: Bool { isMethod("GET") || isMethod("HEAD") }
+
+    /// Whether a browser sent this from a page of another origin (an Origin that is not this
+    /// server's own http:// or https:// address as the Host field names it). No Origin: not a
+    /// browser's cross-site request (curl, or a browser's own same-origin GET).
+    public var isCrossOrigin: Bool {
+        guard let origin else { return false }
+        guard let host else { return true }
+        return origin != Array("http://".utf8) + host && origin != Array("https://".utf8) + host
+    }
 
     /// Whether the connection stays open after the answer (RFC 9112 section 9.3).
     public var keepAlive: Bool { http11 ? !connectionClose : connectionKeepAlive }
@@ -121,6 +134,10 @@ public struct HTTPRequest {
             authorization = Array(value)
         } else if HTTPMessageReader.equalFold(field, "x-csrf-token") {
             csrfToken = Array(value)
+        } else if HTTPMessageReader.equalFold(field, "origin") {
+            origin = Array(value)
+        } else if HTTPMessageReader.equalFold(field, "host") {
+            host = Array(value)
         } else if HTTPMessageReader.equalFold(field, "connection") {
             for token in value.split(separator: UInt8(ascii: ",")) {
                 let t = HTTPMessageReader.trimmed(token)

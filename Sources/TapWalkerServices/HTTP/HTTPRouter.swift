@@ -93,7 +93,9 @@ public final class HTTPRouter {
         if HTTPRouter.isWiFiPath(path) { return try wifiRoute(x) }
         if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
             guard route.methods.contains(where: { r.isMethod($0) }) else {
-                return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))")
+                // A GET never changes the board (an image tag on any page could send one).
+                let why = r.isSafe ? ": it changes the board (reading the flash clears the running design), so it is never a GET; send the X-CSRF-Token with a cookie login" : ""
+                return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))\(why)")
             }
             guard try admit(x, route.requirement) else { return }
             return try boardRoute(x)
@@ -110,6 +112,12 @@ public final class HTTPRouter {
     /// the answer (401, 403, 429) has been sent and false is returned.
     func admit(_ x: HTTPExchange, _ requirement: Requirement) throws(TapWalkerError) -> Bool {
         let r = x.request
+        // Credentials a browser adds by itself (the cookie, remembered Basic) must not act for
+        // another site's page: such a request is refused whatever it asks.
+        if r.isCrossOrigin, r.authorization != nil || r.cookie(HTTPRouter.cookieName) != nil {
+            try x.response.error(403, "a request from another site's page (Origin \(ASCII.printable(r.origin ?? []))) is not accepted with this server's login")
+            return false
+        }
         if let auth = r.authorization {
             guard let (user, password) = HTTPBasicAuthorization.decode(auth) else {
                 try x.response.error(401, "only HTTP Basic authorization is understood")
@@ -148,6 +156,13 @@ public final class HTTPRouter {
         if wait > 0 {
             let seconds = (wait + 999_999) / 1_000_000
             try x.response.error(429, "too many failed logins from \(address); try again in \(seconds) s", headers: ["Retry-After: \(seconds)"])
+            return nil
+        }
+        let overall = throttle.takeCheck(address)
+        if overall > 0 {
+            let seconds = (overall + 999_999) / 1_000_000
+            log(x.peer, "login refused unchecked: the server's budget of password checks is spent")
+            try x.response.error(429, "too many login attempts on this server just now (from any address); try again in \(seconds) s", headers: ["Retry-After: \(seconds)"])
             return nil
         }
         guard let access = accounts.check(name: user, password: password) else {

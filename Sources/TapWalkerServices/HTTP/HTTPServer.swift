@@ -10,7 +10,9 @@ public final class HTTPServer {
     let log: (String, String) -> Void
     private let mutex: any PlatformMutex
     private var clients = 0
-    private var preLoginClients = 0
+    /// The connections not logged in yet: a few places, fewer per address; a newcomer pushes out
+    /// the oldest that sends nothing rather than being refused.
+    let preLogin: PreLoginSlots
 
     public init(router: HTTPRouter, clock: any ServiceClock, mutex: any PlatformMutex, log: @escaping (String, String) -> Void) {
         self.router = router
@@ -18,32 +20,36 @@ public final class HTTPServer {
         self.clock = clock
         self.mutex = mutex
         self.log = log
+        preLogin = PreLoginSlots(total: options.maximumPreLoginClients, perAddress: options.maximumPreLoginPerAddress, mutex: mutex, clock: clock)
     }
 
     /// Serves one client until it closes, times out or breaks the protocol. Never throws.
     /// `peer` is "address:port"; the throttle counts the address part.
     public func serve(_ connection: any NetworkConnection, peer: String) {
         mutex.lock()
-        var refusal: String?
-        if clients >= options.maximumClients {
-            refusal = "too many connections (\(options.maximumClients)); try again later"
-        } else if preLoginClients >= options.maximumPreLoginClients {
-            refusal = "too many connections that have not logged in (\(options.maximumPreLoginClients)); try again later"
-        } else {
-            clients += 1
-            preLoginClients += 1
-        }
+        let full = clients >= options.maximumClients
+        if !full { clients += 1 }
         mutex.unlock()
-        if let refusal {
-            refuse(connection, peer: peer, refusal)
+        if full {
+            refuse(connection, peer: peer, "too many connections (\(options.maximumClients)); try again later")
             return
         }
-        let session = HTTPConnectionSession(server: self, connection: connection, peer: peer)
+        guard let admission = preLogin.enter(connection, peer: peer) else {
+            release()
+            refuse(connection, peer: peer, "too many connections that have not logged in (\(options.maximumPreLoginClients)), all of them being answered; try again later")
+            return
+        }
+        if let evicted = admission.evicted { log(evicted, "closed: waiting to log in, its place given to \(peer)") }
+        let session = HTTPConnectionSession(server: self, connection: connection, peer: peer, slot: admission.id)
         session.run()
+        preLogin.leave(admission.id)
         connection.close()
+        release()
+    }
+
+    private func release() {
         mutex.lock()
         clients -= 1
-        if !session.loggedIn { preLoginClients -= 1 }
         mutex.unlock()
     }
 
@@ -56,17 +62,17 @@ public final class HTTPServer {
         log(peer, "refused: " + reason)
     }
 
-    /// A connection logged in: it no longer counts against the pre-login limit.
-    func loggedIn() {
-        mutex.lock()
-        preLoginClients -= 1
-        mutex.unlock()
+    /// A connection logged in (or holds an event stream): it no longer counts against the
+    /// pre-login places.
+    func loggedIn(_ slot: Int) {
+        preLogin.leave(slot)
     }
 
     /// Connections open now, and of those not logged in (for logs and tests).
     public var counts: (all: Int, preLogin: Int) {
         mutex.lock()
-        defer { mutex.unlock() }
-        return (clients, preLoginClients)
+        let all = clients
+        mutex.unlock()
+        return (all, preLogin.held())
     }
 }

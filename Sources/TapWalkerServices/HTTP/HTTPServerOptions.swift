@@ -17,8 +17,12 @@ public struct HTTPServerOptions {
     /// Of those, connections that have not logged in yet: a few, so that strangers cannot fill
     /// the server.
     public var maximumPreLoginClients = 3
+    /// Of those, from one client address: fewer than all, so one host never holds every place
+    /// (a newcomer from an address at its cap pushes out that address's oldest idle connection).
+    public var maximumPreLoginPerAddress = 2
     /// A connection that has not logged in must have sent its request heads within this time
-    /// from when it was accepted; bytes that trickle in do not extend it.
+    /// from when it was accepted; bytes that trickle in do not extend it. (Its place among the
+    /// pre-login ones can be taken sooner, while it waits for bytes.)
     public var preLoginMilliseconds = 10_000
     /// Login forms, renames and other small bodies.
     public var smallBodyLimit = 4096
@@ -36,6 +40,9 @@ public struct HTTPServerOptions {
     public var lingerLimit = 16 << 20
     /// An event stream ends after this, and the page opens a new one.
     public var eventStreamMilliseconds = 300_000
+    /// Event streams one login may have open at once (a tab each); anonymous readers share one
+    /// allowance. One more is answered 429.
+    public var maximumEventStreamsPerLogin = 2
     /// How often an event stream looks for new events.
     public var eventPollMicroseconds: UInt32 = 200_000
     /// True on the ESP32: the page then shows the WiFi settings.

@@ -10,12 +10,9 @@ import TapWalkerCore
 /// An `R` with no edge after it reads TDO as the pin shows it, so the cable samples TDO without
 /// clocking (`TDOSampling`), which a remote_bitbang server in front of it needs.
 public final class RemoteBitbangCable: TDOSampling {
-    let connection: any NetworkConnection
-    private let reader: ConnectionReader
+    /// Every send and read with a deadline; a lost server is a `.cable` error.
+    private let link: NetworkCableLink
     let clock: any ServiceClock
-    /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
-    /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
-    let timeoutMilliseconds: Int
     private var out: [UInt8] = []
     static let flushBytes = 16 * 1024
     private var cycles: UInt64 = 0
@@ -29,15 +26,14 @@ public final class RemoteBitbangCable: TDOSampling {
     public init(
         connection: any NetworkConnection, host: String, port: Int, clock: any ServiceClock,
         frequency: UInt32 = 25_000_000, connectTimeoutMilliseconds: Int = 5000,
-        timeoutMilliseconds: Int = 60_000, answersInFlight: Int = RemoteBitbangCable.defaultAnswersInFlight
+        timeoutMilliseconds: Int = NetworkCableLink.defaultTimeoutMilliseconds,
+        answersInFlight: Int = RemoteBitbangCable.defaultAnswersInFlight
     ) throws(TapWalkerError) {
-        self.connection = connection
         replies = [UInt8](repeating: 0, count: max(1, answersInFlight))
         self.clock = clock
-        self.timeoutMilliseconds = timeoutMilliseconds
         self.frequency = frequency
-        reader = ConnectionReader(connection, capacity: 4096, timeoutMilliseconds: timeoutMilliseconds)
-        try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
+        link = NetworkCableLink(connection, server: "the remote_bitbang server at \(host):\(port)", timeoutMilliseconds: timeoutMilliseconds)
+        try link.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
         out.reserveCapacity(RemoteBitbangCable.flushBytes + 64)
         // TCK low to start from a known level.
         out.append(UInt8(ascii: "0"))
@@ -96,19 +92,19 @@ public final class RemoteBitbangCable: TDOSampling {
     public func close() {
         out.append(UInt8(ascii: "Q"))
         try? send()
-        connection.close()
+        link.close()
     }
 
     private func send() throws(TapWalkerError) {
         guard !out.isEmpty else { return }
-        try out.withBytes { (p) throws(TapWalkerError) in try connection.send(p, timeoutMilliseconds: timeoutMilliseconds) }
+        try link.send(out)
         out.removeAll(keepingCapacity: true)
     }
 
     private func read(into tdo: UnsafeMutableRawBufferPointer, bits: Range<Int>) throws(TapWalkerError) {
         try send()
         let count = bits.count
-        try reader.read(count, into: &replies, closed: TapWalkerError(.cable, "the remote_bitbang server closed the connection while TDO was being read"))
+        try link.read(count, into: &replies, awaiting: "a TDO read")
         for k in 0..<count {
             let bit = bits.lowerBound + k
             switch replies[k] {

@@ -10,12 +10,9 @@ import TapWalkerCore
 /// cannot deadlock). A read of many shifts costs one round trip, not one per shift, and a flash
 /// write one per status poll.
 public final class XVCCable: Cable {
-    let connection: any NetworkConnection
-    private let reader: ConnectionReader
+    /// Every send and read with a deadline; a lost server is a `.cable` error.
+    private let link: NetworkCableLink
     let clock: any ServiceClock
-    /// How long to wait for an answer. Generous: a server may still be clocking a long backlog of
-    /// buffered commands (a whole bitstream) before it reaches the read that is awaited.
-    let timeoutMilliseconds: Int
     /// Bits per shift command.
     public let maximumBits: Int
     static let maximumOutstanding = 16 * 1024
@@ -32,17 +29,15 @@ public final class XVCCable: Cable {
     public init(
         connection: any NetworkConnection, host: String, port: Int, clock: any ServiceClock,
         frequency: UInt32 = 25_000_000, connectTimeoutMilliseconds: Int = 5000,
-        timeoutMilliseconds: Int = 60_000
+        timeoutMilliseconds: Int = NetworkCableLink.defaultTimeoutMilliseconds
     ) throws(TapWalkerError) {
-        self.connection = connection
         self.clock = clock
-        self.timeoutMilliseconds = timeoutMilliseconds
-        reader = ConnectionReader(connection, capacity: 4096, timeoutMilliseconds: timeoutMilliseconds)
-        try connection.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
-        try connection.send(Array("getinfo:".utf8), timeoutMilliseconds: timeoutMilliseconds)
+        link = NetworkCableLink(connection, server: "the XVC server at \(host):\(port)", timeoutMilliseconds: timeoutMilliseconds)
+        try link.connect(host: host, port: port, timeoutMilliseconds: connectTimeoutMilliseconds)
+        try link.send(Array("getinfo:".utf8))
         var line: [UInt8] = []
         while true {
-            guard let b = try reader.byte() else {
+            guard let b = try link.byte() else {
                 throw TapWalkerError(.cable, "the XVC server at \(host):\(port) closed the connection without answering getinfo:")
             }
             if b == UInt8(ascii: "\n") { break }
@@ -68,7 +63,7 @@ public final class XVCCable: Cable {
         let period = UInt32(max(1, 1_000_000_000 / UInt64(max(1, hertz))))
         var command = Array("settck:".utf8)
         for i in 0..<4 { command.append(UInt8(period >> UInt32(8 * i) & 0xFF)) }
-        try connection.send(command, timeoutMilliseconds: timeoutMilliseconds)
+        try link.send(command)
         var reply = [UInt8](repeating: 0, count: 4)
         try receiveExactly(&reply, 4)
         let actual = UInt32(reply[0]) | UInt32(reply[1]) << 8 | UInt32(reply[2]) << 16 | UInt32(reply[3]) << 24
@@ -123,7 +118,7 @@ public final class XVCCable: Cable {
     /// Says goodbye: sends what is pending and closes the connection.
     public func close() {
         try? flush()
-        connection.close()
+        link.close()
     }
 
     // MARK: - Batching
@@ -158,7 +153,7 @@ public final class XVCCable: Cable {
         command.append(contentsOf: tms[0..<bytes])
         command.append(contentsOf: tdi[0..<bytes])
         while !inFlight.isEmpty && inFlightBytes + bytes > XVCCable.maximumOutstanding { try receiveOldest() }
-        try connection.send(command, timeoutMilliseconds: timeoutMilliseconds)
+        try link.send(command)
         pendingBits = 0
         inFlight.append(InFlight(bits: bits, wanted: wanted))
         inFlightBytes += bytes
@@ -179,6 +174,6 @@ public final class XVCCable: Cable {
     }
 
     private func receiveExactly(_ buffer: inout [UInt8], _ count: Int) throws(TapWalkerError) {
-        try reader.read(count, into: &buffer, closed: TapWalkerError(.cable, "the XVC server closed the connection before it answered"))
+        try link.read(count, into: &buffer, awaiting: "a shift")
     }
 }
