@@ -19,7 +19,7 @@ struct CableScheme {
                     summary: "the simulated board (the default when neither --cable nor TAPWALKER_CABLE names one)",
                     defaultPort: nil),
         CableScheme(name: "xvc", form: "xvc://HOST[:PORT][?tck=HZ]",
-                    summary: "an XVC 1.0 server (TCK 25 MHz unless given; &timeout=SECONDS or ?timeout=SECONDS: how long it may stay silent, 60 unless given)", defaultPort: XVCServer.defaultPort),
+                    summary: "an XVC 1.0 server (TCK 25 MHz unless given; ?timeout=SECONDS, after tck= with &: how long it may stay silent, 60 unless given)", defaultPort: XVCServer.defaultPort),
         CableScheme(name: "rbb", form: "rbb://HOST[:PORT]",
                     summary: "an OpenOCD remote_bitbang server (cannot set TCK; ?timeout=SECONDS: how long it may stay silent, 60 unless given)", defaultPort: RemoteBitbangServer.defaultPort),
     ] + USBCableKind.all.map { kind in
