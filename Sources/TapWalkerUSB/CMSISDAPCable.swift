@@ -8,8 +8,7 @@ import TapWalkerCore
 public final class CMSISDAPCable: Cable {
     let device: USBDeviceHandle
     let probe: PacketProbe
-    private var encoder: CMSISDAPEncoder
-    private var cycles: UInt64 = 0
+    private var stream: PacketStream<CMSISDAPEncoder>
     public private(set) var frequency: UInt32 = 0
     public let packetSize: Int
     public let packetCount: Int
@@ -33,7 +32,7 @@ public final class CMSISDAPCable: Cable {
             reply[0] != CMSISDAPEncoder.Command.jtagSequence || reply[1] != 0
                 ? "refused a JTAG sequence (reply \(reply[0]) \(reply[1]))" : nil
         }
-        encoder = CMSISDAPEncoder(packetSize: packetSize)
+        stream = PacketStream(probe: probe, encoder: CMSISDAPEncoder(packetSize: packetSize))
         let connected = try probe.request(CMSISDAPEncoder.connectJTAG())
         guard connected.count >= 2, connected[0] == CMSISDAPEncoder.Command.connect, connected[1] == CMSISDAPEncoder.portJTAG else {
             throw TapWalkerError(.cable, "\(device.info.summary) refused DAP_Connect in JTAG mode; it may support SWD only")
@@ -50,32 +49,21 @@ public final class CMSISDAPCable: Cable {
         return r[1] == 1 ? Int(r[2]) : Int(r[2]) | Int(r[3]) << 8
     }
 
-    public var statistics: CableStatistics { CableStatistics(tckCycles: cycles) }
+    public var statistics: CableStatistics { CableStatistics(tckCycles: stream.cycles) }
 
     public func clock(
         bits: Int, tms: UnsafeRawBufferPointer, tdi: UnsafeRawBufferPointer, tdo: UnsafeMutableRawBufferPointer?
     ) throws(TapWalkerError) {
-        cycles += UInt64(bits)
-        if tdo != nil { try probe.send(encoder.takePackets(), tdo: nil) }
-        encoder.clock(bits: bits, tms: tms, tdi: tdi, read: tdo != nil)
-        if tdo != nil || encoder.packets.count >= 64 { try probe.send(encoder.takePackets(), tdo: tdo) }
+        try stream.clock(bits: bits, tms: tms, tdi: tdi, tdo: tdo)
     }
 
     public func shiftBytesMSBFirst(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
-        cycles += UInt64(bytes.count) * 8
-        encoder.shiftMSBFirst(bytes)
-        if encoder.packets.count >= 64 { try probe.send(encoder.takePackets(), tdo: nil) }
+        try stream.shiftBytesMSBFirst(bytes)
     }
 
-    public func wait(microseconds: UInt32) throws(TapWalkerError) {
-        try flush()
-        usleep(microseconds)
-    }
+    public func wait(microseconds: UInt32) throws(TapWalkerError) { try stream.wait(microseconds: microseconds) }
 
-    public func flush() throws(TapWalkerError) {
-        try probe.send(encoder.takePackets(), tdo: nil)
-        try probe.drain()
-    }
+    public func flush() throws(TapWalkerError) { try stream.flush() }
 
     public func setFrequency(_ hertz: UInt32) throws(TapWalkerError) -> UInt32 {
         try flush()

@@ -8,8 +8,7 @@ import TapWalkerCore
 public final class DirtyJTAGCable: Cable {
     let device: USBDeviceHandle
     let probe: PacketProbe
-    private var encoder = DirtyJTAGEncoder()
-    private var cycles: UInt64 = 0
+    private var stream: PacketStream<DirtyJTAGEncoder>
     public private(set) var frequency: UInt32 = 0
     public let version: String
     public var pipe: USBBulkPipe { probe.pipe }
@@ -23,6 +22,7 @@ public final class DirtyJTAGCable: Cable {
         let pipe = USBBulkPipe(device: device, input: ep.input, output: ep.output, packetSize: DirtyJTAGEncoder.packetSize,
                                transferSize: 4096, maximumInFlight: 4)
         probe = PacketProbe(pipe: pipe, window: 1) { _ in nil }
+        stream = PacketStream(probe: probe, encoder: DirtyJTAGEncoder())
         let info = try probe.request([DirtyJTAGEncoder.Command.info, DirtyJTAGEncoder.Command.stop])
         version = String(decoding: info.prefix(6), as: UTF8.self)
         // CMD_XFER's NO_READ and EXTEND_LENGTH modifiers, which this driver relies on, came with version 2.
@@ -32,32 +32,21 @@ public final class DirtyJTAGCable: Cable {
         _ = try setFrequency(tck)
     }
 
-    public var statistics: CableStatistics { CableStatistics(tckCycles: cycles) }
+    public var statistics: CableStatistics { CableStatistics(tckCycles: stream.cycles) }
 
     public func clock(
         bits: Int, tms: UnsafeRawBufferPointer, tdi: UnsafeRawBufferPointer, tdo: UnsafeMutableRawBufferPointer?
     ) throws(TapWalkerError) {
-        cycles += UInt64(bits)
-        if tdo != nil { try probe.send(encoder.takePackets(), tdo: nil) }
-        encoder.clock(bits: bits, tms: tms, tdi: tdi, read: tdo != nil)
-        if tdo != nil || encoder.packets.count >= 64 { try probe.send(encoder.takePackets(), tdo: tdo) }
+        try stream.clock(bits: bits, tms: tms, tdi: tdi, tdo: tdo)
     }
 
     public func shiftBytesMSBFirst(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
-        cycles += UInt64(bytes.count) * 8
-        encoder.shiftMSBFirst(bytes)
-        if encoder.packets.count >= 64 { try probe.send(encoder.takePackets(), tdo: nil) }
+        try stream.shiftBytesMSBFirst(bytes)
     }
 
-    public func wait(microseconds: UInt32) throws(TapWalkerError) {
-        try flush()
-        usleep(microseconds)
-    }
+    public func wait(microseconds: UInt32) throws(TapWalkerError) { try stream.wait(microseconds: microseconds) }
 
-    public func flush() throws(TapWalkerError) {
-        try probe.send(encoder.takePackets(), tdo: nil)
-        try probe.drain()
-    }
+    public func flush() throws(TapWalkerError) { try stream.flush() }
 
     /// CMD_FREQ takes kHz; the probe clocks as close to it as it can.
     public func setFrequency(_ hertz: UInt32) throws(TapWalkerError) -> UInt32 {
