@@ -180,6 +180,16 @@ class Errors(unittest.TestCase):
         self.assertIn("unplugged", r.stderr)
         self.assertIn("running the same job again finishes it", r.stderr)
 
+    def test_a_kernel_driver_holding_the_interface_is_detached_and_said(self):
+        r = emulate(["ft2232h,driver=ftdi_sio"], "$TW detect --cable ft2232 --json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("detached the kernel driver from interface 0", r.stderr)
+        self.assertEqual(json.loads(r.stdout)["part"], "LFE5U-12F")
+        # Without the detach the claim fails: the emulated node answers EBUSY while a driver is bound.
+        r = emulate(["ft231x,driver=ftdi_sio"], "$TW detect --cable ft231x --json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("detached the kernel driver", r.stderr)
+
     def test_tdo_stuck_is_no_device_not_a_part(self):
         for level, kind in (("1", "ft2232h"), ("0", "dirtyjtag")):
             r = emulate([f"{kind},jtag=none{level}"], f"$TW detect --cable {CABLES[kind]} --json")

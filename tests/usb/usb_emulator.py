@@ -4,7 +4,7 @@
 usage: /usr/bin/python3 tests/usb/usb_emulator.py [--tapwalker PATH] [--sim-arg ARG]... [--stats FILE]
            [--unplug-after-out-bytes N] --device SPEC [--device SPEC]... -- COMMAND [ARGS...]
 
-  SPEC = KIND[,serial=S][,vid=0xVVVV][,pid=0xPPPP][,product=TEXT][,mode=0000][,jtag=none0|none1]
+  SPEC = KIND[,serial=S][,vid=0xVVVV][,pid=0xPPPP][,product=TEXT][,mode=0000][,jtag=none0|none1][,driver=NAME]
   KIND = ft2232h | ft4232h | ft232h | ft231x | cmsis-dap | dirtyjtag
 
 Starts one simulated board (`tapwalker sim` with an XVC and a remote_bitbang server on 127.0.0.1,
@@ -22,6 +22,9 @@ Devices (docs/usb-cables.md describes each model):
 
 Knobs:
   jtag=none0|none1          no JTAG target behind the device: TDO stuck at 0 or 1
+  driver=NAME               a kernel driver (e.g. ftdi_sio) is bound to every interface: claiming
+                            one fails with EBUSY until the client disconnects the driver from it
+                            (USBDEVFS_IOCTL with USBDEVFS_DISCONNECT, or DISCONNECT_CLAIM)
   mode=0000                 the device node is unreadable. Root ignores file modes, so COMMAND then
                             runs without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (setpriv drops
                             them from its bounding set): still root, but open() of the node fails
@@ -80,6 +83,10 @@ def parse_spec(text):
             if value not in ("none0", "none1"):
                 raise ValueError(f"jtag={value}: expected none0 or none1")
             spec["jtag"] = value
+        elif key == "driver":
+            if not value or len(value) > 255 or not value.replace("_", "").isalnum():
+                raise ValueError(f"driver={value}: expected a kernel driver's name such as ftdi_sio")
+            spec["driver"] = value
         else:
             raise ValueError(f"unknown option '{key}' in --device {text}")
     return spec
@@ -231,7 +238,7 @@ class Emulator:
             if not self.testbed.add_from_string(sysfs_record(model, number, devnum)):
                 raise RuntimeError(f"umockdev refused device {number}")
             syspath = f"/sys{SYSFS_PARENT}/1-{number}"
-            node = DeviceNode(model, devnum, on_bulk_out=self._bulk_out)
+            node = DeviceNode(model, devnum, on_bulk_out=self._bulk_out, driver=spec.get("driver"))
             devnode = f"/dev/bus/usb/001/{devnum:03d}"
             self.testbed.attach_ioctl(devnode, node.handler)
             node.syspath, node.devnode, node.spec = syspath, devnode, spec

@@ -58,8 +58,11 @@ class _Urb:
 class DeviceNode:
     """One device node: the model behind it, each client's URBs, and the unplug state."""
 
-    def __init__(self, model, devnum, on_bulk_out=None):
+    def __init__(self, model, devnum, on_bulk_out=None, driver=None):
         self.model = model
+        # Interfaces a kernel driver holds (driver=NAME): claiming one is EBUSY until it is disconnected.
+        self.driver = driver
+        self.bound = set(range(8)) if driver else set()
         self.devnum = devnum
         self.on_bulk_out = on_bulk_out
         self.unplugged = False
@@ -128,8 +131,17 @@ class DeviceNode:
         elif nr == GET_CAPABILITIES:
             arg.resolve(0, 4).update(0, struct.pack("<I", CAPABILITIES))
             client.complete(0, 0)
-        elif nr in (CLAIMINTERFACE, DISCONNECT_CLAIM):
-            self.model.claim(struct.unpack("<I", bytes(arg.resolve(0, 4).retrieve()))[0])
+        elif nr == CLAIMINTERFACE:
+            interface = struct.unpack("<I", bytes(arg.resolve(0, 4).retrieve()))[0]
+            if interface in self.bound:
+                client.complete(-1, errno.EBUSY)    # as the kernel answers while a driver holds it
+                return
+            self.model.claim(interface)
+            client.complete(0, 0)
+        elif nr == DISCONNECT_CLAIM:
+            interface = struct.unpack("<I", bytes(arg.resolve(0, 4).retrieve()))[0]
+            self.bound.discard(interface)
+            self.model.claim(interface)
             client.complete(0, 0)
         elif nr == RELEASEINTERFACE:
             # A client releases before it closes; the board is then free for the next client.
@@ -138,8 +150,24 @@ class DeviceNode:
             client.complete(0, 0)
         elif nr in (SETINTERFACE, SETCONFIGURATION, RESET, CLEAR_HALT, RESETEP):
             client.complete(0, 0)
-        elif nr in (GETDRIVER, USBDEVFS_IOCTL):
-            client.complete(-1, errno.ENODATA)      # no kernel driver bound
+        elif nr == GETDRIVER:
+            # struct usbdevfs_getdriver { unsigned int interface; char driver[256]; }
+            data = arg.resolve(0, 4 + 256)
+            interface = struct.unpack("<I", bytes(data.retrieve())[:4])[0]
+            if interface not in self.bound:
+                client.complete(-1, errno.ENODATA)  # no kernel driver bound
+                return
+            data.update(4, self.driver.encode() + b"\0")
+            client.complete(0, 0)
+        elif nr == USBDEVFS_IOCTL:
+            # struct usbdevfs_ioctl { int ifno; int ioctl_code; void *data; }: DISCONNECT (U, 22)
+            # unbinds the interface's driver; anything else, or no driver, is ENODATA.
+            interface, code = struct.unpack("<iI", bytes(arg.resolve(0, 8).retrieve()))
+            if code & 0xFFFF == (ord("U") << 8 | 22) and interface in self.bound:
+                self.bound.discard(interface)
+                client.complete(0, 0)
+            else:
+                client.complete(-1, errno.ENODATA)
         elif nr == CONNECTINFO:
             arg.resolve(0, 8).update(0, struct.pack("<IBxxx", self.devnum, 0))
             client.complete(0, 0)
