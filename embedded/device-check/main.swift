@@ -32,6 +32,7 @@ final class Actions: ConsoleActions {
     func status() throws(TapWalkerError) -> String { "IDCODE 0x41113043" }
     func program(file: String) throws(TapWalkerError) -> String { log += Array(file.utf8); return "DONE" }
     func flash(file: String, address: Int) throws(TapWalkerError) -> String { throw TapWalkerError(.device, "no flash") }
+    func svf(file: String) throws(TapWalkerError) -> String { throw TapWalkerError(.device, "no svf") }
     func passthru() throws(TapWalkerError) -> String { "DONE" }
     func networksChanged(_ networks: [WiFiNetwork]) { log += [UInt8(networks.count)] }
     func reboot() {}
