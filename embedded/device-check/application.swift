@@ -117,7 +117,7 @@ func checkApplication() {
     check(occurs("tapwalker: WiFi access point \"tapwalker-BEEF\", address 192.168.4.1", in: out), "app: access point")
     check(occurs("added \"lab\"", in: out), "app: wifi add")
     check(files.content(Array("/wifiman.conf".utf8)) == Array("lab:labpass12\n".utf8), "app: wifiman.conf")
-    check(occurs("board: no JTAG device answered (IDCODE reads 0x00000000)", in: out), "app: status board line")
+    check(occurs("board: no JTAG device answers: TDO stuck at 0 (IDCODE reads 0x00000000)", in: out), "app: status board line")
     check(occurs("ftp: not started: no task", in: out), "app: status services")
     check(occurs("tapwalker: stopped", in: out), "app: stopped")
 }
