@@ -103,6 +103,10 @@ private func failure(_ text: String) -> String {
         let rbb = try parse("[jtag]\ncable = rbb://192.168.1.20\n")
         #expect(rbb.jtag.cable == NetworkCableAddress(kind: .remoteBitbang, host: "192.168.1.20", port: 3335))
         #expect(try parse("[jtag]\npreset = esp32c3\n").jtag.cable == nil)
+        // How long the server may stay silent, as on the command line.
+        let patient = try parse("[jtag]\ncable = rbb://192.168.1.20:3335?timeout=5\n")
+        #expect(patient.jtag.cable == NetworkCableAddress(kind: .remoteBitbang, host: "192.168.1.20", port: 3335, timeoutSeconds: 5))
+        #expect(patient.jtag.cable?.text == "rbb://192.168.1.20:3335?timeout=5")
     }
 
     @Test func jtagNetworkCableMistakesAreErrorsWithTheLine() {
@@ -111,7 +115,8 @@ private func failure(_ text: String) -> String {
         #expect(failure("[jtag]\ncable = xvc://fpga.local:2542\n").hasPrefix("tapwalker.conf:2: [jtag] cable: the device resolves no host names"))
         #expect(failure("[jtag]\ncable = xvc://10.0.2.300\n").hasPrefix("tapwalker.conf:2: [jtag] cable: the device resolves no host names"))
         #expect(failure("[jtag]\ncable = xvc://10.0.2.2?tck=1000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: give the clock as [jtag] tck_hz"))
-        #expect(failure("[jtag]\ncable = rbb://10.0.2.2?tck=1000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: rbb://10.0.2.2?tck=1000: rbb:// takes no options"))
+        #expect(failure("[jtag]\ncable = rbb://10.0.2.2?tck=1000\n").hasPrefix("tapwalker.conf:2: [jtag] cable: rbb://10.0.2.2?tck=1000: the options are ?timeout=SECONDS (remote_bitbang cannot set TCK)"))
+        #expect(failure("[jtag]\ncable = rbb://10.0.2.2?timeout=0\n").contains("1 to 3600"))
         #expect(failure("[jtag]\npreset = esp32c3\ncable = xvc://10.0.2.2\n").hasPrefix("tapwalker.conf:3: [jtag] cable replaces the JTAG pins"))
         #expect(failure("[jtag]\ncable = xvc://10.0.2.2\ntck = 1\ntms = 2\ntdi = 3\ntdo = 4\n").hasPrefix("tapwalker.conf:2: [jtag] cable replaces the JTAG pins"))
         #expect(failure("[jtag]\ncable = xvc://10.0.2.2\ncable = xvc://10.0.2.3\n").hasPrefix("tapwalker.conf:3: [jtag] cable is given twice"))
