@@ -9,7 +9,7 @@ this; docs/firmware.md records the output).
   after an 85F SRAM load over HTTP, a flash write over FTP, and two clients at once (an HTTP SRAM
   load and an FTP flash write started together).
 - Boot: reset to services up, from the firmware's own log timestamps (ms since reset), once with
-  -icount (instructions drive the clock: repeatable) and once host-timed. The
+  -icount (instructions drive the clock while the CPU runs) and once host-timed. The
   emulator is not cycle-accurate: these are estimates, unlike the code, data and heap figures.
 
 Boots CONF (--conf-dir) with `tapwalker sim --xvc` on the host as the board its [jtag] cable
@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "virtual-device"))
 import device_harness as dh  # noqa: E402
 
 BLINK = dh.example("blink-85f.bit")
-ICOUNT = "-icount shift=3,sleep=off"   # 2^3 ns per instruction: 125 MHz of instructions
+ICOUNT = "-icount shift=3,sleep=on"   # 2^3 ns per instruction; idle waits take host time (not sleep=off: docs/firmware.md)
 
 
 def conf_value(text, section, key):
