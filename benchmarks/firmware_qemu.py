@@ -9,7 +9,9 @@ this; docs/firmware.md records the output).
   after an 85F SRAM load over HTTP, a flash write over FTP, and two clients at once (an HTTP SRAM
   load and an FTP flash write started together).
 - Boot: reset to services up, from the firmware's own log timestamps (ms since reset), once with
-  -icount (instructions drive the clock: repeatable) and once host-timed. The
+  -icount (instructions drive the clock: repeatable) and once host-timed. The memory figures
+  come from a host-timed QEMU: uploads under -icount end in the interrupt watchdog's panic
+  (docs/firmware.md, "The emulated ESP32-C3"). The
   emulator is not cycle-accurate: these are estimates, unlike the code, data and heap figures.
 
 Boots CONF (--conf-dir) with `tapwalker sim --xvc` on the host as the board its [jtag] cable
@@ -32,7 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "virtual-device"))
 import device_harness as dh  # noqa: E402
 
 BLINK = dh.example("blink-85f.bit")
-ICOUNT = "-icount shift=3,sleep=off"   # 2^3 ns per instruction: 125 MHz of instructions
+ICOUNT = "-icount shift=3,sleep=off"   # 2^3 ns per instruction: 125 MHz of instructions (boot figures only)
 
 
 def conf_value(text, section, key):
@@ -157,7 +159,7 @@ def image_figures(build):
 
 def memory_figures(conf):
     print("== memory (the console's status: esp_get_free_heap_size, esp_get_minimum_free_heap_size, stack high-water marks)")
-    d = EmulatedDevice(conf, qemu_args=ICOUNT)
+    d = EmulatedDevice(conf, qemu_args="")
     try:
         d.wait_until_up()
         (free, lowest, block), stacks = memory(d.console("status"))

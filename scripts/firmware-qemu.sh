@@ -22,9 +22,10 @@
 # DIR       the esp32-qemu tool's setup (its setup.sh's DEST, holding env.sh)
 # CONF      a directory with tapwalker.conf and wifiman.conf (firmware/esp32/emulation/ is one)
 # Env: ESPQ_TOOL          the esp32-qemu tool's directory (build-app.sh, boot.sh; required)
-#      FIRMWARE_QEMU_ARGS extra QEMU arguments; default "-icount shift=3,sleep=off": the emulated
-#                         clock follows the instructions (8 ns each, about the C3's 160 MHz), so
-#                         times do not depend on how busy the host is. "" runs QEMU host-timed.
+#      FIRMWARE_QEMU_ARGS extra QEMU arguments; default none: QEMU host-timed. "-icount shift=3"
+#                         makes the emulated clock follow the instructions (repeatable boot
+#                         times), but under it a large upload ends in the interrupt watchdog's
+#                         panic (docs/firmware.md, "The emulated ESP32-C3").
 #      SWIFT_BIN          a directory with swiftc, put first on PATH (default: swiftc on PATH)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +37,7 @@ while [[ $# -gt 0 ]]; do
         --conf-dir) conf=${2:-}; shift ;;
         --forward) forward=${2:-}; shift ;;
         --tests) tests=1 ;;
-        -h | --help) sed -n 2,28p "$0"; exit 0 ;;
+        -h | --help) sed -n 2,29p "$0"; exit 0 ;;
         *) echo "firmware-qemu.sh: unknown argument '$1'" >&2; echo "$usage" >&2; exit 2 ;;
     esac
     shift
@@ -131,7 +132,7 @@ for service in ftp http xvc remote_bitbang; do
     echo "firmware-qemu.sh: $service: 127.0.0.1:${host[$service]} -> the device's port ${guest[$service]}" >&2
 done
 # shellcheck disable=SC2206
-extra=(${FIRMWARE_QEMU_ARGS--icount shift=3,sleep=off})
+extra=(${FIRMWARE_QEMU_ARGS-})
 # Standard input goes on to QEMU's UART: an asynchronous command of a script would get /dev/null.
 exec 3<&0
 "$tool/boot.sh" "$build" --eth "${rules[@]}" -- "${extra[@]}" <&3 3<&- &
