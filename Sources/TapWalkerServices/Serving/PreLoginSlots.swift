@@ -12,7 +12,12 @@ import TapWalkerCore
 /// loses its place is shut down (its session ends as if the client had gone). A flood, from one
 /// address or several, so pushes out only its own connections and is refused rather than push
 /// out a user who connects now and then from another address; and once a connection's request
-/// (or USER/PASS) is being handled it is never pushed out. A newcomer is refused only when no
+/// (or USER/PASS) is being handled it is never pushed out. Nor does a newcomer push out a
+/// connection of its own address that began waiting less than `graceMicroseconds` ago: a
+/// browser opens several connections to load one page and sends each its request at once (or
+/// keeps one alive for the next request), and a request already on the wire but not yet read
+/// must not lose its connection to its own sibling — the browser would show a failed load. The
+/// newcomer waits for that grace instead (up to a second). A newcomer is refused only when no
 /// place can be freed by these rules.
 public final class PreLoginSlots {
     public let total: Int
@@ -24,9 +29,14 @@ public final class PreLoginSlots {
         let address: String
         let peer: String
         let connection: any NetworkConnection
-        /// Waiting for the client's bytes: may be pushed out.
+        /// Waiting for the client's bytes: may be pushed out (by its own address's newcomer only
+        /// once the grace has passed since `waitingSince`).
         var waiting = true
+        var waitingSince: UInt64
     }
+    /// How long a connection waiting for its client's bytes keeps its place against a newcomer
+    /// from its own address.
+    public static let graceMicroseconds: UInt64 = 500_000
     /// Oldest first.
     private var entries: [Entry] = []
     private var nextID = 0
@@ -54,7 +64,8 @@ public final class PreLoginSlots {
     /// connection if need be; nil when every place that could be freed is being served. When
     /// its own address is at its cap with every connection being answered, it looks again for up
     /// to a second: a client that closes one connection and opens the next at once finds the
-    /// old one still finishing its answer.
+    /// old one still finishing its answer, and the connections in its way may be within their
+    /// grace.
     public func enter(_ connection: any NetworkConnection, peer: String) -> Admission? {
         let address = FTPServer.host(of: peer)
         mutex.lock()
@@ -64,7 +75,7 @@ public final class PreLoginSlots {
             switch tryEnter(connection, peer: peer, address: address) {
             case .admitted(let admission): return admission
             case .refused: return nil
-            case .ownAddressBusy: clock.sleep(microseconds: 20_000)
+            case .busy: clock.sleep(microseconds: 20_000)
             }
         }
         return nil
@@ -73,16 +84,18 @@ public final class PreLoginSlots {
     private enum Attempt {
         case admitted(Admission)
         case refused
-        case ownAddressBusy
+        /// Every connection of its own address is being served or within its grace.
+        case busy
     }
 
     private func tryEnter(_ connection: any NetworkConnection, peer: String, address: String) -> Attempt {
         mutex.lock()
+        let now = clock.microseconds()
         var victim: Entry?
         if entries.count(where: { ASCII.equal($0.address, address) }) >= perAddress {
-            guard let i = entries.firstIndex(where: { $0.waiting && ASCII.equal($0.address, address) }) else {
+            guard let i = entries.firstIndex(where: { mayGiveUp($0, now) && ASCII.equal($0.address, address) }) else {
                 mutex.unlock()
-                return .ownAddressBusy
+                return .busy
             }
             victim = entries.remove(at: i)
         } else if entries.count >= total {
@@ -94,7 +107,7 @@ public final class PreLoginSlots {
         }
         let id = nextID
         nextID += 1
-        entries.append(Entry(id: id, address: address, peer: peer, connection: connection))
+        entries.append(Entry(id: id, address: address, peer: peer, connection: connection, waitingSince: now))
         // Under the lock: a session calls `leave` before it closes its connection, so the
         // victim's descriptor is still its own (not one reused by a newer connection). Its
         // session wakes up from its receive and ends by itself.
@@ -106,8 +119,16 @@ public final class PreLoginSlots {
     /// The connection now waits for its client (true) or is being served (false).
     public func setWaiting(_ id: Int, _ waiting: Bool) {
         mutex.lock()
-        if let i = entries.firstIndex(where: { $0.id == id }) { entries[i].waiting = waiting }
+        if let i = entries.firstIndex(where: { $0.id == id }), entries[i].waiting != waiting {
+            entries[i].waiting = waiting
+            if waiting { entries[i].waitingSince = clock.microseconds() }
+        }
         mutex.unlock()
+    }
+
+    /// Under the mutex: whether `e` may be pushed out now by a newcomer from its own address.
+    private func mayGiveUp(_ e: Entry, _ now: UInt64) -> Bool {
+        e.waiting && now >= e.waitingSince + PreLoginSlots.graceMicroseconds
     }
 
     /// The connection logged in or is about to be closed (call this first; pushed out already:
@@ -127,7 +148,9 @@ public final class PreLoginSlots {
     }
 
     /// Under the mutex: the oldest waiting connection of the address that has been arriving the
-    /// fastest, if that is at least `newcomer`'s rate.
+    /// fastest, if that is at least `newcomer`'s rate. No grace here: that address is a flood's
+    /// (or a client opening connections faster than the newcomer), and its youngest connections
+    /// are the ones a flood renews.
     private func busiestAddressOldestWaiting(atLeast newcomer: UInt32) -> Int? {
         var best: (index: Int, score: UInt32)?
         for (i, e) in entries.enumerated() where e.waiting {
