@@ -53,8 +53,10 @@ public struct JSONObject {
         }
     }
 
-    /// `s` as a JSON string literal (RFC 8259 section 7): quotes, backslashes and control characters escaped.
-    static func quote(_ s: String) -> String {
+    /// `s` as a JSON string literal (RFC 8259 section 7): quotes, backslashes and control characters
+    /// escaped, and DEL (0x7F) too: JSON allows it raw, but a terminal or log that shows the text
+    /// should not get it. The one escaper every JSON output uses (results, the HTTP API, events).
+    public static func quote(_ s: String) -> String {
         var out: [UInt8] = [UInt8(ascii: "\"")]
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         for c in s.utf8 {
@@ -63,7 +65,7 @@ public struct JSONObject {
             case UInt8(ascii: "\n"): out += [0x5C, UInt8(ascii: "n")]
             case UInt8(ascii: "\r"): out += [0x5C, UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): out += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20: out += Array("\\u00".utf8) + [hex[Int(c >> 4)], hex[Int(c & 15)]]
+            case 0..<0x20, 0x7F: out += Array("\\u00".utf8) + [hex[Int(c >> 4)], hex[Int(c & 15)]]
             default: out.append(c)
             }
         }
