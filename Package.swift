@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The layers of docs/design: TapWalkerCore, TapWalkerSim, TapWalkerServices, TapWalkerDevice and
+// The layers of docs/architecture.md: TapWalkerCore, TapWalkerSim, TapWalkerServices, TapWalkerDevice and
 // TapWalkerVirtualBoard are Embedded-clean and are also compiled in Embedded Swift by scripts/check-embedded.sh.
 // Only TapWalkerPlatform and the `tapwalker` executable may use Foundation/Glibc.
 let package = Package(
