@@ -37,20 +37,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TapWalkerCoreTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
-        .testTarget(name: "TapWalkerSimTests", dependencies: ["TapWalkerCore", "TapWalkerSim"]),
+        // What the test targets share: the committed Examples/, scripted connections, clocks, locks.
+        .target(
+            name: "TapWalkerTestSupport", dependencies: ["TapWalkerCore", "TapWalkerServices"],
+            path: "Tests/TapWalkerTestSupport"),
+        .testTarget(name: "TapWalkerCoreTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim"]),
+        .testTarget(name: "TapWalkerSimTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim"]),
         .testTarget(
             name: "TapWalkerServicesTests",
-            dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices"]),
+            dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices"]),
         .testTarget(
             name: "TapWalkerPlatformTests",
-            dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
+            dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
-        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
+        .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",
-            dependencies: ["TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice", "TapWalkerVirtualBoard"]),
+            dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice", "TapWalkerVirtualBoard"]),
         // Depends on the executable so that `swift test` builds it; the tests run the binary itself.
-        .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerCore", "tapwalker"]),
+        .testTarget(name: "TapWalkerCLITests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "tapwalker"]),
     ]
 )

@@ -1,19 +1,15 @@
 import Foundation
 import TapWalkerCore
 
-/// The committed real bitstreams (Examples/) and their manifest, written by the toolchain script.
+/// The manifest of the committed real bitstreams (Examples/manifest.tsv, written by the toolchain script).
 enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let examples = root.appendingPathComponent("Examples")
-
     struct Entry {
         let file: String, design: String, part: String, idcode: UInt32, compressed: Bool
         let usercode: UInt32, bytes: Int, ebrWrites: Int
     }
 
     static let manifest: [Entry] = {
-        let text = try! String(contentsOf: examples.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        let text = try! String(contentsOf: Examples.url("manifest.tsv"), encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: "\t").map(String.init)
             return Entry(file: f[0], design: f[1], part: f[2], idcode: UInt32(f[3].dropFirst(2), radix: 16)!,
@@ -21,10 +17,6 @@ enum Fixtures {
                          bytes: Int(f[6])!, ebrWrites: Int(f[7])!)
         }
     }()
-
-    static func bytes(_ file: String) -> [UInt8] {
-        [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file)))
-    }
 
     /// Offset of the first byte after the preamble FF FF BD B3.
     static func preambleEnd(_ b: [UInt8]) -> Int {

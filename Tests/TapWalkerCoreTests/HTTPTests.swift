@@ -4,39 +4,14 @@ import TapWalkerCore
 // HTTPURL and HTTPSource without sockets: an in-memory NetworkConnection replays a canned answer
 // in small pieces (so every line and chunk boundary lands mid-read) and records the request.
 
-/// One connection's worth of canned answer, handed out `piece` bytes per receive.
-private final class MemoryConnection: NetworkConnection {
-    let answer: [UInt8]
-    let piece: Int
-    var position = 0
-    var sent: [UInt8] = []
-    var connectedTo: (String, Int)?
-    var closed = false
-
-    init(_ answer: [UInt8], piece: Int = 5) {
-        self.answer = answer
-        self.piece = piece
-    }
-
-    func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) { connectedTo = (host, port) }
-    func send(_ bytes: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) { sent += bytes }
-    func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
-        let n = min(buffer.count, piece, answer.count - position)
-        for i in 0..<n { buffer[i] = answer[position + i] }
-        position += n
-        return n
-    }
-    func close() { closed = true }
-}
-
-/// Hands out one MemoryConnection per request, in order.
+/// Hands out one connection per request, in order, each answering 5 bytes per receive.
 private final class Network {
     var answers: [[UInt8]]
-    var made: [MemoryConnection] = []
+    var made: [ScriptedConnection] = []
     init(_ answers: [String]) { self.answers = answers.map { Array($0.utf8) } }
     init(bytes: [[UInt8]]) { self.answers = bytes }
     func next() -> any NetworkConnection {
-        let c = MemoryConnection(answers.isEmpty ? [] : answers.removeFirst())
+        let c = ScriptedConnection(answers.isEmpty ? [] : answers.removeFirst(), piece: 5)
         made.append(c)
         return c
     }

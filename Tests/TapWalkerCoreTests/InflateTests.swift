@@ -56,9 +56,6 @@ put('all-fields', 'gzip', structured[:5000], head + body + struct.pack('<II', zl
 open(os.path.join(out, 'cases.txt'), 'w').write('\n'.join(cases) + '\n')
 """#
 
-private let examplesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples").path
-
 /// Runs `python3 -c script args...`; fails the test when Python is missing or fails.
 func runPython(_ script: String, _ arguments: [String]) throws {
     let process = Process()
@@ -125,7 +122,7 @@ struct InflateTests {
     static let cases: (dir: URL, list: [(name: String, format: CompressedStream.Format, windowBits: Int)]) = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tapwalker-inflate-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try! runPython(generator, [dir.path, examplesDir])
+        try! runPython(generator, [dir.path, Examples.directory.path])
         let text = try! String(contentsOf: dir.appendingPathComponent("cases.txt"), encoding: .utf8)
         let list = text.split(separator: "\n").map { line -> (String, CompressedStream.Format, Int) in
             let f = line.split(separator: " ").map(String.init)

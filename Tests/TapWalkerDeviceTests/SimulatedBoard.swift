@@ -4,13 +4,6 @@ import TapWalkerSim
 
 /// A simulated ECP5 and its flash behind a `SimCable`, and the example bitstreams.
 struct SimulatedBoard {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
-
-    static func example(_ name: String) -> [UInt8] {
-        [UInt8](try! Data(contentsOf: examples.appendingPathComponent(name)))
-    }
-
     let sim: SimCable
     var flash: SimulatedFlash { sim.board.flash! }
     var done: Bool { sim.board.statusNow.done }

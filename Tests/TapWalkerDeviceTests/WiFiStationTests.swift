@@ -23,12 +23,6 @@ final class FakeRadio: WiFiRadio {
     func nextEvent() -> WiFiRadioEvent? { events.isEmpty ? nil : events.removeFirst() }
 }
 
-final class ManualClock: DeviceClock {
-    var now: UInt64 = 0
-    func microseconds() -> UInt64 { now }
-    func sleep(microseconds: UInt32) { now += UInt64(microseconds) }
-}
-
 final class RecordingLED: StatusLED {
     var shown: [DeviceStatus] = []
     func show(_ status: DeviceStatus) { shown.append(status) }

@@ -6,13 +6,6 @@ import TapWalkerSim
 /// A simulated board whose flash holds a real bitstream at 0 and which has booted from it, as a
 /// board on the desk runs its design; and the board service on it.
 struct BoardFixture {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
-
-    static func example(_ name: String) -> [UInt8] {
-        [UInt8](try! Data(contentsOf: examples.appendingPathComponent(name)))
-    }
-
     let sim: SimCable
     let board: BoardService
     let flash: SimulatedFlash
@@ -24,20 +17,15 @@ struct BoardFixture {
         sim = SimCable(options: options)
         flash = sim.board.flash!
         if booted {
-            flash.load(BoardFixture.example("blink-\(part).bit"))
+            flash.load(Examples.bytes("blink-\(part).bit"))
             sim.board.powerUpSettled()
         }
-        board = BoardService(cable: wrap?(sim) ?? sim, lock: JobLock(mutex: UnsharedMutex()), clock: ManualClock())
+        board = BoardService(cable: wrap?(sim) ?? sim, lock: JobLock(mutex: NoMutex()), clock: ManualClock())
     }
 
     /// DONE as the FPGA reports it now.
     var done: Bool { sim.board.statusNow.done }
     var image: [UInt8] { flash.memory.bytes }
-}
-
-final class UnsharedMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
 }
 
 /// Bytes in memory whose length is not known in advance, as an upload or a pipe.

@@ -6,11 +6,6 @@ import TapWalkerSim
 // The FTP protocol logic without sockets: scripted control connections, a store with one file,
 // no data connections. The real clients are in TapWalkerCLITests/FTPServerTests.
 
-private final class NoMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
-}
-
 private final class OneFileStore: FTPFileStore {
     /// Directories made with MKD, as the store was given them.
     var made: [String] = []

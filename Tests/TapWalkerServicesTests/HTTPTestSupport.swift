@@ -1,11 +1,6 @@
 import TapWalkerCore
 import TapWalkerServices
 
-final class HTTPNoMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
-}
-
 /// Counts up: distinct tokens, enough for tests (the real sources are the OS and the device RNG).
 final class CountingRandom: RandomSource {
     var next: UInt8 = 1
@@ -159,15 +154,15 @@ final class HTTPHarness {
          wifi: (any HTTPWiFiSettings)? = nil) {
         self.board = board
         let accounts = FTPAccounts(user: Array("admin".utf8), password: Array("secret".utf8), anonymousRead: anonymousRead)
-        throttle = LoginThrottle(mutex: HTTPNoMutex(), clock: clock)
-        let sessions = SessionStore(mutex: HTTPNoMutex(), clock: clock, random: CountingRandom())
-        events = HTTPJobEvents(mutex: HTTPNoMutex(), clock: clock)
+        throttle = LoginThrottle(mutex: NoMutex(), clock: clock)
+        let sessions = SessionStore(mutex: NoMutex(), clock: clock, random: CountingRandom())
+        events = HTTPJobEvents(mutex: NoMutex(), clock: clock)
         let box = LogBoxHTTP()
         let router = HTTPRouter(
             accounts: accounts, sessions: sessions, throttle: throttle, store: store, board: board, events: events,
             page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock, wifi: wifi,
             log: { box.lines.append($0 + " " + $1) })
-        server = HTTPServer(router: router, clock: clock, mutex: HTTPNoMutex(), log: { box.lines.append($0 + " " + $1) })
+        server = HTTPServer(router: router, clock: clock, mutex: NoMutex(), log: { box.lines.append($0 + " " + $1) })
     }
 
     /// Serves one connection that sends `pieces`; returns everything the server sent.

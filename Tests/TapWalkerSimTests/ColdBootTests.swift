@@ -7,10 +7,7 @@ import Testing
 // LSC_REFRESH, with every outcome: blank, a good image, a damaged primary with its golden image,
 // a bitstream for another part, a JUMP into empty flash, and how many images it tries.
 
-private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
-private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
 
 private let flashSize = 4 << 20  // IS25LP032D
 private let goldenAt = 0x100000
@@ -55,7 +52,7 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
     let cable = SimCable(options: o)
     let port = ECP5Port(walker: TAPWalker(cable: cable))
     try port.reset()
-    #expect(SRAMProgrammer(port: port).program(MemorySource(bytes(file), name: file)).done)
+    #expect(SRAMProgrammer(port: port).program(MemorySource(Examples.bytes(file), name: file)).done)
     return cable.board.configurationDigest
 }
 
@@ -70,8 +67,8 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
 }
 
 @Test func aValidImageAtZeroBootsWithoutTouchingTheFallBack() throws {
-    let data = bytes("blink-25f.bit")
-    let (board, s) = try refresh(dualBoot(primary: data, golden: bytes("ram-25f.bit")))
+    let data = Examples.bytes("blink-25f.bit")
+    let (board, s) = try refresh(dualBoot(primary: data, golden: Examples.bytes("ram-25f.bit")))
     #expect(s.done && s.bse == .none && !s.has(.spiMasterFail), "\(s.summary)")
     let boot = try #require(board.lastBoot)
     #expect(boot.tries == 1 && !boot.fallbackTried)
@@ -83,7 +80,7 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
 }
 
 @Test func aCRCErrorInThePrimaryFallsBackToTheGoldenImage() throws {
-    let (board, s) = try refresh(dualBoot(primary: damaged(bytes("blink-25f.bit")), golden: bytes("ram-25f.bit")))
+    let (board, s) = try refresh(dualBoot(primary: damaged(Examples.bytes("blink-25f.bit")), golden: Examples.bytes("ram-25f.bit")))
     #expect(s.done && s.bse == .none && s.has(.spiMasterFail), "DONE from the golden image, SPIm fail 1 for the primary: \(s.summary)")
     let boot = try #require(board.lastBoot)
     #expect(boot.tries == 2)
@@ -95,9 +92,9 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
 }
 
 @Test func aBitstreamForAnotherPartIsAnIDErrorAndTheGoldenOneStillBoots() throws {
-    let (_, alone) = try refresh(bytes("blink-85f.bit"))
+    let (_, alone) = try refresh(Examples.bytes("blink-85f.bit"))
     #expect(!alone.done && alone.bse == .id && alone.has(.idError) && alone.fail, "\(alone.summary)")
-    let (board, s) = try refresh(dualBoot(primary: bytes("blink-85f.bit"), golden: bytes("blink-25f.bit")))
+    let (board, s) = try refresh(dualBoot(primary: Examples.bytes("blink-85f.bit"), golden: Examples.bytes("blink-25f.bit")))
     #expect(s.done && s.has(.spiMasterFail))
     #expect(board.lastBoot!.primary.code == .id && board.lastBoot!.primary.reason!.contains("VERIFY_ID"))
 }
@@ -110,24 +107,24 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
     #expect(boot.tries == 2)
     #expect(boot.fallback?.reason == "JUMP to 0x100000 finds nothing there: blank (all 0xFF)")
     // A JUMP at 0 to an image elsewhere is followed, once.
-    let moved = image([(0, MultibootLayout.jumpStream(to: 0x200000)), (0x200000, bytes("blink-25f.bit"))])
+    let moved = image([(0, MultibootLayout.jumpStream(to: 0x200000)), (0x200000, Examples.bytes("blink-25f.bit"))])
     let (b2, s2) = try refresh(moved)
     #expect(s2.done && b2.lastBoot!.loaded!.imageAddress == 0x200000)
     // A second JUMP on the same path is not followed (strict).
     let twice = image([(0, MultibootLayout.jumpStream(to: 0x200000)), (0x200000, MultibootLayout.jumpStream(to: 0x300000)),
-                       (0x300000, bytes("blink-25f.bit"))])
+                       (0x300000, Examples.bytes("blink-25f.bit"))])
     let (b3, s3) = try refresh(twice)
     #expect(!s3.done && b3.lastBoot!.primary.reason!.contains("jumps again"))
 }
 
 @Test func theFPGATriesThePrimaryAndTheGoldenImageOnceEach() throws {
     // Both damaged: two tries, then the golden image's CRC error in the status register.
-    let (board, s) = try refresh(dualBoot(primary: damaged(bytes("blink-25f.bit")), golden: damaged(bytes("ram-25f.bit"))))
+    let (board, s) = try refresh(dualBoot(primary: damaged(Examples.bytes("blink-25f.bit")), golden: damaged(Examples.bytes("ram-25f.bit"))))
     #expect(!s.done && s.bse == .crc && s.fail && s.has(.spiMasterFail) && s.has(.executionError), "\(s.summary)")
     #expect(board.lastBoot!.tries == 2 && board.lastBoot!.loaded == nil && !board.configurationValid)
     // The check reads both paths whatever the primary does; the chip stops after the first that loads.
     let flash = SimulatedFlash(chip: FlashChip.named("is25lp032")!)
-    flash.load(dualBoot(primary: bytes("blink-25f.bit"), golden: damaged(bytes("ram-25f.bit"))))
+    flash.load(dualBoot(primary: Examples.bytes("blink-25f.bit"), golden: damaged(Examples.bytes("ram-25f.bit"))))
     let check = try ColdBoot(flash: flash, part: Part.named("25f")!).check()
     #expect(check.loaded?.imageAddress == 0 && check.tries == 1)
     #expect(check.fallback?.code == .crc, "the check still reports that the golden image would not load")

@@ -3,10 +3,7 @@ import Testing
 @testable import TapWalkerCore
 @testable import TapWalkerSim
 
-private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
-private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
 
 /// A simulated 25F board with the given flash chip; `contents` preloads the flash.
 private func board(_ chip: String = "w25q128jv", contents: [UInt8]? = nil) -> SimCable {
@@ -31,7 +28,7 @@ private func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
 }
 
 @Test func aBitstreamWrittenToFlashBootsTheFPGA() throws {
-    let image = bytes("blink-25f.bit")
+    let image = Examples.bytes("blink-25f.bit")
     let cable = board()
     let s = try session(cable)
     let report = try FlashWriter(flash: s.flash).write(image, at: 0)

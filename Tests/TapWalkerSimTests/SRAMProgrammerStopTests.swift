@@ -6,10 +6,7 @@ import Testing
 /// SRAM loads stop at the first problem in the input instead of streaming the rest into a failed
 /// FPGA, never read past the part's largest bitstream, and can check a whole input before erasing.
 
-private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
-private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
 
 private func board(_ part: String) -> (SimCable, ECP5Port) {
     var o = SimOptions()
@@ -18,26 +15,8 @@ private func board(_ part: String) -> (SimCable, ECP5Port) {
     return (cable, ECP5Port(walker: TAPWalker(cable: cable)))
 }
 
-/// `prefix`, then `fill` forever; counts what was read.
-private final class EndlessSource: ByteSource {
-    let prefix: [UInt8]
-    let fill: UInt8
-    private(set) var served = 0
-    init(_ prefix: [UInt8], then fill: UInt8) {
-        self.prefix = prefix
-        self.fill = fill
-    }
-    var totalBytes: Int? { nil }
-    var name: String { "endless.bit" }
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
-        for i in 0..<buffer.count { buffer[i] = served + i < prefix.count ? prefix[served + i] : fill }
-        served += buffer.count
-        return buffer.count
-    }
-}
-
 @Test func aDamagedFrameEndsTheBurstThere() throws {
-    var data = bytes("blink-25f-compressed.bit")
+    var data = Examples.bytes("blink-25f-compressed.bit")
     let at = data.count / 3
     data[at] ^= 0x20
     let (cable, port) = board("25f")
@@ -55,7 +34,7 @@ private final class EndlessSource: ByteSource {
 @Test func endlessPaddingAfterAValidBitstreamStopsAtThePartsLargestSize() throws {
     let part = try #require(Part.named("25f"))
     let (cable, port) = board("25f")
-    let source = EndlessSource(bytes("blink-25f.bit"), then: 0xFF)
+    let source = EndlessSource(Examples.bytes("blink-25f.bit"), then: 0xFF)
     let report = SRAMProgrammer(port: port).program(source)
     #expect(report.stoppedEarly)
     #expect(report.bytesSent <= part.maximumBitstreamBytes + 2)
@@ -66,7 +45,7 @@ private final class EndlessSource: ByteSource {
 }
 
 @Test func aForcedBitstreamForAnotherPartStopsAfterVerifyID() throws {
-    let data = bytes("blink-85f.bit")
+    let data = Examples.bytes("blink-85f.bit")
     let (_, port) = board("45f")
     var options = SRAMProgrammer.Options()
     options.force = true
@@ -76,7 +55,7 @@ private final class EndlessSource: ByteSource {
 }
 
 @Test func checkingFirstRefusesADamagedInputBeforeErasing() throws {
-    let good = bytes("blink-25f.bit")
+    let good = Examples.bytes("blink-25f.bit")
     var bad = good
     bad[bad.count - 1000] ^= 0x01  // late in the file: only a whole pass finds it
     let (cable, port) = board("25f")

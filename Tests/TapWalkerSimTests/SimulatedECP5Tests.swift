@@ -3,10 +3,7 @@ import Testing
 @testable import TapWalkerCore
 @testable import TapWalkerSim
 
-private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
-private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
 
 private func board(_ part: String, tck: UInt32 = 25_000_000) -> (SimCable, ECP5Port) {
     var o = SimOptions()
@@ -70,7 +67,7 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 
 @Test func instructionsSentWhileBusyAreIgnored() throws {
     let (cable, port) = board("25f")
-    #expect(program(port, bytes("blink-25f.bit")).done)
+    #expect(program(port, Examples.bytes("blink-25f.bit")).done)
     // ISC_ENABLE at 1 MHz: the next instruction arrives a few µs later, after BUSY has gone.
     _ = try cable.setFrequency(1_000_000)
     try port.command(.iscEnable, operand: 0)
@@ -78,7 +75,7 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
     #expect(!cable.board.configurationValid, "erase after enable works without a wait")
     // Wake-up (ISC_DISABLE) keeps the chip BUSY for a while: an instruction sent at once is lost.
     _ = try cable.setFrequency(25_000_000)
-    #expect(program(port, bytes("blink-25f.bit")).done)
+    #expect(program(port, Examples.bytes("blink-25f.bit")).done)
     try port.command(.iscEnable, operand: 0)
     try port.waitUntilReady(after: "ISC_ENABLE")
     try port.command(.iscDisable)
@@ -100,7 +97,7 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 
 @Test func refreshBootsFromTheBlankFlashAndLosesTheDesign() throws {
     let (cable, port) = board("25f")
-    #expect(program(port, bytes("blink-25f.bit")).done)
+    #expect(program(port, Examples.bytes("blink-25f.bit")).done)
     try port.command(.refresh)
     try port.waitUntilReady(after: "LSC_REFRESH")
     let s = try port.readStatus()
@@ -110,12 +107,12 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 // MARK: - Programming
 
 @Test func everyCommittedBitstreamProgramsToDoneOnItsOwnPart() throws {
-    let manifest = try String(contentsOf: examples.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+    let manifest = try String(contentsOf: Examples.url("manifest.tsv"), encoding: .utf8)
     var digests: [String: UInt64] = [:]
     for line in manifest.split(separator: "\n").dropFirst() {
         let f = line.split(separator: "\t").map(String.init)
         let (cable, port) = board(f[2])
-        let report = program(port, bytes(f[0]))
+        let report = program(port, Examples.bytes(f[0]))
         #expect(report.ok && report.done, "\(f[0]): \(report.failure?.message ?? "")")
         #expect(report.usercode.map { ASCII.hex($0) } == f[5].lowercased())
         #expect(try port.readUserCode() == UInt32(f[5].dropFirst(2), radix: 16))
@@ -129,7 +126,7 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 }
 
 @Test func burstSplitOverManyShiftDRPeriodsStillConfigures() {
-    let data = bytes("ram-45f.bit")
+    let data = Examples.bytes("ram-45f.bit")
     let (reference, refPort) = board("45f")
     #expect(program(refPort, data).done)
     for split in [SRAMProgrammer.Options.Split.pauseDR, .updateDR] {
@@ -141,7 +138,7 @@ private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgramme
 }
 
 @Test func aStrippedHeaderConfiguresTheSameDesign() {
-    let data = bytes("blink-12f.bit")
+    let data = Examples.bytes("blink-12f.bit")
     var at = 0
     for i in 3..<data.count where data[i - 3] == 0xFF && data[i - 2] == 0xFF && data[i - 1] == 0xBD && data[i] == 0xB3 { at = i - 3; break }
     let (a, pa) = board("12f"), (b, pb) = board("12f")
@@ -164,7 +161,7 @@ private final class BitByBitCable: Cable {
 }
 
 @Test func theBitSerialPathConfiguresLikeTheBulkPath() {
-    let data = bytes("ram-25f-compressed.bit")
+    let data = Examples.bytes("ram-25f-compressed.bit")
     let (bulk, bulkPort) = board("25f")
     #expect(program(bulkPort, data).done)
     let (inner, _) = board("25f")
@@ -176,25 +173,25 @@ private final class BitByBitCable: Cable {
 
 @Test func aBitstreamForAnotherPartIsRefusedBeforeAnythingIsErased() throws {
     let (cable, port) = board("45f")
-    #expect(program(port, bytes("blink-45f.bit")).done)
+    #expect(program(port, Examples.bytes("blink-45f.bit")).done)
     let before = cable.board.configurationDigest
     let cyclesBefore = cable.board.cycles
 
-    let refused = program(port, bytes("blink-85f.bit"))
+    let refused = program(port, Examples.bytes("blink-85f.bit"))
     #expect(!refused.ok && !refused.sramTouched)
     #expect(refused.failure?.message.contains("bitstream is for LFE5U-85F (0x41113043) but the board is LFE5U-45F (0x41112043); nothing was written") == true)
     #expect(cable.board.configurationDigest == before && cable.board.configurationValid)
     #expect(try port.readStatus().done, "the previous design still runs")
     #expect(cable.board.cycles - cyclesBefore < 200, "only IDCODE was read")
 
-    let forced = program(port, bytes("blink-85f.bit"), .init(force: true))
+    let forced = program(port, Examples.bytes("blink-85f.bit"), .init(force: true))
     #expect(!forced.ok && !forced.done)
     #expect(forced.status?.bse == .id)
     #expect(forced.failure?.kind == .device)
 }
 
 @Test func aFlippedBitEndsInACRCErrorNotDone() {
-    var data = bytes("blink-85f.bit")
+    var data = Examples.bytes("blink-85f.bit")
     data[data.count / 2] ^= 0x04
     let (cable, port) = board("85f")
     let report = program(port, data)
@@ -205,7 +202,7 @@ private final class BitByBitCable: Cable {
 }
 
 @Test func aTruncatedBitstreamDoesNotReachDone() {
-    let data = bytes("blink-25f.bit")
+    let data = Examples.bytes("blink-25f.bit")
     let (cable, port) = board("25f")
     let report = program(port, Array(data[0..<(data.count * 2 / 3)]))
     #expect(!report.ok && !report.done)
@@ -235,7 +232,7 @@ private final class BitByBitCable: Cable {
 }
 
 @Test func programmingCostsLittleMoreThanTheBitstreamItself() {
-    let data = bytes("blink-85f.bit")
+    let data = Examples.bytes("blink-85f.bit")
     let (cable, port) = board("85f")
     #expect(program(port, data).done)
     let bits = Double(data.count * 8)

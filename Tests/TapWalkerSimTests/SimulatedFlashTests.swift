@@ -7,10 +7,7 @@ import Testing
 // programmer would: SRAM cleared, IR 0x3A + key, then one Shift-DR period per SPI transaction with
 // each byte bit-reversed.
 
-private let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
-private func bytes(_ file: String) -> [UInt8] { [UInt8](try! Data(contentsOf: examples.appendingPathComponent(file))) }
 
 /// A simulated board with the bridge at hand.
 private final class Bench {
@@ -516,7 +513,7 @@ private func pattern(_ n: Int, seed: Int = 0) -> [UInt8] { (0..<n).map { UInt8(t
 
 @Test func aRunningDesignHidesTheFlash() throws {
     let b = try Bench(open: false)
-    let report = SRAMProgrammer(port: b.port).program(MemorySource(bytes("blink-85f.bit"), name: "blink-85f.bit"))
+    let report = SRAMProgrammer(port: b.port).program(MemorySource(Examples.bytes("blink-85f.bit"), name: "blink-85f.bit"))
     #expect(report.done)
     try b.openBridge()
     #expect(b.board.spiBridgeOpen)
@@ -549,7 +546,7 @@ private func waitForBoot(_ b: Bench) throws -> StatusRegister {
 }
 
 @Test func refreshBootsFromFlashToTheSameDesignAsAJTAGLoad() throws {
-    let data = bytes("blink-85f.bit")
+    let data = Examples.bytes("blink-85f.bit")
     let jtag = try Bench(open: false)
     #expect(SRAMProgrammer(port: jtag.port).program(MemorySource(data, name: "blink-85f.bit")).done)
 
@@ -583,7 +580,7 @@ private func waitForBoot(_ b: Bench) throws -> StatusRegister {
     #expect(b.board.bootBytesRead == b.board.bootPreambleSearchBytes + ColdBoot.jumpTableBytes)
     // A bitstream for another part: the boot stops with an ID error.
     let c = try Bench(part: "45f", open: false)
-    c.flash.load(bytes("blink-85f.bit"))
+    c.flash.load(Examples.bytes("blink-85f.bit"))
     try c.port.command(.refresh)
     let t = try waitForBoot(c)
     #expect(!t.done && t.bse == .id)

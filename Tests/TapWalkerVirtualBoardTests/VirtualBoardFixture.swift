@@ -8,13 +8,6 @@ import TapWalkerVirtualBoard
 /// A virtual ESP32's JTAG (pins, and the SPI master unless `spi` is false) wired to a simulated
 /// board, with `PinJTAGCable` over them and the board service on top.
 struct VirtualBoardFixture {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
-
-    static func example(_ name: String) -> [UInt8] {
-        [UInt8](try! Data(contentsOf: examples.appendingPathComponent(name)))
-    }
-
     let wire: JTAGWire
     let pins: VirtualJTAGPins
     let spi: VirtualSPIMaster?
@@ -43,13 +36,3 @@ func simCableDigest(part: String, _ bytes: [UInt8]) -> (digest: UInt64, cycles: 
     return (sim.board.configurationDigest, sim.board.cycles)
 }
 
-final class NoMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
-}
-
-/// A clock for the `sim` cable's board service: the simulator keeps its own time.
-final class StillClock: ServiceClock {
-    func microseconds() -> UInt64 { 0 }
-    func sleep(microseconds: UInt32) {}
-}
