@@ -73,7 +73,7 @@ final class DroppingCable: Cable {
 }
 
 /// An SD card in memory.
-final class MemoryCard: FTPSDCard {
+final class MemoryCard: SDCard {
     var bytes: [UInt8]
     var writes: [Range<Int>] = []
     init(blocks: Int) { bytes = [UInt8](repeating: 0xA5, count: blocks * 512) }
