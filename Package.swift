@@ -33,7 +33,7 @@ let package = Package(
         // libcurl for http:// and https:// inputs on a host (TLS through curl's OpenSSL): host only.
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .target(name: "TapWalkerCurl", dependencies: ["TapWalkerCore", "CCurl"]),
+        .target(name: "TapWalkerCurl", dependencies: ["TapWalkerCore", "TapWalkerServices", "CCurl"]),
         .executableTarget(
             name: "tapwalker",
             dependencies: [

@@ -1,6 +1,7 @@
 import CCurl
 import Glibc
 import TapWalkerCore
+import TapWalkerServices
 
 /// An `http://` or `https://` URL as a `ByteSource`, through libcurl (host only): TLS is
 /// OpenSSL's through curl, never TapWalker's own.
@@ -297,4 +298,11 @@ private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     source.received += n
     source.lastData = CurlSource.microseconds()
     return n
+}
+
+/// `tapwalker serve`'s URL inputs (FTP `SITE PROG URL`, `POST /api/fpga` with a URL): libcurl.
+public final class CurlURLOpener: URLOpener {
+    let options: CurlSource.Options
+    public init(options: CurlSource.Options) { self.options = options }
+    public func open(_ url: String) throws(TapWalkerError) -> any ByteSource { try CurlSource(url: url, options: options) }
 }

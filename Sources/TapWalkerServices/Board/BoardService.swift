@@ -22,6 +22,8 @@ public final class BoardService {
     /// part's largest bitstream. A device with less memory sets a smaller bound, and inputs larger
     /// than it are checked on their way through instead.
     public var inputBufferLimit: Int?
+    /// Opens http:// and https:// inputs (`openURL`); nil: URLs are refused.
+    public var urls: (any URLOpener)?
     /// The longest SVF vector played (docs/svf.md §7); a device sets a smaller bound.
     public var svfMaxVectorBits = SVFPlayResult.hostMaxVectorBits
 
