@@ -285,7 +285,10 @@ struct HTTPServerTests {
         #expect(board.jobs.count == 2, "no job ran for a refused URL: \(board.jobs)")
         // Writing routes: no login, no job; with a session cookie but no token, no job.
         #expect(HTTPHarness.statuses(post("/api/fpga", "{\"url\":\"http://h/b.bit\"}", "")) == [401])
-        #expect(board.urls.count == 3, "the URL of a refused request is never fetched")
+        let login = h.exchange(HTTPHarness.post("/api/login", "user=admin&password=secret"))
+        let cookie = "Cookie: tw_session=\(HTTPHarness.between(login, "Set-Cookie: tw_session=", ";"))\r\n"
+        #expect(HTTPHarness.statuses(post("/api/flash?addr=0", "{\"url\":\"http://h/c.bit\"}", cookie)) == [403])
+        #expect(board.urls.count == 3 && board.jobs.count == 2, "the URL of a refused request is never fetched: \(board.urls)")
     }
 
     @Test("events are server-sent: progress with bytes, total, rate and ETA, then the result")
