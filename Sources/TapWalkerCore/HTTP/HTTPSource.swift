@@ -159,7 +159,7 @@ public final class HTTPSource: ByteSource {
     private func resolve(_ location: String) throws(TapWalkerError) -> HTTPURL {
         let b = Array(location.utf8)
         if HTTPURL.hasScheme(b, "https://") {
-            throw TapWalkerError(.input, "\(name): the server redirects to \(location), and HTTPS is not supported")
+            throw TapWalkerError(.input, "\(name): the server redirects to \(location), and HTTPS is not supported by the device (it has no TLS yet)")
         }
         if HTTPURL.hasScheme(b, "http://") {
             do throws(TapWalkerError) { return try HTTPURL.parse(location) } catch {
