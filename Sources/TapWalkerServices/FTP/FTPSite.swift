@@ -15,8 +15,8 @@ struct FTPSiteCommand: Sendable {
     let board: Bool
 
     static let all: [FTPSiteCommand] = [
-        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path|URL: program a stored bitstream (.bit, .bit.gz), or one at an http:// or https:// URL, into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
-        FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path|URL addr: write a stored file, or the one at an http:// or https:// URL, to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
+        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path|URL: program a stored bitstream (.bit, .bit.gz), or one at an http:// URL (https:// too where the server has TLS: tapwalker serve), into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
+        FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path|URL addr: write a stored file, or the one at an http(s):// URL, to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
         FTPSiteCommand(name: "SVF", verb: .svf, usage: "SVF path: play a stored SVF file of JTAG vectors, checking every TDO; a malformed file is refused before the first TCK", writer: true, board: true),
         FTPSiteCommand(name: "PASSTHRU", verb: .passthru, usage: "PASSTHRU: program passthru<idcode>.bit or .bit.gz from the root, chosen by the FPGA's IDCODE", writer: true, board: true),
         FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),

@@ -78,7 +78,7 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 </div>
 <div id="check" role="status"></div>
 <div class="row"><button id="send" type="button" disabled>Send</button></div>
-<div class="row"><div style="flex:1"><label for="from-url">Or from URL (the board downloads it: http or https)</label>
+<div class="row"><div style="flex:1"><label for="from-url">Or from URL (the board downloads it)</label>
 <input id="from-url" type="url" placeholder="http://host/blink.bit.gz" style="width:100%"></div><button id="send-url" type="button">Program from URL</button></div>
 <div id="progress-box" class="hidden"><progress id="bar" max="100" value="0"></progress><div id="rate" aria-live="polite"></div></div>
 <div id="result" role="status"></div>
