@@ -19,6 +19,7 @@ with openssl; serves on 127.0.0.1 an http port and an https port (that certifica
 import gzip
 import http.server
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -108,6 +109,10 @@ def main():
     # Tests run in parallel: this process may have inherited the write ends of other tests' pipes,
     # which would keep their readers waiting until this server exits. Close them first.
     os.closerange(3, 4096)
+    # A test runner may start this with SIGTERM blocked (a thread's mask is inherited through
+    # exec): unblock it, so that the caller's SIGTERM stops the server as the usage says.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     source, directory = sys.argv[1], sys.argv[2]
     foreground = "--foreground" in sys.argv[3:]
     with open(source, "rb") as f:
