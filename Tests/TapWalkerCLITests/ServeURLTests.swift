@@ -13,7 +13,7 @@ struct ServeURLTests {
           .enabled(if: curl != nil && python != nil, "curl or python3 is not installed"))
     func serveFetches() throws {
         try withTempDir { dir in
-            let server = try URLTestServer(serving: Paths.example("blink-25f.bit"), in: dir)
+            let server = try URLTestServer(serving: Examples.path("blink-25f.bit"), in: dir)
             defer { server.stop() }
             try FileManager.default.createDirectory(atPath: dir.path("store"), withIntermediateDirectories: true)
             dir.write("pw.txt", Array("secret\n".utf8))
@@ -73,7 +73,7 @@ struct ServeURLTests {
                    && runTool(python!, ["-c", "import selenium"]).status == 0, "chromium, chromium-driver or selenium is not installed"))
     func pageField() throws {
         try withTempDir { dir in
-            let server = try URLTestServer(serving: Paths.example("blink-85f.bit"), in: dir)
+            let server = try URLTestServer(serving: Examples.path("blink-85f.bit"), in: dir)
             defer { server.stop() }
             try FileManager.default.createDirectory(atPath: dir.path("store"), withIntermediateDirectories: true)
             dir.write("pw.txt", Array("secret\n".utf8))

@@ -46,7 +46,7 @@ final class URLTestServer {
 
 private func withServer(_ body: (URLTestServer, TempDir) throws -> Void) throws {
     try withTempDir { dir in
-        let server = try URLTestServer(serving: Paths.example("blink-25f.bit"), in: dir)
+        let server = try URLTestServer(serving: Examples.path("blink-25f.bit"), in: dir)
         defer { server.stop() }
         try body(server, dir)
     }
