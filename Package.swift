@@ -30,10 +30,14 @@ let package = Package(
         .systemLibrary(
             name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
         .target(name: "TapWalkerUSB", dependencies: ["TapWalkerCore", "CLibUSB"]),
+        // libcurl for http:// and https:// inputs on a host (TLS through curl's OpenSSL): host only.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .target(name: "TapWalkerCurl", dependencies: ["TapWalkerCore", "TapWalkerServices", "CCurl"]),
         .executableTarget(
             name: "tapwalker",
             dependencies: [
-                "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerPlatform", "TapWalkerUSB",
+                "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerPlatform", "TapWalkerUSB", "TapWalkerCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

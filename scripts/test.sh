@@ -29,6 +29,10 @@ compgen -G '/usr/lib/*/girepository-1.0/UMockdev-1.0.typelib' >/dev/null || miss
 /usr/bin/python3 -c 'import gi' 2>/dev/null || missing+=(python3-gi)
 command -v lsusb >/dev/null || missing+=(usbutils)
 # --- end USB cables ---
+# --- URL inputs: libcurl for http(s):// inputs on the host; openssl makes the test CA of tests/url-server.
+[ -e /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -e /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
+command -v openssl >/dev/null || missing+=(openssl)
+# --- end URL inputs
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi

@@ -20,8 +20,10 @@ struct TapWalkerCommand: ParsableCommand {
             Servers: `tapwalker sim` puts a simulated board behind XVC and remote_bitbang servers; \
             `tapwalker serve` serves any cable over XVC and FTP.
 
-            Inputs: a file path, - for standard input, or an http:// URL (HTTP/1.1; HTTPS is not \
-            supported). gzip and zlib inputs are recognised by content and inflated on the fly.
+            Inputs: a file path, - for standard input, or an http:// or https:// URL (through \
+            libcurl; https checked against the system's CAs, plus --ca-file PATH; up to 3 redirects, \
+            to http or https only; each wait at most 30 s). gzip and zlib inputs are recognised by \
+            content and inflated on the fly.
 
             --json prints one JSON object, on success, failure and bad usage alike; -q leaves out \
             progress and notes. Shell completion: tapwalker --generate-completion-script bash|zsh|fish.

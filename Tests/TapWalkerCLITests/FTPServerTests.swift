@@ -70,7 +70,7 @@ func runPython(_ script: String) -> (status: Int32, output: String) {
 }
 
 /// Python prelude: log in with ftplib; `epsv(ftp)` switches a session to extended passive mode.
-private func ftplibPrelude(_ port: Int, user: String = "ulx3s", pass: String = password) -> String {
+func ftplibPrelude(_ port: Int, user: String = "ulx3s", pass: String = password) -> String {
     """
     import ftplib, io, os, sys, socket
     def epsv(ftp):

@@ -167,6 +167,21 @@ struct BoardServiceTests {
         #expect(ok.failure == nil && ok.checkedBeforeErase && ok.done)
     }
 
+    @Test("with a device's small read-ahead, an input whose announced size is past the part's bound is refused before the erase")
+    func announcedSizeBound() {
+        let f = BoardFixture()
+        f.board.inputBufferLimit = 16384
+        var long = blink
+        long += [UInt8](repeating: 0xFF, count: Part.named("25f")!.maximumBitstreamBytes)
+        // MemorySource announces its size, as a file or a download with Content-Length does.
+        let tooLong = f.board.loadSRAM(MemorySource(long, name: "big.bit"))
+        #expect(tooLong.failure?.message.contains("big.bit has \(long.count) bytes, more than any LFE5U-25F bitstream holds") == true, "\(tooLong.failure?.message ?? "")")
+        #expect(!tooLong.sramTouched && f.done, "the running design survives")
+        // Without an announced size the same input is checked on its way through, as before.
+        let ok = f.board.loadSRAM(MemorySource(blink))
+        #expect(ok.failure == nil && ok.done && !ok.checkedBeforeErase)
+    }
+
     @Test("every real bitstream fits its part's largest bitstream, so the bound refuses none of them")
     func bitstreamBound() throws {
         let manifest = try String(contentsOf: Examples.url("manifest.tsv"), encoding: .utf8)

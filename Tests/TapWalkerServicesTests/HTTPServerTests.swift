@@ -267,6 +267,30 @@ struct HTTPServerTests {
         #expect(HTTPHarness.statuses(h.exchange("GET /api/fpga HTTP/1.1\r\n\(basic)\r\n")) == [405])
     }
 
+    @Test("POST /api/fpga and /api/flash?addr=A with {\"url\": …} run the job on the download; a URL that fails is 422 before the board")
+    func urlRoutes() {
+        let board = FakeBoard()
+        let h = HTTPHarness(board: board)
+        func post(_ path: String, _ body: String, _ headers: String = basic) -> String {
+            h.exchange("POST \(path) HTTP/1.1\r\n\(headers)Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        }
+        #expect(HTTPHarness.statuses(post("/api/fpga", "{\"url\": \"https://h/blink.bit\"}")) == [200])
+        #expect(board.jobs == ["sram"] && String(decoding: board.received, as: UTF8.self) == "from https://h/blink.bit")
+        #expect(HTTPHarness.statuses(post("/api/flash?addr=0x200000", "{\"url\":\"http://h/a.bit.gz\"}")) == [200])
+        #expect(board.jobs.last == "flash 2097152" && board.urls.last == "http://h/a.bit.gz")
+        let missing = post("/api/fpga", "{\"url\":\"http://h/missing.bit\"}")
+        #expect(HTTPHarness.statuses(missing) == [422] && missing.contains("the board was left as it was"), "\(missing)")
+        #expect(HTTPHarness.statuses(post("/api/flash?addr=0", "{\"url\":\"ftp://h/x.bit\"}")) == [400])
+        #expect(HTTPHarness.statuses(post("/api/fpga", "{}")) == [400])
+        #expect(board.jobs.count == 2, "no job ran for a refused URL: \(board.jobs)")
+        // Writing routes: no login, no job; with a session cookie but no token, no job.
+        #expect(HTTPHarness.statuses(post("/api/fpga", "{\"url\":\"http://h/b.bit\"}", "")) == [401])
+        let login = h.exchange(HTTPHarness.post("/api/login", "user=admin&password=secret"))
+        let cookie = "Cookie: tw_session=\(HTTPHarness.between(login, "Set-Cookie: tw_session=", ";"))\r\n"
+        #expect(HTTPHarness.statuses(post("/api/flash?addr=0", "{\"url\":\"http://h/c.bit\"}", cookie)) == [403])
+        #expect(board.urls.count == 3 && board.jobs.count == 2, "the URL of a refused request is never fetched: \(board.urls)")
+    }
+
     @Test("events are server-sent: progress with bytes, total, rate and ETA, then the result")
     func eventStream() {
         let board = FakeBoard()

@@ -102,6 +102,17 @@ final class FakeBoard: HTTPBoardActions {
         return .done(json: "{\"ok\":true,\"part\":\"LFE5U-25F\"}")
     }
 
+    var urls: [String] = []
+
+    /// "from URL" as the download's bytes; a URL with "missing" in it fails as a 404 would.
+    func openURL(_ url: String) throws(TapWalkerError) -> any ByteSource {
+        urls.append(url)
+        if url.utf8.elementsEqual("http://h/missing.bit".utf8) {
+            throw TapWalkerError(.input, "\(url): server answered 404; nothing was written, the board was left as it was")
+        }
+        return MemorySource(Array("from \(url)".utf8), name: url)
+    }
+
     func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer {
         if let h = self.holder { return .busy(holder: h) }
         events.start(job: "sram", holder: holder)

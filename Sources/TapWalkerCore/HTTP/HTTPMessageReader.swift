@@ -55,6 +55,7 @@ public final class HTTPMessageReader {
         bytesReceived = 0
         body = .finished
         limitExceeded = nil
+        waitFailed = false
     }
 
     /// Bytes received and not yet consumed.
@@ -160,7 +161,7 @@ public final class HTTPMessageReader {
                 if remaining == 0 { body = .finished; continue }
                 let n = try take(into: out, max: min(out.count, remaining))
                 if n == 0 {
-                    throw TapWalkerError(.data, "\(name): the connection closed after \(bytesReceived) of \(bytesReceived + remaining) bytes (Content-Length)")
+                    throw HTTPFetchRules.closedEarly(name, received: bytesReceived, total: bytesReceived + remaining)
                 }
                 body = .length(remaining: remaining - n)
                 return n
@@ -244,14 +245,27 @@ public final class HTTPMessageReader {
     public func fill() throws(TapWalkerError) -> Bool {
         if peerClosed { return false }
         guard let c = connection else { return false }
-        let timeout = try nextTimeout?() ?? timeoutMilliseconds
-        let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
-            try c.receive(into: p, timeoutMilliseconds: timeout)
+        let n = try waiting { () throws(TapWalkerError) -> Int in
+            let timeout = try nextTimeout?() ?? timeoutMilliseconds
+            return try buffer.withMutableBytes { (p) throws(TapWalkerError) -> Int in
+                try c.receive(into: p, timeoutMilliseconds: timeout)
+            }
         }
         if n == 0 { peerClosed = true; return false }
         bufferPos = 0
         bufferEnd = n
         return true
+    }
+
+    /// True when the last failure was a wait for the peer (a timeout, a deadline, a dropped
+    /// connection), not something the peer sent.
+    public private(set) var waitFailed = false
+
+    private func waiting(_ receive: () throws(TapWalkerError) -> Int) throws(TapWalkerError) -> Int {
+        do throws(TapWalkerError) { return try receive() } catch {
+            waitFailed = true
+            throw error
+        }
     }
 
     /// Body bytes: from the buffer, or straight from the connection into `out`. 0 at the end.
@@ -265,8 +279,10 @@ public final class HTTPMessageReader {
         }
         if peerClosed { return 0 }
         guard let c = connection else { return 0 }
-        let timeout = try nextTimeout?() ?? timeoutMilliseconds
-        let n = try c.receive(into: UnsafeMutableRawBufferPointer(rebasing: out[0..<limit]), timeoutMilliseconds: timeout)
+        let n = try waiting { () throws(TapWalkerError) -> Int in
+            let timeout = try nextTimeout?() ?? timeoutMilliseconds
+            return try c.receive(into: UnsafeMutableRawBufferPointer(rebasing: out[0..<limit]), timeoutMilliseconds: timeout)
+        }
         if n == 0 { peerClosed = true }
         bytesReceived += n
         return n

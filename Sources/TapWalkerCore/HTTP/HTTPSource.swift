@@ -3,8 +3,7 @@
 ///
 /// The request is made, and the status line and headers read, by `init`: a missing file (404), a
 /// refused connection or too many redirects fail before anything is written to a device. Redirects
-/// (301, 302, 303, 307, 308) are followed up to `maxRedirects` times when `Location` is an absolute
-/// http:// URL or an absolute path. Bodies may have a Content-Length, be chunked (extensions
+/// and limits follow `HTTPFetchRules` (up to 3, to an absolute http:// URL or an absolute path). Bodies may have a Content-Length, be chunked (extensions
 /// ignored, trailers skipped), or run to the end of the connection. A body that ends early is an
 /// `.input` error that says how many bytes arrived.
 ///
@@ -14,7 +13,7 @@
 public final class HTTPSource: ByteSource {
     public static let maxHeaderLine = 8192
     public static let maxHeaders = 100
-    public static let maxRedirects = 3
+    public static let maxRedirects = HTTPFetchRules.maxRedirects
 
     /// The URL as given (redirects do not change it).
     public let name: String
@@ -39,7 +38,7 @@ public final class HTTPSource: ByteSource {
     /// bounded too (`HTTPTransferDeadline`): a server that drips a byte a second never gets
     /// past any single wait but fails that.
     public init(
-        url: String, timeoutMilliseconds: Int = 30_000, bufferSize: Int = 4096,
+        url: String, timeoutMilliseconds: Int = HTTPFetchRules.waitMilliseconds, bufferSize: Int = 4096,
         clock: (() -> UInt64)? = nil, deadline: HTTPTransferDeadline.Rule = HTTPTransferDeadline.Rule(),
         connection: @escaping () -> any NetworkConnection
     ) throws(TapWalkerError) {
@@ -62,7 +61,7 @@ public final class HTTPSource: ByteSource {
             guard let location else { break }
             close()
             if redirects == HTTPSource.maxRedirects {
-                throw TapWalkerError(.input, "\(name): too many redirects (more than \(HTTPSource.maxRedirects)); the last one was '\(statusLine)' to \(location)")
+                throw HTTPFetchRules.tooManyRedirects(name, statusLine: statusLine, location: location)
             }
             redirects += 1
             finalURL = try resolve(location)
@@ -73,7 +72,11 @@ public final class HTTPSource: ByteSource {
 
     public func read(into out: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
         guard out.count > 0 else { return 0 }
-        let n = try reader.readBody(into: out)
+        let n: Int
+        do throws(TapWalkerError) { n = try reader.readBody(into: out) } catch {
+            guard reader.waitFailed else { throw error }
+            throw HTTPFetchRules.cutShort(error, received: reader.bytesReceived, total: totalBytes)
+        }
         transfer?.received = reader.bytesReceived
         if n == 0 { close() }
         return n
@@ -108,14 +111,14 @@ public final class HTTPSource: ByteSource {
             head = try readHeaders()
         } while status >= 100 && status < 200  // 100 Continue and friends: another head follows
 
-        if status == 301 || status == 302 || status == 303 || status == 307 || status == 308 {
+        if HTTPFetchRules.isRedirect(status) {
             guard let location = head.location else {
                 throw TapWalkerError(.input, "\(name): server answered '\(statusLine)' without a Location header")
             }
             return location
         }
         guard status >= 200 && status < 300 else {
-            throw TapWalkerError(.input, "\(name): server answered '\(statusLine)'")
+            throw HTTPFetchRules.refusedAnswer(name, statusLine: statusLine)
         }
         if status == 204 && !head.framing.chunked && head.framing.contentLength == nil {
             reader.noBody()
@@ -156,7 +159,7 @@ public final class HTTPSource: ByteSource {
     private func resolve(_ location: String) throws(TapWalkerError) -> HTTPURL {
         let b = Array(location.utf8)
         if HTTPURL.hasScheme(b, "https://") {
-            throw TapWalkerError(.input, "\(name): the server redirects to \(location), and HTTPS is not supported")
+            throw TapWalkerError(.input, "\(name): the server redirects to \(location), and HTTPS is not supported by the device (it has no TLS yet)")
         }
         if HTTPURL.hasScheme(b, "http://") {
             do throws(TapWalkerError) { return try HTTPURL.parse(location) } catch {
@@ -171,6 +174,6 @@ public final class HTTPSource: ByteSource {
             }
             return HTTPURL(host: finalURL.host, port: finalURL.port, path: String(decoding: path, as: UTF8.self))
         }
-        throw TapWalkerError(.input, "\(name): the server redirects to '\(location)'; only absolute http:// URLs and absolute paths are followed")
+        throw HTTPFetchRules.redirectRefused(name, location: location)
     }
 }

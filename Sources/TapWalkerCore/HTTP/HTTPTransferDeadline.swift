@@ -19,9 +19,9 @@ public final class HTTPTransferDeadline {
     let clock: () -> UInt64
     let start: UInt64
     /// Body bytes received so far (the head counts as none).
-    var received = 0
+    public var received = 0
 
-    init(name: String, rule: Rule, clock: @escaping () -> UInt64) {
+    public init(name: String, rule: Rule, clock: @escaping () -> UInt64) {
         self.name = name
         self.rule = rule
         self.clock = clock
@@ -29,7 +29,7 @@ public final class HTTPTransferDeadline {
     }
 
     /// The wait the next receive may have: at most `idle`, never past the time allowed.
-    func timeout(idle: Int) throws(TapWalkerError) -> Int {
+    public func timeout(idle: Int) throws(TapWalkerError) -> Int {
         let elapsed = Int((clock() &- start) / 1000)
         let allowed = rule.graceMilliseconds + received / rule.minimumBytesPerSecond * 1000
         guard elapsed < allowed else {

@@ -1,6 +1,7 @@
 /// An `http://host[:port]/path` URL, parsed on bytes (Embedded-clean: no Foundation, no String
 /// comparison). The query stays part of the path; a `#fragment` is dropped (it never goes to the
-/// server). `https://` is refused as bad usage: TapWalker has no TLS.
+/// server). `https://` is refused as bad usage: `HTTPSource`, the device's client, has no TLS (a
+/// host fetches https through libcurl instead, docs/url-sources.md).
 public struct HTTPURL: Sendable {
     /// The host as written, without brackets for an IPv6 literal.
     public let host: String
@@ -35,7 +36,7 @@ public struct HTTPURL: Sendable {
     public static func parse(_ text: String) throws(TapWalkerError) -> HTTPURL {
         let b = Array(text.utf8)
         if hasScheme(b, "https://") {
-            throw TapWalkerError(.usage, "\(text): HTTPS is not supported (TapWalker has no TLS); use an http:// URL or download the file first")
+            throw TapWalkerError(.usage, "\(text): HTTPS is not supported by the device (it has no TLS yet); use an http:// URL, or download the file and upload it")
         }
         guard hasScheme(b, "http://") else {
             throw TapWalkerError(.usage, "\(text) is not an http:// URL")

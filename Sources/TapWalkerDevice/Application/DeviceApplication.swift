@@ -39,6 +39,7 @@ public final class DeviceApplication {
                                  sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
         board.svfMaxVectorBits = DeviceServiceLimits.svfMaxVectorBits
+        board.urls = DeviceURLOpener(network: support.network, clock: support.clock)
 
         // The station is shared with the web page's WiFi routes, which run on HTTP tasks: every
         // use of it from here on goes through the settings' mutex.

@@ -49,8 +49,7 @@ final class DeviceConsoleActions: ConsoleActions {
     }
 
     func program(file: String) throws(TapWalkerError) -> String {
-        let path = try DeviceConsoleActions.path(file)
-        let source = try DeviceFileSource.open(path, in: files)
+        let (path, source) = try input(file)
         return try holding("prog \(path)") { () throws(TapWalkerError) -> String in
             let result = board.loadSRAM(DecompressingSource(source))
             if let failure = result.failure {
@@ -62,8 +61,7 @@ final class DeviceConsoleActions: ConsoleActions {
     }
 
     func flash(file: String, address: Int) throws(TapWalkerError) -> String {
-        let path = try DeviceConsoleActions.path(file)
-        let source = try DeviceFileSource.open(path, in: files)
+        let (path, source) = try input(file)
         return try holding("flash \(path) \(BoardText.address(address))") { () throws(TapWalkerError) -> String in
             let result = board.writeFlash(DecompressingSource(source), at: address)
             if let failure = result.failure {
@@ -111,6 +109,14 @@ final class DeviceConsoleActions: ConsoleActions {
 
     func reboot() {
         restart()
+    }
+
+    /// A stored file, or an http:// (https://) URL, opened before the board is taken: a missing
+    /// file or a URL that cannot be fetched is refused with the board left as it was.
+    private func input(_ file: String) throws(TapWalkerError) -> (String, any ByteSource) {
+        if HTTPURL.looksLikeURL(file) { return (file, try board.openURL(file)) }
+        let path = try DeviceConsoleActions.path(file)
+        return (path, try DeviceFileSource.open(path, in: files))
     }
 
     /// Runs `job` holding the board, the LED showing it; refused, naming the holder, when busy.

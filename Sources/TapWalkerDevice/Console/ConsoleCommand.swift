@@ -31,8 +31,8 @@ public enum ConsoleCommand: Equatable {
     /// One line per command, for `help`.
     public static let usage: [String] = [
         "status                   the board (IDCODE, DONE) and the device (WiFi, services)",
-        "prog FILE                program the FPGA (SRAM) from FILE (.bit or .bit.gz)",
-        "flash FILE [ADDR]        write FILE to the configuration flash at ADDR (default 0, 4K aligned)",
+        "prog FILE|URL            program the FPGA (SRAM) from FILE (.bit or .bit.gz) or an http:// URL",
+        "flash FILE|URL [ADDR]    write FILE or URL to the configuration flash at ADDR (default 0, 4K aligned)",
         "svf FILE                 play an SVF file of JTAG vectors, checking every TDO",
         "passthru                 load the pass-through bitstream for this FPGA",
         "bootcheck                which image the FPGA would boot from the flash, or why none",

@@ -12,6 +12,16 @@ public enum BoardPolicy {
         "the FPGA will not boot from this flash; to recover, write a complete bitstream for the \(part.name) to address 0x000000 again (the FPGA can still be loaded over JTAG meanwhile)"
     }
 
+    /// Reads `source` ahead before the board is touched. An input that cannot be read (a download
+    /// cut short or stalled) fails here, and the message says that the board was left as it was.
+    static func readAhead(_ source: any ByteSource, limit: Int, track: Bool) throws(TapWalkerError) -> PrefetchedSource {
+        do throws(TapWalkerError) {
+            return try PrefetchedSource(source, limit: limit, track: track)
+        } catch {
+            throw TapWalkerError(error.kind, "\(error.message); nothing was written, the board was left as it was")
+        }
+    }
+
     /// An SRAM load's input, read ahead up to the part's largest bitstream. Refuses, before
     /// ISC_ERASE, an input that is longer than any bitstream for the part, or held whole and found
     /// not to be a complete, valid bitstream for it (another part's only when not `force`d).
@@ -27,7 +37,13 @@ public enum BoardPolicy {
             if limit >= part.maximumBitstreamBytes {
                 throw TapWalkerError(.data, "\(input.name) has more than \(limit) bytes, more than any \(force ? "ECP5" : part.name) bitstream holds; nothing was written")
             }
-            // A smaller buffer (the firmware's): the programmer checks the rest on its way through.
+            // A smaller buffer (the firmware's): a length known in advance (a file's size, a
+            // download's Content-Length) past any bitstream for the part is refused now; otherwise
+            // the programmer checks the rest on its way through.
+            let bound = force ? Part.largest.maximumBitstreamBytes : part.maximumBitstreamBytes
+            if let total = input.totalBytes, total > bound {
+                throw TapWalkerError(.data, "\(input.name) has \(total) bytes, more than any \(force ? "ECP5" : part.name) bitstream holds (\(bound)); nothing was written")
+            }
             return false
         }
         if let problem = info.problem, problem.code != .id || !force {

@@ -22,6 +22,8 @@ public final class BoardService {
     /// part's largest bitstream. A device with less memory sets a smaller bound, and inputs larger
     /// than it are checked on their way through instead.
     public var inputBufferLimit: Int?
+    /// Opens http:// and https:// inputs (`openURL`); nil: URLs are refused.
+    public var urls: (any URLOpener)?
     /// The longest SVF vector played (docs/svf.md §7); a device sets a smaller bound.
     public var svfMaxVectorBits = SVFPlayResult.hostMaxVectorBits
 
@@ -100,7 +102,7 @@ public final class BoardService {
             // A forced load may be another part's bitstream: bound it by the largest of any part.
             var limit = inputLimit(part)
             if force { for p in Part.all { limit = max(limit, min(inputBufferLimit ?? p.maximumBitstreamBytes, p.maximumBitstreamBytes)) } }
-            let input = try PrefetchedSource(source, limit: limit, track: false)
+            let input = try BoardPolicy.readAhead(source, limit: limit, track: false)
             result.checkedBeforeErase = try BoardPolicy.checkSRAMInput(input, part: part, limit: limit, force: force)
             result.take(SRAMProgrammer(port: port).program(input, options: .init(force: force), progress: progress))
             if let failure = result.failure { throw failure }
@@ -239,7 +241,7 @@ public final class BoardService {
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative; nothing was written") }
                 let boot = address == BoardPolicy.bootAddress
                 // Read ahead: an input that cannot be read, or is empty, never stops the design.
-                let ahead = try PrefetchedSource(source, limit: boot ? inputLimit(part) : heldFlashInput, track: boot)
+                let ahead = try BoardPolicy.readAhead(source, limit: boot ? inputLimit(part) : heldFlashInput, track: boot)
                 input = ahead
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing was written") }
                 if boot && !options.force {

@@ -15,8 +15,8 @@ struct FTPSiteCommand: Sendable {
     let board: Bool
 
     static let all: [FTPSiteCommand] = [
-        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path: program a stored bitstream (.bit, .bit.gz) into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
-        FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path addr: write a stored file to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
+        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path|URL: program a stored bitstream (.bit, .bit.gz), or one at an http:// URL (https:// too where the server has TLS: tapwalker serve), into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
+        FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path|URL addr: write a stored file, or the one at an http(s):// URL, to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
         FTPSiteCommand(name: "SVF", verb: .svf, usage: "SVF path: play a stored SVF file of JTAG vectors, checking every TDO; a malformed file is refused before the first TCK", writer: true, board: true),
         FTPSiteCommand(name: "PASSTHRU", verb: .passthru, usage: "PASSTHRU: program passthru<idcode>.bit or .bit.gz from the root, chosen by the FPGA's IDCODE", writer: true, board: true),
         FTPSiteCommand(name: "IDCODE", verb: .idcode, usage: "IDCODE: the FPGA's IDCODE and part", writer: true, board: true),
@@ -133,6 +133,9 @@ extension FTPSession {
         let board = server.board
         switch command.verb {
         case .prog:
+            if HTTPURL.looksLikeURL(FTPSession.text(arg)) {
+                return try FTPSession.render(board.loadSRAM(DecompressingSource(try board.openURL(FTPSession.text(arg))), progress: output.progress("programming")))
+            }
             let path = try storedFile(arg)
             if ASCII.lowercased(FTPSession.text(path)).starts(with: "/sd/".utf8), let card = board.sdCard {
                 output.line(try card.unmount())
@@ -144,8 +147,9 @@ extension FTPSession {
             guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
                 throw TapWalkerError(.usage, "SITE FLASH takes a path and an address: SITE FLASH blink.bit 0x200000")
             }
-            let path = try storedFile(Array(words[0]))
-            let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
+            let name = FTPSession.text(Array(words[0]))
+            let source = HTTPURL.looksLikeURL(name)
+                ? try board.openURL(name) : try server.store.openForReading(FTPSession.text(try storedFile(Array(words[0]))), offset: 0)
             return try FTPSession.render(board.writeFlash(DecompressingSource(source), at: address, progress: output.progress("writing")))
         case .svf:
             return try siteSVF(FTPSession.text(try storedFile(arg)), output)

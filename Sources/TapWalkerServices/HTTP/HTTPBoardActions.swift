@@ -38,6 +38,9 @@ public protocol HTTPBoardActions: AnyObject {
     func describe(holder: String, readFlash: Bool) -> HTTPBoardAnswer
     /// Runs `job` with `input` as its data (empty for `.reload`).
     func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer
+    /// An http:// or https:// input for `run`, its head read now (`BoardService.openURL`); the
+    /// error says why not, and that the board was left as it was.
+    func openURL(_ url: String) throws(TapWalkerError) -> any ByteSource
     /// Reads `length` bytes of flash from `address`, handing them to `output` as they come;
     /// `output` may throw (the client went away), which ends the read.
     func readFlash(

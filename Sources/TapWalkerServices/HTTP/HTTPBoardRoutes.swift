@@ -14,7 +14,8 @@ extension HTTPRouter {
         // GET /api/board only identifies; POST /api/board?flash=1 also reads the flash, which
         // clears the running design. POST /api/flash reads (dumps) it, PUT writes it.
         BoardRoute(path: "/api/board", methods: ["GET", "POST"], requirement: .full),
-        BoardRoute(path: "/api/fpga", methods: ["PUT"], requirement: .full),
+        // PUT sends the bitstream as the body; POST {"url": …} has the board fetch it.
+        BoardRoute(path: "/api/fpga", methods: ["PUT", "POST"], requirement: .full),
         BoardRoute(path: "/api/flash", methods: ["PUT", "POST"], requirement: .full),
         BoardRoute(path: "/api/reload", methods: ["POST"], requirement: .full),
         // POST, not GET: reading the flash clears the SRAM (the design stops, then the FPGA
@@ -39,6 +40,8 @@ extension HTTPRouter {
             try answer(x, board.describe(holder: x.holder, readFlash: readFlash), publish: false)
         } else if r.matches("PUT", "/api/fpga") {
             try answer(x, board.run(.sram, input: x.body, holder: x.holder, events: events), publish: true)
+        } else if r.matches("POST", "/api/fpga") {
+            try programURL(x, board, .sram)
         } else if r.matches("PUT", "/api/flash") {
             guard let address = try number(x, "addr") else { return }
             try answer(x, board.run(.flash(address: address), input: x.body, holder: x.holder, events: events), publish: true)
@@ -52,7 +55,10 @@ extension HTTPRouter {
         } else if r.matches("POST", "/api/program") {
             try programStoredFile(x, board)
         } else if r.matches("POST", "/api/flash") {
-            try flashDump(x, board)
+            // With length=N a read (dump); without, a write of the image at the URL in the body.
+            if r.query("length") != nil { return try flashDump(x, board) }
+            guard let address = try number(x, "addr") else { return }
+            try programURL(x, board, .flash(address: address))
         } else {
             try x.response.error(405, "wrong method for \(r.path)")
         }
@@ -92,6 +98,24 @@ extension HTTPRouter {
             let path = String(decoding: try StorePath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
             source = try store.openForReading(path, offset: 0)
         } catch { return try x.response.error(404, error.message) }
+        try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
+    }
+
+    /// POST /api/fpga or /api/flash?addr=A with {"url": "http(s)://…"}: the board fetches the
+    /// input itself. A URL that cannot be opened (no such file, no connection, an untrusted
+    /// certificate, a redirect loop) is answered before the board is touched: 400 for a URL that
+    /// is not one, 422 for what the server or the download said.
+    func programURL(_ x: HTTPExchange, _ board: any HTTPBoardActions, _ job: HTTPBoardJob) throws(TapWalkerError) {
+        let body = try x.body.readSmall()
+        guard let fields = HTTPJSONObject.strings(body), let url = fields.first(where: { ASCII.equal($0.name, "url") })?.value,
+              HTTPURL.looksLikeURL(String(decoding: url, as: UTF8.self)) else {
+            return try x.response.error(400, "send {\"url\": \"http://…\" or \"https://…\"} as a JSON object\(x.request.isPath("/api/flash") ? ", or length=N to read the flash" : "")")
+        }
+        let source: any ByteSource
+        do throws(TapWalkerError) { source = try board.openURL(String(decoding: url, as: UTF8.self)) } catch {
+            log(x.peer, "\(x.request.method) \(x.request.path): \(error.message)")
+            return try x.response.error(error.kind == .usage ? 400 : 422, error.message)
+        }
         try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
     }
 

@@ -75,6 +75,8 @@ public final class HTTPBoardService: HTTPBoardActions {
 
     // MARK: - Jobs
 
+    public func openURL(_ url: String) throws(TapWalkerError) -> any ByteSource { try board.openURL(url) }
+
     public func run(_ job: HTTPBoardJob, input: any ByteSource, holder: String, events: HTTPJobEvents) -> HTTPBoardAnswer {
         let progress: ProgressHandler = { events.progress(bytes: $0.done, total: $0.total) }
         switch job {

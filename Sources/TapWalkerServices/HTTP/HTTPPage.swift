@@ -78,6 +78,8 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 </div>
 <div id="check" role="status"></div>
 <div class="row"><button id="send" type="button" disabled>Send</button></div>
+<div class="row"><div style="flex:1"><label for="from-url">Or from URL (the board downloads it)</label>
+<input id="from-url" type="url" placeholder="http://host/blink.bit.gz" style="width:100%"></div><button id="send-url" type="button">Program from URL</button></div>
 <div id="progress-box" class="hidden"><progress id="bar" max="100" value="0"></progress><div id="rate" aria-live="polite"></div></div>
 <div id="result" role="status"></div>
 </section>
@@ -235,6 +237,17 @@ $("send").addEventListener("click",async()=>{
   try{const a=await api("PUT",path,chosen,{"Content-Type":"application/octet-stream"});showResult(a);if(a.ok)readBoard()}
   catch(e){msg($("result"),"The connection dropped during the transfer; the board may hold a partial write.","bad")}
   finally{$("send").disabled=false}
+});
+// The board fetches the URL itself (POST with {"url"}); an SD card write takes an uploaded image only.
+$("send-url").addEventListener("click",async()=>{
+  const u=$("from-url").value.trim();let path;
+  if(!/^https?:\/\//i.test(u)){msg($("result"),"Give an http:// or https:// URL.","bad");return}
+  if($("dest").value==="sd"){msg($("result"),"The SD card is written from an uploaded image only; choose the FPGA or the flash.","bad");return}
+  try{path=target()}catch(e){msg($("result"),e.message,"bad");return}
+  $("send-url").disabled=true;msg($("result"),"The board is downloading "+u+"…");
+  try{const a=await api("POST",path,JSON.stringify({url:u}),{"Content-Type":"application/json"});showResult(a);if(a.ok)readBoard()}
+  catch(e){msg($("result"),"The connection dropped during the job; the board may hold a partial write.","bad")}
+  finally{$("send-url").disabled=false}
 });
 function progress(bytes,total,rate,eta){
   show($("progress-box"),true);const bar=$("bar");

@@ -16,13 +16,14 @@ struct FlashMultiboot: ParsableCommand {
             region is written compare-first and verified, and the boot check then runs on the flash.
             """)
 
-    @Option(help: "The golden image (the fall-back bitstream): a file path or an http:// URL.") var golden: String
+    @Option(help: "The golden image (the fall-back bitstream): a file path or an http:// or https:// URL.") var golden: String
     @Option(help: "The primary image (the bitstream that normally boots).") var primary: String
     @Option(help: "Where the primary image goes (64 KB boundary).") var primaryAddr = "0"
     @Option(help: "Where the golden image goes (64 KB boundary; default: after the primary).") var goldenAddr: String?
     @Flag(help: "Write images that are not bitstreams for the board's part, and skip the rehearsal.") var force = false
     @Flag(help: "Skip the read-back verification.") var noVerify = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
@@ -36,8 +37,8 @@ struct FlashMultiboot: ParsableCommand {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
             let primaryAt = try parseAddress(primaryAddr, "--primary-addr")
             let goldenAt = try goldenAddr.map { (text) throws(TapWalkerError) in try parseAddress(text, "--golden-addr") }
-            let primarySource = try openInput(primary)
-            let goldenSource = try openInput(golden)
+            let primarySource = try openInput(primary, urlOptions)
+            let goldenSource = try openInput(golden, urlOptions)
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result = board.writeMultiboot(golden: goldenSource, primary: primarySource, primaryAddress: primaryAt, goldenAddress: goldenAt,

@@ -6,9 +6,10 @@ struct FlashVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Compare the flash with an image; exit 1 and name the first difference if they differ.")
 
-    @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
+    @Argument(help: "The image: a file path, - for standard input, or an http:// or https:// URL.") var file: String
     @Option(help: "Flash address the image should be at.") var addr = "0"
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
@@ -20,7 +21,7 @@ struct FlashVerify: ParsableCommand {
             let address = try parseAddress(addr, "--addr")
             out["addr"] = .int(address)
             out["file"] = .string(file)
-            let source = try openInput(file)
+            let source = try openInput(file, urlOptions)
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let result = board.verifyFlash(source, at: address, options: access.job())
                 out.add(result)

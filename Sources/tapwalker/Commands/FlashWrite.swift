@@ -22,13 +22,14 @@ struct FlashWrite: ParsableCommand {
             table (--force writes it anyway).
             """)
 
-    @Argument(help: "The image: a file path, - for standard input, or an http:// URL.") var file: String
+    @Argument(help: "The image: a file path, - for standard input, or an http:// or https:// URL.") var file: String
     @Option(help: "Flash address to write at (decimal, 0x-hex, K/M suffix).") var addr = "0"
     @Flag(help: "Skip the read-back verification.") var noVerify = false
     @Flag(help: "Write an image at address 0 that is not a complete bitstream for the board's part (the FPGA will not boot from it); with --primary, also over the golden image.") var force = false
     @Flag(help: "Write over the primary image of a dual-boot layout, never the golden image (--addr must be 0).") var primary = false
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
@@ -41,7 +42,7 @@ struct FlashWrite: ParsableCommand {
             if primary && address != 0 { throw TapWalkerError(.usage, "--primary finds the primary image's address itself; leave out --addr") }
             out["addr"] = .int(address)
             out["file"] = .string(file)
-            let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content
+            let source = try openInput(file, urlOptions)  // file, stdin or http://; gzip/zlib by content
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result = board.writeFlash(source, at: address, options: access.job(force: force, verify: !noVerify, primaryOnly: primary)) { bar.update($0) }

@@ -13,8 +13,9 @@ struct Info: ParsableCommand {
             Exit code 1 when the bitstream is invalid, 2 when the input is not a bitstream at all.
             """)
 
-    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// URL.") var file: String
+    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// or https:// URL.") var file: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
 
     func validate() throws { try SVFInput.refuse(file) }
@@ -23,7 +24,7 @@ struct Info: ParsableCommand {
         var out = JSONObject.result()
         out["file"] = .string(file)
         do throws(TapWalkerError) {
-            let source = try openInput(file)  // file, stdin or http://; gzip/zlib by content
+            let source = try openInput(file, urlOptions)  // file, stdin or http://; gzip/zlib by content
             let info = try BitstreamInspector.inspect(source)
             out["bytes"] = .int(info.bytes)
             var header = JSONObject()

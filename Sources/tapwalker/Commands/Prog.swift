@@ -15,7 +15,7 @@ struct Prog: ParsableCommand {
             it to the configuration flash.
             """)
 
-    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// URL.") var file: String?
+    @Argument(help: "The bitstream: a file path, - for standard input, or an http:// or https:// URL.") var file: String?
     @Option(name: .customLong("by-idcode"), help: ArgumentHelp(
         "Load DIR/passthru<idcode>.bit (or .bit.gz) chosen by the FPGA's IDCODE (8 lower-case hex digits, as the ULX3S passthru files are named).",
         valueName: "dir"))
@@ -27,6 +27,7 @@ struct Prog: ParsableCommand {
     }
     @Flag(help: "Send a bitstream whose VERIFY_ID names another part (the FPGA will refuse it).") var force = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
@@ -36,7 +37,7 @@ struct Prog: ParsableCommand {
             // Until the programmer runs (unreadable input, no cable), the SRAM is untouched.
             out["sram_touched"] = .bool(false)
             // A file that cannot be opened is refused before the cable is.
-            let source = try file.map { (path) throws(TapWalkerError) in try openInput(path) }
+            let source = try file.map { (path) throws(TapWalkerError) in try openInput(path, urlOptions) }
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result: SRAMLoadResult

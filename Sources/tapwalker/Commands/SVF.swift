@@ -17,8 +17,9 @@ struct SVF: ParsableCommand {
             2 for a malformed or unreadable file. gzip is recognised by content. See docs/svf.md.
             """)
 
-    @Argument(help: "The SVF file: a path, - for standard input, or an http:// URL.") var file: String
+    @Argument(help: "The SVF file: a path, - for standard input, or an http:// or https:// URL.") var file: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var urlOptions: URLOptions
     @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
@@ -27,7 +28,7 @@ struct SVF: ParsableCommand {
             out["file"] = .string(file)
             out["sram_touched"] = .bool(false)
             // Opened once here so that a missing file is refused before the cable is opened.
-            let first = try openSVFInput(file)
+            let first = try openSVFInput(file, urlOptions)
             // A regular file can be read twice (checked whole first); a pipe, stdin or a download cannot.
             let reopenable = file != "-" && !HTTPURL.looksLikeURL(file)
                 && (try? FileSource(path: RawArguments.path(file)))?.totalBytes != nil
@@ -35,7 +36,7 @@ struct SVF: ParsableCommand {
                 let bar = ProgressBar(enabled: !json && !quiet)
                 var opened = false
                 let result = board.playSVF(checkFirst: reopenable, progress: { bar.update($0) }) { () throws(TapWalkerError) in
-                    if opened { return try openSVFInput(file) }
+                    if opened { return try openSVFInput(file, urlOptions) }
                     opened = true
                     return first
                 }

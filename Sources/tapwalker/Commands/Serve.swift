@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TapWalkerCore
+import TapWalkerCurl
 import TapWalkerPlatform
 import TapWalkerServices
 
@@ -28,6 +29,8 @@ struct Serve: ParsableCommand {
     @OptionGroup var ftp: FTPServeOptions
 
     @OptionGroup var http: HTTPServeOptions
+    /// For `SITE PROG URL` and `POST /api/fpga` with a URL: the server fetches the input.
+    @OptionGroup var urlOptions: URLOptions
 
     @Option(help: ArgumentHelp("The address FTP and HTTP listen on (0.0.0.0: every IPv4 interface).", valueName: "address"))
     var listen = "0.0.0.0"
@@ -57,6 +60,7 @@ struct Serve: ParsableCommand {
             // One board service for every server: one cable, one job lock, one SD card.
             let card = try ftp.sd.map { (path) throws(TapWalkerError) in try FileSDCard(path: RawArguments.path(path)) }
             board = BoardService(cable: opened.cable, lock: lock, sdCard: card, clock: clock)
+            board.urls = CurlURLOpener(options: urlOptions.curl)
             if let xvcPort { xvcListener = try TCPListener(port: xvcPort, host: xvcListen) }
             // One count of failed logins per address for FTP and HTTP together.
             let throttle = LoginThrottle(mutex: SystemMutex(), clock: clock)
