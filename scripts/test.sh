@@ -29,6 +29,11 @@ compgen -G '/usr/lib/*/girepository-1.0/UMockdev-1.0.typelib' >/dev/null || miss
 /usr/bin/python3 -c 'import gi' 2>/dev/null || missing+=(python3-gi)
 command -v lsusb >/dev/null || missing+=(usbutils)
 # --- end USB cables ---
+# --- SD card files: mkfs.vfat and fsck.vfat (dosfstools), mcopy/mdir/mdel (mtools) make and check
+# the FAT images of TapWalkerFATTests and the virtual device's SD card tests.
+command -v mkfs.vfat >/dev/null || missing+=(dosfstools)
+command -v mcopy >/dev/null || missing+=(mtools)
+# --- end SD card files
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
