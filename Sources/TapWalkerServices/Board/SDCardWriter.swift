@@ -12,6 +12,7 @@ enum SDCardWriter {
     static func write(_ source: any ByteSource, to card: any FTPSDCard, offset: Int, clock: any ServiceClock,
                       progress: ProgressHandler?) -> SDWriteResult {
         var result = SDWriteResult()
+        var remount = false
         result.card = card.name
         result.offset = offset
         result.start = offset
@@ -24,8 +25,12 @@ enum SDCardWriter {
             guard start >= 0, start < size, start % blockSize == 0 else {
                 throw TapWalkerError(.usage, "\(name): outside the \(size)-byte card \(card.name) or not on a \(blockSize)-byte block; nothing was written")
             }
-            // A raw write under a mounted file system would be undone or corrupted by it.
-            _ = try card.unmount()
+            // A raw write under a mounted file system would be undone or corrupted by it: the
+            // file system is released first and mounted again after (below).
+            if card.fileSystemMounted {
+                _ = try card.unmount()
+                remount = true
+            }
             var buffer = [UInt8](repeating: 0, count: chunkBytes)
             var at = start
             while true {
@@ -62,6 +67,17 @@ enum SDCardWriter {
                 : "bytes \(result.written.lowerBound)–\(result.written.upperBound - 1) of the card were written in whole blocks, the rest of the card is unchanged"
             let named = error.message.utf8.starts(with: name.utf8)
             result.failure = TapWalkerError(error.kind, named ? error.message : "\(name): \(error.message); \(state)")
+        }
+        if remount {
+            do throws(TapWalkerError) {
+                _ = try card.mount()
+                result.fileSystem = "the card's file system was released for the raw write and mounted again"
+            } catch {
+                result.fileSystem = "the card's file system was released for the raw write and could not be mounted again: \(error.message)"
+            }
+            if let failure = result.failure {
+                result.failure = TapWalkerError(failure.kind, failure.message + "; " + (result.fileSystem ?? ""))
+            }
         }
         // Set here, not in a defer: a defer runs after the returned copy is taken.
         result.microseconds = clock.microseconds() - started
