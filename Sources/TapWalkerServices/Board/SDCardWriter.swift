@@ -68,20 +68,24 @@ enum SDCardWriter {
             let named = error.message.utf8.starts(with: name.utf8)
             result.failure = TapWalkerError(error.kind, named ? error.message : "\(name): \(error.message); \(state)")
         }
-        if remount {
-            do throws(TapWalkerError) {
-                _ = try card.mount()
-                result.fileSystem = "the card's file system was released for the raw write and mounted again"
-            } catch {
-                result.fileSystem = "the card's file system was released for the raw write and could not be mounted again: \(error.message)"
-            }
-            if let failure = result.failure {
-                result.failure = TapWalkerError(failure.kind, failure.message + "; " + (result.fileSystem ?? ""))
-            }
-        }
+        if remount { mountAgain(card, &result) }
         // Set here, not in a defer: a defer runs after the returned copy is taken.
         result.microseconds = clock.microseconds() - started
         return result
+    }
+
+    /// Mounts the file system released for the write again (also after a failed write: the card
+    /// holds what it held, or the part written); says which in the result.
+    private static func mountAgain(_ card: any FTPSDCard, _ result: inout SDWriteResult) {
+        do throws(TapWalkerError) {
+            _ = try card.mount()
+            result.fileSystem = "the card's file system was released for the raw write and mounted again"
+        } catch {
+            result.fileSystem = "the card's file system was released for the raw write and could not be mounted again: \(error.message)"
+        }
+        if let failure = result.failure, let fileSystem = result.fileSystem {
+            result.failure = TapWalkerError(failure.kind, failure.message + "; " + fileSystem)
+        }
     }
 
     /// The card is full: if the input goes on, the job fails and says what was written.
