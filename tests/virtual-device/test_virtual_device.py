@@ -749,6 +749,72 @@ class SDCardFileTests(DeviceTest):
         self.assertDone(d)
 
 
+    @virtual_only
+    @need("mkfs.vfat", "mcopy")
+    def test_page_sd_folder(self):
+        """The page in headless Chromium: the sd folder opens and lists the card's files; a new
+        folder, an upload into it and a rename land on the card; Release SD card makes /sd say it
+        is not mounted, Mount SD card brings the files back; Up returns to the device's root."""
+        if not selenium_ready():
+            if dh.in_ci():
+                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
+            self.skipTest("chromium, chromium-driver or selenium not installed")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+        d = self.start_with_card([("/blink.bit", BLINK)])
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.addCleanup(driver.quit)
+        wait = WebDriverWait(driver, 60)
+        text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
+        button = lambda label: driver.find_element(By.CSS_SELECTOR, "#files button[aria-label='%s']" % label)  # noqa: E731
+
+        def answer_prompt(value):
+            wait.until(EC.alert_is_present())
+            alert = driver.switch_to.alert
+            alert.send_keys(value)
+            alert.accept()
+
+        driver.get(d.http_base + "/")
+        wait.until(EC.visibility_of_element_located((By.ID, "login")))
+        driver.find_element(By.ID, "user").send_keys(dh.USER)
+        driver.find_element(By.ID, "password").send_keys(dh.PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        wait.until(lambda _: "sd/" in text("files"))
+        button("Open sd").click()
+        wait.until(lambda _: text("cwd") == "/sd" and "blink.bit" in text("files"))
+
+        driver.find_element(By.ID, "mkdir").click()
+        answer_prompt("designs")
+        wait.until(lambda _: "designs/" in text("files"))
+        button("Open designs").click()
+        wait.until(lambda _: text("cwd") == "/sd/designs")
+        driver.find_element(By.ID, "store-file").send_keys(BLINK)
+        driver.find_element(By.ID, "store-up").click()
+        wait.until(lambda _: "Stored blink-85f.bit in /sd/designs" in text("files-msg"))
+        button("Rename blink-85f.bit").click()
+        answer_prompt("renamed.bit")
+        wait.until(lambda _: "renamed.bit" in text("files"))
+
+        driver.find_element(By.ID, "sd-umount").click()
+        wait.until(lambda _: "released" in text("files-msg") and text("cwd") == "/")
+        button("Open sd").click()
+        wait.until(lambda _: "not mounted" in text("files-msg"))
+        driver.find_element(By.ID, "sd-mount").click()
+        wait.until(lambda _: "mounted at /sd" in text("files-msg") and "designs/" in text("files"))
+        button("Up to the parent folder").click()
+        wait.until(lambda _: text("cwd") == "/" and "sd/" in text("files"))
+
+        self.assertEqual(d.stop(), 0, d.log[-2000:])
+        self.assertEqual(fat_file(d.path("sd.img"), "/designs/renamed.bit"), BLINK_BYTES)
+
+
 if __name__ == "__main__":
     print("device under test: %s" % {"virtual": "the virtual ESP32 (scripts/virtual-device.sh)",
                                       "qemu": "the firmware on the emulated ESP32-C3 (scripts/firmware-qemu.sh)",
