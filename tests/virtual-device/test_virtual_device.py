@@ -619,7 +619,7 @@ class SDCardFileTests(DeviceTest):
         FTP and HTTP land in the card's FAT as mtools and fsck.vfat see it after a clean stop."""
         gz = os.path.join(self.tmp_dir(), "blink.bit.gz")
         dh.gzip_file(BLINK, gz)
-        d = self.start_with_card([("/blink.bit", BLINK), ("/bits/blink.bit.gz", gz)])
+        d = self.start_with_card([("/blink.bit", BLINK), ("/bits/blink.bit.gz", gz), ("/wrong.bit", WRONG_PART)])
         self.assertIn("SD card's file system is mounted at /sd", d.log)
         r = d.lftp("cls -1 /; cls -1 /sd; cls -1 /sd/bits")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -633,6 +633,10 @@ class SDCardFileTests(DeviceTest):
         r = d.lftp("quote SITE PROG /sd/bits/blink.bit.gz")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("DONE", r.stdout + r.stderr)
+        # A file on the card meets the same checks as any other input, before the board is touched.
+        r = d.lftp("quote SITE PROG /sd/wrong.bit")
+        self.assertRegex(r.stdout + r.stderr, r"550 .*LFE5U-12F")
+        self.assertDone(d)
 
         payload = dh.noise(70_000, 11)
         local = self.file("payload.bin", payload)
