@@ -4,7 +4,7 @@ import TapWalkerSim
 @testable import TapWalkerServices
 
 /// A card whose file system mounts and releases, as the device's does.
-final class MountableCard: FTPSDCard {
+final class MountableCard: SDCard {
     var mounted = false
     var fails: TapWalkerError?
     var name: String { "sd" }
@@ -40,9 +40,9 @@ final class MountableCard: FTPSDCard {
     func service() {
         let f = BoardFixture()
         let card = MountableCard()
-        let lock = JobLock(mutex: UnsharedMutex())
-        let service = HTTPBoardService(board: BoardService(cable: f.sim, lock: lock, sdCard: card, clock: ManualClock()), mutex: UnsharedMutex())
-        let events = HTTPJobEvents(mutex: HTTPNoMutex(), clock: ManualClock())
+        let lock = JobLock(mutex: NoMutex())
+        let service = HTTPBoardService(board: BoardService(cable: f.sim, lock: lock, sdCard: card, clock: ManualClock()), mutex: NoMutex())
+        let events = HTTPJobEvents(mutex: NoMutex(), clock: ManualClock())
         guard case .done(let json) = service.run(.mountSD, input: MemorySource([]), holder: "HTTP", events: events) else {
             Issue.record("mount failed")
             return

@@ -2,7 +2,7 @@ import TapWalkerCore
 import TapWalkerServices
 
 /// The tree the device's file store shows: its own flash file system at the root, and the SD
-/// card's file system under /sd when the board has a slot. Paths arrive normalised (FTPPath:
+/// card's file system under /sd when the board has a slot. Paths arrive normalised (StorePath:
 /// absolute, no "." or ".."); the two file systems each keep them inside themselves. "/sd" is
 /// matched without regard to case, as FAT names are.
 public final class DeviceFileTree: DeviceFileSystem {

@@ -9,7 +9,7 @@ enum SDCardWriter {
     /// Bytes per write: whole blocks, as many as fit.
     static let chunkBytes = 16384
 
-    static func write(_ source: any ByteSource, to card: any FTPSDCard, offset: Int, clock: any ServiceClock,
+    static func write(_ source: any ByteSource, to card: any SDCard, offset: Int, clock: any ServiceClock,
                       progress: ProgressHandler?) -> SDWriteResult {
         var result = SDWriteResult()
         var remount = false
@@ -76,7 +76,7 @@ enum SDCardWriter {
 
     /// Mounts the file system released for the write again (also after a failed write: the card
     /// holds what it held, or the part written); says which in the result.
-    private static func mountAgain(_ card: any FTPSDCard, _ result: inout SDWriteResult) {
+    private static func mountAgain(_ card: any SDCard, _ result: inout SDWriteResult) {
         do throws(TapWalkerError) {
             _ = try card.mount()
             result.fileSystem = "the card's file system was released for the raw write and mounted again"
@@ -90,7 +90,7 @@ enum SDCardWriter {
 
     /// The card is full: if the input goes on, the job fails and says what was written.
     private static func refuseOverflow(_ source: any ByteSource, _ name: String, _ size: Int, _ start: Int, _ at: Int,
-                                       _ card: any FTPSDCard) throws(TapWalkerError) {
+                                       _ card: any SDCard) throws(TapWalkerError) {
         var probe: UInt8 = 0
         let more = try withUnsafeMutableBytes(of: &probe) { (p) throws(TapWalkerError) in try source.read(into: p) }
         guard more > 0 else { return }
