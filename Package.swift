@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "TapWalkerCore"),
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
+        // FAT12/16/32 over 512-byte sectors: the SD card's files on the virtual ESP32 (docs/fat.md).
+        .target(name: "TapWalkerFAT", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
         // The virtual ESP32's JTAG pins and SPI master, driving the simulated ECP5 at pin level.
         .target(
@@ -54,6 +56,7 @@ let package = Package(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
+        .testTarget(name: "TapWalkerFATTests", dependencies: ["TapWalkerCore", "TapWalkerFAT"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",

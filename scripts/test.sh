@@ -33,6 +33,11 @@ command -v lsusb >/dev/null || missing+=(usbutils)
 [ -e /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -e /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v openssl >/dev/null || missing+=(openssl)
 # --- end URL inputs
+# --- SD card files: mkfs.vfat and fsck.vfat (dosfstools), mcopy/mdir/mdel (mtools) make and check
+# the FAT images of TapWalkerFATTests and the virtual device's SD card tests.
+command -v mkfs.vfat >/dev/null || missing+=(dosfstools)
+command -v mcopy >/dev/null || missing+=(mtools)
+# --- end SD card files
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi

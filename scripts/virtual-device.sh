@@ -36,7 +36,7 @@ flock 9
 
 cd "$root"
 source scripts/embedded-swift.sh
-modules=(TapWalkerCore TapWalkerSim TapWalkerServices TapWalkerDevice TapWalkerVirtualBoard)
+modules=(TapWalkerCore TapWalkerSim TapWalkerServices TapWalkerDevice TapWalkerVirtualBoard TapWalkerFAT)
 
 # A module is rebuilt when its sources, a module before it, or the compiler flags
 # (scripts/embedded-swift.sh) change; the program also when this script does.

@@ -80,6 +80,6 @@ import TapWalkerServices
         #expect(throws: TapWalkerError.self) {
             try [UInt8](repeating: 7, count: 512).withBytes { (p) throws(TapWalkerError) in try card.write(at: 100, p) }
         }
-        #expect(try card.mount().contains("not mounted separately"))
+        #expect(try card.mount().contains("does not mount the SD card's file system"))
     }
 }

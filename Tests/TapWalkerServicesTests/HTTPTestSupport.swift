@@ -122,6 +122,8 @@ final class FakeBoard: HTTPBoardActions {
         case .sd(let a): jobs.append("sd \(a)")
         case .reload: jobs.append("reload")
         case .bootCheck: jobs.append("boot check")
+        case .mountSD: jobs.append("mount")
+        case .releaseSD: jobs.append("umount")
         }
         var chunk = [UInt8](repeating: 0, count: 1000)
         do throws(TapWalkerError) {

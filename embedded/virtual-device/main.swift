@@ -49,7 +49,11 @@ final class VirtualDevice {
         board = try SimulatedBoard(configuration.virtual, directory: directory)
         Log.line("board: \(board.description)")
         var sdCard: (any SDCardBlocks)? = nil
+        var sdFiles: (any SDCardFileSystem)? = nil
         if let image = configuration.virtual.sdImage {
+            // The slot exists: its FAT file system is mounted by the application (also a card
+            // whose image appears after the start, at SITE MOUNT).
+            sdFiles = ImageFATCard(path: directory + "/" + image, mutex: PThreadMutex())
             do throws(TapWalkerError) {
                 let card = try ImageSDCard(path: directory + "/" + image)
                 Log.line("SD card: \(card.path), \(try card.blockCount()) blocks of 512 bytes")
@@ -61,7 +65,7 @@ final class VirtualDevice {
             Log.line("no SD card ([virtual] sd_image is not set)")
         }
         let board = self.board
-        support = DeviceBoardSupport(
+        var support = DeviceBoardSupport(
             clock: VirtualClock(), pins: BoardPins(board), spi: BoardSPI(board), wifi: VirtualWiFiRadio(files: files),
             network: BSDNetwork(loopbackOnly: true),
             // The chip's stack sizes are charged; the x86_64 threads get four times as much (PThreadTasks).
@@ -74,6 +78,8 @@ final class VirtualDevice {
                 Log.line("restarting")
                 virtual_exit(75)
             })
+        support.sdFiles = sdFiles
+        self.support = support
     }
 
     func run() {

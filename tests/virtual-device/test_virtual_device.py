@@ -686,6 +686,250 @@ class URLTests(DeviceTest):
         self.assertIs(body["done"], False)
 
 
+def fat_image(path, files=()):
+    """Formats `path` (keeping its size) as Debian's mkfs.vfat does and puts `files` (name, local
+    path) on it with mtools' mcopy; names may hold folders ("/dir/x.bit"), made with mmd."""
+    dh.run(["mkfs.vfat", "-n", "TAPWALKER", path]).check_returncode()
+    for name, local in files:
+        folder = os.path.dirname(name)
+        if folder not in ("", "/"):
+            dh.run(["mmd", "-i", path, "::" + folder])
+        dh.run(["mcopy", "-i", path, local, "::" + name]).check_returncode()
+
+
+def fat_file(path, name):
+    """The bytes mtools reads from the image for `name`, or None when it has no such file."""
+    local = path + ".out"
+    r = dh.run(["mcopy", "-n", "-i", path, "::" + name, local])
+    if r.returncode != 0:
+        return None
+    with open(local, "rb") as f:
+        data = f.read()
+    os.remove(local)
+    return data
+
+
+class SDCardFileTests(DeviceTest):
+    """The SD card's FAT file system under /sd: the image made by mkfs.vfat and filled with mtools,
+    read and written through FTP, HTTP and the console, and checked with mtools and fsck.vfat after
+    a clean stop, so the device's view and the card's bytes are the same."""
+
+    def start_with_card(self, files=(), format=True):
+        device = dh.Device(os.path.join(self.tmp_dir(), "device"), None, start=False)
+        if format:
+            fat_image(device.path("sd.img"), files)
+        device.start()
+        self.addCleanup(self._stop, device)
+        return device
+
+    @virtual_only
+    @need("lftp", "curl", "mkfs.vfat", "mcopy", "fsck.vfat")
+    def test_files_over_ftp_and_http(self):
+        """Files put on the card with mcopy are listed under /sd (FTP and HTTP) and programmed
+        from there (SITE PROG, .bit and .bit.gz); uploads, folders, renames and deletes through
+        FTP and HTTP land in the card's FAT as mtools and fsck.vfat see it after a clean stop."""
+        gz = os.path.join(self.tmp_dir(), "blink.bit.gz")
+        dh.gzip_file(BLINK, gz)
+        d = self.start_with_card([("/blink.bit", BLINK), ("/bits/blink.bit.gz", gz), ("/wrong.bit", WRONG_PART)])
+        self.assertIn("SD card's file system is mounted at /sd", d.log)
+        r = d.lftp("cls -1 /; cls -1 /sd; cls -1 /sd/bits")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^/?sd/?$")
+        self.assertIn("blink.bit", r.stdout)
+        self.assertIn("blink.bit.gz", r.stdout)
+
+        r = d.lftp("quote SITE PROG /sd/blink.bit")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertDone(d)
+        r = d.lftp("quote SITE PROG /sd/bits/blink.bit.gz")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("DONE", r.stdout + r.stderr)
+        # A file on the card meets the same checks as any other input, before the board is touched.
+        r = d.lftp("quote SITE PROG /sd/wrong.bit")
+        self.assertRegex(r.stdout + r.stderr, r"550 .*LFE5U-12F")
+        self.assertDone(d)
+
+        payload = dh.noise(70_000, 11)
+        local = self.file("payload.bin", payload)
+        r = d.lftp("put %s -o /sd/up.bin; mkdir /sd/new; mv /sd/up.bin /sd/new/moved.bin" % local)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        code, listing = d.api("GET", "/api/files/sd/new")
+        self.assertEqual(code, 200, listing)
+        self.assertEqual([(e["name"], e["size"]) for e in listing["entries"]], [("moved.bin", len(payload))])
+        fetched = os.path.join(self.tmp, "fetched.bin")
+        code, _ = d.curl(["-o", fetched, d.http_base + "/api/files/sd/new/moved.bin"])
+        self.assertEqual(code, 200)
+        with open(fetched, "rb") as f:
+            self.assertEqual(f.read(), payload)
+
+        web = self.file("web.bin", dh.noise(5000, 12))
+        self.assertEqual(d.api("PUT", "/api/files/sd/web.bin", upload=web)[0], 201)
+        self.assertEqual(d.api("POST", "/api/files/sd/web-dir?op=mkdir")[0], 201)
+        self.assertEqual(d.api("POST", "/api/files/sd/web.bin?op=rename&to=/sd/web-dir/Long%20Name.bin")[0], 200)
+        self.assertEqual(d.api("DELETE", "/api/files/sd/blink.bit")[0], 200)
+        code, body = d.api("POST", "/api/files/sd/new/moved.bin?op=rename&to=/moved.bin")
+        self.assertNotEqual(code, 200, "a rename from the card to the flash moves nothing")
+        self.assertIn("different file systems", body["error"])
+
+        self.assertEqual(d.stop(), 0, d.log[-2000:])
+        image = d.path("sd.img")
+        self.assertEqual(fat_file(image, "/new/moved.bin"), payload)
+        with open(web, "rb") as f:
+            self.assertEqual(fat_file(image, "/web-dir/Long Name.bin"), f.read())
+        self.assertIsNone(fat_file(image, "/blink.bit"))
+        self.assertIsNone(fat_file(image, "/up.bin"))
+        fsck = dh.run(["fsck.vfat", "-n", image])
+        self.assertEqual(fsck.returncode, 0, fsck.stdout + fsck.stderr)
+        self.assertFalse(os.path.exists(d.path("sd")), "nothing of /sd went to the device's own files")
+
+    @virtual_only
+    @need("lftp", "curl", "mkfs.vfat", "mcopy")
+    def test_mount_release_and_raw_writes(self):
+        """SITE UMOUNT releases the card (/sd then says why), SITE MOUNT brings it back; a raw
+        sd@ write releases the mounted file system, mounts it again after and says so; the console's
+        umount, mount, prog /sd/… and flash /sd/… ADDR, and the page's API do the same."""
+        payload = dh.noise(20_000, 13)
+        self.tmp_dir()
+        d = self.start_with_card([("/blink.bit", BLINK), ("/payload.bin", self.file("payload.bin", payload))])
+        r = d.lftp("quote SITE UMOUNT")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("released", r.stdout + r.stderr)
+        r = d.lftp("cls /sd")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not mounted", r.stdout + r.stderr)
+        r = d.lftp("quote SITE MOUNT; cls -1 /sd")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("payload.bin", r.stdout)
+
+        # A raw write near the end of the card, where no file lies: the files stay readable.
+        tail = dh.noise(4096, 14)
+        ftp = d.ftp()
+        ftp.login(dh.USER, dh.PASSWORD)
+        with open(self.file("tail.bin", tail), "rb") as f:
+            reply = ftp.storbinary("STOR sd@-4096", f)
+        self.assertIn("released for the raw write and mounted again", reply)
+        listed = ftp.nlst("/sd")
+        self.assertTrue(any(n.endswith("payload.bin") for n in listed), listed)
+        ftp.quit()
+
+        self.assertIn("released", d.console("umount"))
+        self.assertRegex(d.console("prog /sd/blink.bit"), r"(?m)^error: .*not mounted")
+        self.assertIn("SD card: not mounted", d.console("status"))
+        self.assertIn("mounted at /sd", d.console("mount"))
+        prog = d.console("prog /sd/blink.bit")
+        self.assertNotRegex(prog, r"(?m)^error: ")
+        self.assertDone(d)
+        flashed = d.console("flash /sd/payload.bin 0x200000")
+        self.assertNotRegex(flashed, r"(?m)^error: ")
+        self.assertIn("SD card: mounted at /sd", d.console("status"))
+
+        code, body = d.api("POST", "/api/sd/umount")
+        self.assertEqual(code, 200, body)
+        code, body = d.api("GET", "/api/files/sd")
+        self.assertEqual(code, 400, body)
+        self.assertIn("not mounted", body["error"])
+        code, body = d.api("GET", "/api/sd/mount")
+        self.assertEqual(code, 405, "a GET mounts nothing")
+        self.assertEqual(d.api("POST", "/api/sd/mount")[0], 200)
+        self.assertEqual(d.api("GET", "/api/files/sd")[0], 200)
+
+        self.assertEqual(d.stop(), 0, d.log[-2000:])
+        self.assertEqual(d.read("flash.img", 0x200000, len(payload)), payload)
+        self.assertEqual(d.read("sd.img")[-4096:], tail)
+
+    @virtual_only
+    @need("lftp", "curl", "mkfs.vfat", "mcopy")
+    def test_card_without_fat_then_raw_fat_image(self):
+        """A card with no FAT file system: the device starts and says so, /sd answers why, the
+        rest works; a FAT image written raw to sd@0 is then mounted by SITE MOUNT and its files
+        are listed: the raw writes and the file view are the same bytes."""
+        d = self.start_with_card(format=False)
+        self.assertIsNotNone(d.wait_for_log(r"SD card was not mounted: .*", timeout=30), d.log)
+        r = d.lftp("cls /sd")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not mounted", r.stdout + r.stderr)
+        self.assertEqual(d.api("PUT", "/api/files/top.bit", upload=BLINK)[0], 201)
+        r = d.lftp("quote SITE MOUNT")
+        self.assertRegex(r.stdout + r.stderr, r"550 .*not mounted: the card holds no FAT file system")
+
+        image = os.path.join(self.tmp, "fat.img")
+        with open(image, "wb") as f:
+            f.truncate(dh.SD_BYTES)
+        fat_image(image, [("/blink.bit", BLINK)])
+        r = d.lftp("put %s -o sd@0; quote SITE MOUNT; cls -1 /sd" % image)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("blink.bit", r.stdout)
+        r = d.lftp("quote SITE PROG /sd/blink.bit")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertDone(d)
+
+
+    @virtual_only
+    @need("mkfs.vfat", "mcopy")
+    def test_page_sd_folder(self):
+        """The page in headless Chromium: the sd folder opens and lists the card's files; a new
+        folder, an upload into it and a rename land on the card; Release SD card makes /sd say it
+        is not mounted, Mount SD card brings the files back; Up returns to the device's root."""
+        if not selenium_ready():
+            if dh.in_ci():
+                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
+            self.skipTest("chromium, chromium-driver or selenium not installed")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+        d = self.start_with_card([("/blink.bit", BLINK)])
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.addCleanup(driver.quit)
+        wait = WebDriverWait(driver, 60)
+        text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
+        button = lambda label: driver.find_element(By.CSS_SELECTOR, "#files button[aria-label='%s']" % label)  # noqa: E731
+
+        def answer_prompt(value):
+            wait.until(EC.alert_is_present())
+            alert = driver.switch_to.alert
+            alert.send_keys(value)
+            alert.accept()
+
+        driver.get(d.http_base + "/")
+        wait.until(EC.visibility_of_element_located((By.ID, "login")))
+        driver.find_element(By.ID, "user").send_keys(dh.USER)
+        driver.find_element(By.ID, "password").send_keys(dh.PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+        wait.until(lambda _: "sd/" in text("files"))
+        button("Open sd").click()
+        wait.until(lambda _: text("cwd") == "/sd" and "blink.bit" in text("files"))
+
+        driver.find_element(By.ID, "mkdir").click()
+        answer_prompt("designs")
+        wait.until(lambda _: "designs/" in text("files"))
+        button("Open designs").click()
+        wait.until(lambda _: text("cwd") == "/sd/designs")
+        driver.find_element(By.ID, "store-file").send_keys(BLINK)
+        driver.find_element(By.ID, "store-up").click()
+        wait.until(lambda _: "Stored blink-85f.bit in /sd/designs" in text("files-msg"))
+        button("Rename blink-85f.bit").click()
+        answer_prompt("renamed.bit")
+        wait.until(lambda _: "renamed.bit" in text("files"))
+
+        driver.find_element(By.ID, "sd-umount").click()
+        wait.until(lambda _: "released" in text("files-msg") and text("cwd") == "/")
+        button("Open sd").click()
+        wait.until(lambda _: "not mounted" in text("files-msg"))
+        driver.find_element(By.ID, "sd-mount").click()
+        wait.until(lambda _: "mounted at /sd" in text("files-msg") and "designs/" in text("files"))
+        button("Up to the parent folder").click()
+        wait.until(lambda _: text("cwd") == "/" and "sd/" in text("files"))
+
+        self.assertEqual(d.stop(), 0, d.log[-2000:])
+        self.assertEqual(fat_file(d.path("sd.img"), "/designs/renamed.bit"), BLINK_BYTES)
+
+
 if __name__ == "__main__":
     print("device under test: %s" % {"virtual": "the virtual ESP32 (scripts/virtual-device.sh)",
                                       "qemu": "the firmware on the emulated ESP32-C3 (scripts/firmware-qemu.sh)",

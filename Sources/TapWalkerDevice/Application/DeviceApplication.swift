@@ -21,6 +21,19 @@ public final class DeviceApplication {
         self.givenCable = cable
     }
 
+    /// Mounts the SD card's file system at start, when the board has a slot; a card that is
+    /// missing or holds no FAT file system is said on the console and leaves only /sd unusable.
+    static func mountSD(_ support: DeviceBoardSupport, output: ConsoleOutput) -> SDCardMount? {
+        guard let card = support.sdFiles else { return nil }
+        let mount = SDCardMount(card: card, mutex: support.tasks.makeMutex())
+        do {
+            output.line("tapwalker: " + (try mount.mount()))
+        } catch {
+            output.line("tapwalker: \(error.message)")
+        }
+        return mount
+    }
+
     /// Runs the device until `stop()` is true (the firmware passes `{ false }`), then waits for the
     /// services' accept loops to end (they look at least once a second) and returns. Clients still
     /// connected finish on their own tasks, within their timeouts.
@@ -35,8 +48,10 @@ public final class DeviceApplication {
         if boot.failed { light.fault() }
 
         let cable = makeCable(boot.configuration, output: output, light: light)
-        let board = BoardService(cable: cable.cable, lock: JobLock(mutex: tasks.makeMutex()),
-                                 sdCard: support.sdCard.map { DeviceSDCard(blocks: $0) }, clock: support.clock)
+        let sd = DeviceApplication.mountSD(support, output: output)
+        let files = DeviceFileTree(flash: support.files, sd: sd)
+        let card: DeviceSDCard? = support.sdCard != nil || sd != nil ? DeviceSDCard(blocks: support.sdCard, files: sd) : nil
+        let board = BoardService(cable: cable.cable, lock: JobLock(mutex: tasks.makeMutex()), sdCard: card, clock: support.clock)
         board.inputBufferLimit = DeviceServiceLimits.inputBufferLimit
         board.svfMaxVectorBits = DeviceServiceLimits.svfMaxVectorBits
         board.urls = DeviceURLOpener(network: support.network, clock: support.clock)
@@ -48,14 +63,14 @@ public final class DeviceApplication {
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime, output: output)
+        let services = DeviceServices(support: support, files: files, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime, output: output)
         services.start(boot.configuration)
 
         let actions = DeviceConsoleActions(
-            board: board, files: support.files, light: light,
+            board: board, files: files, light: light,
             describeDevice: { [support] in
                 wifi.withStation { DeviceApplication.describe($0, services) } + DeviceApplication.describe(cable)
-                    + (support.describeSystem?() ?? [])
+                    + (sd.map { [$0.state] } ?? []) + (support.describeSystem?() ?? [])
             },
             networks: { wifi.networksChanged($0) }, restart: support.restart)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.

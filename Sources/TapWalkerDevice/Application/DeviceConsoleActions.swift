@@ -103,6 +103,18 @@ final class DeviceConsoleActions: ConsoleActions {
         }
     }
 
+    /// Both refused while a job holds the board: it may be writing the card raw (a mount would
+    /// read a half-written file system) or programming from a file on it.
+    func mountSD() throws(TapWalkerError) -> String {
+        guard let card = board.sdCard else { throw TapWalkerError(.usage, "this device has no SD card slot") }
+        return try holding("mount") { () throws(TapWalkerError) -> String in try card.mount() }
+    }
+
+    func unmountSD() throws(TapWalkerError) -> String {
+        guard let card = board.sdCard else { throw TapWalkerError(.usage, "this device has no SD card slot") }
+        return try holding("umount") { () throws(TapWalkerError) -> String in try card.unmount() }
+    }
+
     func networksChanged(_ list: [WiFiNetwork]) {
         networks(list)
     }

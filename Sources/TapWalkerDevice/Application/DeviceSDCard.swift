@@ -5,41 +5,53 @@ import TapWalkerServices
 /// The board service writes whole 512-byte blocks at block boundaries (it merges a partial last
 /// block with what the card held), so offsets map straight onto block numbers.
 public final class DeviceSDCard: SDCard {
-    public let blocks: any SDCardBlocks
+    /// nil: the slot is empty (a card may be mounted later through `files`).
+    public let blocks: (any SDCardBlocks)?
+    /// The card's file system, when the board mounts one.
+    public let files: SDCardMount?
 
-    public init(blocks: any SDCardBlocks) {
+    public init(blocks: (any SDCardBlocks)?, files: SDCardMount? = nil) {
         self.blocks = blocks
+        self.files = files
     }
 
     public var name: String { "sd" }
 
     public func size() throws(TapWalkerError) -> Int {
-        try blocks.blockCount() * blocks.blockBytes
+        let blocks = try inserted()
+        return try blocks.blockCount() * blocks.blockBytes
     }
 
     public func write(at offset: Int, _ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
-        try blocks.write(block: try block(offset, bytes.count), bytes)
+        try inserted().write(block: try block(offset, bytes.count), bytes)
     }
 
     public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
-        try blocks.read(block: try block(offset, buffer.count), into: buffer)
+        try inserted().read(block: try block(offset, buffer.count), into: buffer)
+    }
+
+    private func inserted() throws(TapWalkerError) -> any SDCardBlocks {
+        guard let blocks else { throw TapWalkerError(.input, "no SD card was found in the slot when the device started; nothing was written") }
+        return blocks
     }
 
     /// The driver writes through; nothing is held back here.
     public func flush() throws(TapWalkerError) {}
 
-    /// The card's file system is not mounted separately on this device: raw writes go to the
-    /// blocks, and there is no /sd directory to release first.
     public func mount() throws(TapWalkerError) -> String {
-        "the SD card's file system is not mounted separately on this device; raw writes go to its blocks"
+        guard let files else { return "this board does not mount the SD card's file system; raw writes go to its blocks" }
+        return try files.mount()
     }
 
     public func unmount() throws(TapWalkerError) -> String {
-        "the SD card's file system is not mounted separately on this device; nothing to release"
+        guard let files else { return "this board does not mount the SD card's file system; nothing to release" }
+        return try files.unmount()
     }
 
+    public var fileSystemMounted: Bool { files?.isMounted ?? false }
+
     private func block(_ offset: Int, _ count: Int) throws(TapWalkerError) -> Int {
-        let size = blocks.blockBytes
+        let size = try inserted().blockBytes
         guard size > 0, offset >= 0, offset % size == 0, count % size == 0 else {
             throw TapWalkerError(.usage, "sd: \(count) bytes at \(offset) are not whole \(size)-byte blocks; nothing was written")
         }

@@ -29,15 +29,16 @@ final class DeviceServices {
     let output: ConsoleOutput
     private(set) var outcomes: [Outcome] = []
 
-    init(support: DeviceBoardSupport, board: BoardService, sampler: (any TDOSampling)?, wifi: DeviceWiFiSettings,
-         lifetime: ServiceLifetime, output: ConsoleOutput) {
+    /// `files`: the tree the file store shows (the flash, and the SD card under /sd).
+    init(support: DeviceBoardSupport, files: any DeviceFileSystem, board: BoardService, sampler: (any TDOSampling)?,
+         wifi: DeviceWiFiSettings, lifetime: ServiceLifetime, output: ConsoleOutput) {
         network = support.network
         tasks = support.tasks
         clock = support.clock
         random = support.random
         self.board = board
         self.sampler = sampler
-        store = DeviceFileStore(files: support.files)
+        store = DeviceFileStore(files: files)
         self.wifi = wifi
         self.lifetime = lifetime
         self.output = output

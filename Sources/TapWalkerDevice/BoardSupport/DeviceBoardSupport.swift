@@ -16,6 +16,8 @@ public struct DeviceBoardSupport {
     public var files: any DeviceFileSystem
     /// The SD card's blocks; nil when the board has no slot or no card.
     public var sdCard: (any SDCardBlocks)?
+    /// The card's FAT file system, shown under /sd; nil when the board has no slot.
+    public var sdFiles: (any SDCardFileSystem)? = nil
     public var led: (any StatusLED)?
     public var console: any ConsolePort
     public var random: any RandomSource

@@ -83,6 +83,8 @@ public final class Console {
         case .flash(let file, let address): return try actions.flash(file: file, address: address)
         case .svf(let file): return try actions.svf(file: file)
         case .passthru: return try actions.passthru()
+        case .mount: return try actions.mountSD()
+        case .unmount: return try actions.unmountSD()
         case .bootCheck: return try actions.bootCheck()
         case .reboot: return "rebooting"
         case .help:

@@ -12,6 +12,9 @@ public protocol ConsoleActions: AnyObject {
     func passthru() throws(TapWalkerError) -> String
     /// Which image the FPGA would boot from the flash, or why none (`flash boot-check`).
     func bootCheck() throws(TapWalkerError) -> String
+    /// Mounts the SD card's file system (`mount`) or releases the card (`umount`).
+    func mountSD() throws(TapWalkerError) -> String
+    func unmountSD() throws(TapWalkerError) -> String
     /// wifiman.conf was changed: the roaming should use these networks.
     func networksChanged(_ networks: [WiFiNetwork])
     /// Restarts the device; on the chip it does not return.
@@ -21,5 +24,13 @@ public protocol ConsoleActions: AnyObject {
 extension ConsoleActions {
     public func bootCheck() throws(TapWalkerError) -> String {
         throw TapWalkerError(.usage, "this console has no board to check")
+    }
+
+    public func mountSD() throws(TapWalkerError) -> String {
+        throw TapWalkerError(.usage, "this device has no SD card slot")
+    }
+
+    public func unmountSD() throws(TapWalkerError) -> String {
+        throw TapWalkerError(.usage, "this device has no SD card slot")
     }
 }

@@ -16,6 +16,10 @@ public enum ConsoleCommand: Equatable {
     case passthru
     /// Reads the flash and says which image the FPGA would boot, or why none.
     case bootCheck
+    /// Mounts the SD card's file system at /sd, as the original's mount().
+    case mount
+    /// Releases the SD card, as the original's umount().
+    case unmount
     case wifiList
     case wifiAdd(WiFiNetwork)
     case wifiRemove(ssid: [UInt8])
@@ -36,6 +40,8 @@ public enum ConsoleCommand: Equatable {
         "svf FILE                 play an SVF file of JTAG vectors, checking every TDO",
         "passthru                 load the pass-through bitstream for this FPGA",
         "bootcheck                which image the FPGA would boot from the flash, or why none",
+        "mount                    mount the SD card's file system at /sd (prog /sd/NAME.bit)",
+        "umount                   release the SD card (to remove it, or before writing it raw)",
         "wifi list                the networks in wifiman.conf (without passwords)",
         "wifi add SSID [PASSWORD] add a network or change its password (none: an open network)",
         "wifi remove SSID         forget a network",
@@ -49,7 +55,7 @@ public enum ConsoleCommand: Equatable {
     /// the firmware does not link.
     public static func == (a: ConsoleCommand, b: ConsoleCommand) -> Bool {
         switch (a, b) {
-        case (.status, .status), (.passthru, .passthru), (.bootCheck, .bootCheck), (.wifiList, .wifiList), (.reboot, .reboot), (.help, .help):
+        case (.status, .status), (.passthru, .passthru), (.bootCheck, .bootCheck), (.mount, .mount), (.unmount, .unmount), (.wifiList, .wifiList), (.reboot, .reboot), (.help, .help):
             return true
         case (.program(let x), .program(let y)):
             return x.utf8.elementsEqual(y.utf8)
@@ -101,6 +107,8 @@ public enum ConsoleCommand: Equatable {
         }
         if ASCII.equalFold(name, "passthru") { try count(0...0, "passthru"); return .passthru }
         if ASCII.equalFold(name, "bootcheck") { try count(0...0, "bootcheck"); return .bootCheck }
+        if ASCII.equalFold(name, "mount") { try count(0...0, "mount"); return .mount }
+        if ASCII.equalFold(name, "umount") { try count(0...0, "umount"); return .unmount }
         if ASCII.equalFold(name, "reboot") { try count(0...0, "reboot"); return .reboot }
         if ASCII.equalFold(name, "help") || ASCII.equal(name, "?") { return .help }
         if ASCII.equalFold(name, "wifi") {

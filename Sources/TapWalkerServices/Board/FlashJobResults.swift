@@ -160,10 +160,14 @@ public struct SDWriteResult: Sendable {
     public var written: Range<Int> = 0..<0
     public var microseconds: UInt64 = 0
     public var failure: TapWalkerError?
+    /// What happened to the card's mounted file system around the write (released, mounted
+    /// again), or nil when none was mounted.
+    public var fileSystem: String?
 
     public init() {}
 
     public var summary: String {
         "sd@\(offset): \(written.count) bytes at byte \(start) (block \(start / SDCardWriter.blockSize)) of \(card) in \(BoardText.seconds(microseconds))"
+            + (fileSystem.map { "; \($0)" } ?? "")
     }
 }

@@ -15,6 +15,14 @@ public protocol SDCard: AnyObject {
     func flush() throws(TapWalkerError)
     /// Mounts the card's file system under /sd; returns what happened, in a line.
     func mount() throws(TapWalkerError) -> String
-    /// Releases the card (before a raw write, or a SITE PROG of a file on it); returns what happened.
+    /// Releases the card (before a raw write); returns what happened.
     func unmount() throws(TapWalkerError) -> String
+    /// Whether a file system is mounted on the card now: a raw write releases it first and
+    /// mounts it again after.
+    var fileSystemMounted: Bool { get }
+}
+
+extension SDCard {
+    /// A card whose file system is not mounted by this program (the host's image or device).
+    public var fileSystemMounted: Bool { false }
 }

@@ -12,6 +12,7 @@ enum SDCardWriter {
     static func write(_ source: any ByteSource, to card: any SDCard, offset: Int, clock: any ServiceClock,
                       progress: ProgressHandler?) -> SDWriteResult {
         var result = SDWriteResult()
+        var remount = false
         result.card = card.name
         result.offset = offset
         result.start = offset
@@ -24,8 +25,12 @@ enum SDCardWriter {
             guard start >= 0, start < size, start % blockSize == 0 else {
                 throw TapWalkerError(.usage, "\(name): outside the \(size)-byte card \(card.name) or not on a \(blockSize)-byte block; nothing was written")
             }
-            // A raw write under a mounted file system would be undone or corrupted by it.
-            _ = try card.unmount()
+            // A raw write under a mounted file system would be undone or corrupted by it: the
+            // file system is released first and mounted again after (below).
+            if card.fileSystemMounted {
+                _ = try card.unmount()
+                remount = true
+            }
             var buffer = [UInt8](repeating: 0, count: chunkBytes)
             var at = start
             while true {
@@ -63,9 +68,24 @@ enum SDCardWriter {
             let named = error.message.utf8.starts(with: name.utf8)
             result.failure = TapWalkerError(error.kind, named ? error.message : "\(name): \(error.message); \(state)")
         }
+        if remount { mountAgain(card, &result) }
         // Set here, not in a defer: a defer runs after the returned copy is taken.
         result.microseconds = clock.microseconds() - started
         return result
+    }
+
+    /// Mounts the file system released for the write again (also after a failed write: the card
+    /// holds what it held, or the part written); says which in the result.
+    private static func mountAgain(_ card: any SDCard, _ result: inout SDWriteResult) {
+        do throws(TapWalkerError) {
+            _ = try card.mount()
+            result.fileSystem = "the card's file system was released for the raw write and mounted again"
+        } catch {
+            result.fileSystem = "the card's file system was released for the raw write and could not be mounted again: \(error.message)"
+        }
+        if let failure = result.failure, let fileSystem = result.fileSystem {
+            result.failure = TapWalkerError(failure.kind, failure.message + "; " + fileSystem)
+        }
     }
 
     /// The card is full: if the input goes on, the job fails and says what was written.

@@ -15,7 +15,7 @@ struct FTPSiteCommand: Sendable {
     let board: Bool
 
     static let all: [FTPSiteCommand] = [
-        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path|URL: program a stored bitstream (.bit, .bit.gz), or one at an http:// URL (https:// too where the server has TLS: tapwalker serve), into the FPGA's SRAM; a file under /sd/ releases the card first", writer: true, board: true),
+        FTPSiteCommand(name: "PROG", verb: .prog, usage: "PROG path|URL: program a stored bitstream (.bit, .bit.gz; /sd/NAME is on the SD card), or one at an http:// URL (https:// too where the server has TLS: tapwalker serve), into the FPGA's SRAM", writer: true, board: true),
         FTPSiteCommand(name: "FLASH", verb: .flash, usage: "FLASH path|URL addr: write a stored file, or the one at an http(s):// URL, to the flash at addr (decimal or 0x-hex), compare-first", writer: true, board: true),
         FTPSiteCommand(name: "SVF", verb: .svf, usage: "SVF path: play a stored SVF file of JTAG vectors, checking every TDO; a malformed file is refused before the first TCK", writer: true, board: true),
         FTPSiteCommand(name: "PASSTHRU", verb: .passthru, usage: "PASSTHRU: program passthru<idcode>.bit or .bit.gz from the root, chosen by the FPGA's IDCODE", writer: true, board: true),
@@ -24,8 +24,8 @@ struct FTPSiteCommand: Sendable {
         FTPSiteCommand(name: "FLASHINFO", verb: .flashinfo, usage: "FLASHINFO: the flash chip, size and protection (clears the SRAM, then reloads from flash)", writer: true, board: true),
         FTPSiteCommand(name: "PROTECT", verb: .protect, usage: "PROTECT start:end: write-protect exactly that flash range (end exclusive), as the chip's own table allows; one-time bits are never set", writer: true, board: true),
         FTPSiteCommand(name: "UNPROTECT", verb: .unprotect, usage: "UNPROTECT: remove the flash's block write protection", writer: true, board: true),
-        FTPSiteCommand(name: "MOUNT", verb: .mount, usage: "MOUNT: mount the SD card's file system", writer: true, board: false),
-        FTPSiteCommand(name: "UMOUNT", verb: .umount, usage: "UMOUNT: release the SD card", writer: true, board: false),
+        FTPSiteCommand(name: "MOUNT", verb: .mount, usage: "MOUNT: mount the SD card's file system at /sd", writer: true, board: true),
+        FTPSiteCommand(name: "UMOUNT", verb: .umount, usage: "UMOUNT: release the SD card (never while a job reads a file on it)", writer: true, board: true),
         FTPSiteCommand(name: "HELP", verb: .help, usage: "HELP: this list", writer: false, board: false),
     ]
 
@@ -136,10 +136,8 @@ extension FTPSession {
             if HTTPURL.looksLikeURL(FTPSession.text(arg)) {
                 return try FTPSession.render(board.loadSRAM(DecompressingSource(try board.openURL(FTPSession.text(arg))), progress: output.progress("programming")))
             }
+            // A file under /sd is read through the mounted card (the device's file store).
             let path = try storedFile(arg)
-            if ASCII.lowercased(FTPSession.text(path)).starts(with: "/sd/".utf8), let card = board.sdCard {
-                output.line(try card.unmount())
-            }
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
             return try FTPSession.render(board.loadSRAM(DecompressingSource(source), progress: output.progress("programming")))
         case .flash:
@@ -171,7 +169,7 @@ extension FTPSession {
             return lines.last ?? ""
         case .mount, .umount:
             guard let card = board.sdCard else {
-                throw TapWalkerError(.usage, "this server has no SD card (start it with --sd PATH)")
+                throw TapWalkerError(.usage, "this server has no SD card (start it with --sd PATH); nothing to mount")
             }
             return command.verb == .mount ? try card.mount() : try card.unmount()
         case .help:

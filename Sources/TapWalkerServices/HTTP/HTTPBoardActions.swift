@@ -12,6 +12,10 @@ public enum HTTPBoardJob {
     case reload
     /// Read the flash and say which image the FPGA would boot (POST /api/flash/boot).
     case bootCheck
+    /// Mount the SD card's file system at /sd (POST /api/sd/mount), or release the card (POST
+    /// /api/sd/umount); under the job lock, so never during a raw write or a job reading the card.
+    case mountSD
+    case releaseSD
 }
 
 /// How a board job ended.

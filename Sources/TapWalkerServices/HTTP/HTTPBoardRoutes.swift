@@ -22,6 +22,8 @@ extension HTTPRouter {
         // reloads), and a GET must never change the board; with a session it needs the CSRF token.
         BoardRoute(path: "/api/flash/boot", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/sd", methods: ["PUT"], requirement: .full),
+        BoardRoute(path: "/api/sd/mount", methods: ["POST"], requirement: .full),
+        BoardRoute(path: "/api/sd/umount", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/program", methods: ["POST"], requirement: .full),
         BoardRoute(path: "/api/events", methods: ["GET"], requirement: .read),
     ]
@@ -48,6 +50,9 @@ extension HTTPRouter {
         } else if r.matches("PUT", "/api/sd") {
             guard let address = try number(x, "addr", fromEnd: true) else { return }
             try answer(x, board.run(.sd(address: address), input: x.body, holder: x.holder, events: events), publish: true)
+        } else if r.matches("POST", "/api/sd/mount") || r.matches("POST", "/api/sd/umount") {
+            let job: HTTPBoardJob = r.isPath("/api/sd/mount") ? .mountSD : .releaseSD
+            try answer(x, board.run(job, input: MemorySource([], name: "sd"), holder: x.holder, events: events), publish: false)
         } else if r.matches("POST", "/api/reload") {
             try answer(x, board.run(.reload, input: MemorySource([], name: "reload"), holder: x.holder, events: events), publish: true)
         } else if r.matches("POST", "/api/flash/boot") {

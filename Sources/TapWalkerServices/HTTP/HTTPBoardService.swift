@@ -110,6 +110,7 @@ public final class HTTPBoardService: HTTPBoardActions {
                 out["addr"] = .int(result.start)
                 out["bytes"] = .int(result.written.count)
                 out["written"] = JSONObject.range(result.written)
+                out["file_system"] = .optional(result.fileSystem)
                 out.addStatistics(from: before, to: board.cable.statistics)
                 return answer(out, failure: result.failure, status: nil, message: result.summary)
             }
@@ -136,6 +137,23 @@ public final class HTTPBoardService: HTTPBoardActions {
                 let message = "FPGA reloaded from flash: DONE (status \(ASCII.hex(result.status?.raw ?? 0)), usercode \(ASCII.hex(result.usercode ?? 0)))"
                 return answer(out, failure: result.failure, status: result.status, message: message)
             }
+        case .mountSD:
+            return holding("\(holder) mounting the SD card") { sdFileSystem(mount: true) }
+        case .releaseSD:
+            return holding("\(holder) releasing the SD card") { sdFileSystem(mount: false) }
+        }
+    }
+
+    /// Mounts or releases the card's file system: {"ok":true,"message":"…"}, or why not.
+    private func sdFileSystem(mount: Bool) -> HTTPBoardAnswer {
+        guard let card = board.sdCard else {
+            return answer(JSONObject.result(), failure: TapWalkerError(.usage, "this server has no SD card"), status: nil, message: "")
+        }
+        do throws(TapWalkerError) {
+            let message = mount ? try card.mount() : try card.unmount()
+            return answer(JSONObject.result(), failure: nil, status: nil, message: message)
+        } catch {
+            return answer(JSONObject.result(), failure: error, status: nil, message: "")
         }
     }
 

@@ -86,7 +86,8 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 
 <section aria-labelledby="files-h">
 <h2 id="files-h">Stored files</h2>
-<div class="row full-only"><div><label for="store-file">Upload to the store</label><input id="store-file" type="file"></div><button id="store-up" type="button">Upload</button></div>
+<div class="row"><span>In <b id="cwd">/</b></span><button id="mkdir" type="button" class="plain full-only">New folder</button><button id="sd-mount" type="button" class="plain full-only hidden">Mount SD card</button><button id="sd-umount" type="button" class="plain full-only hidden">Release SD card</button></div>
+<div class="row full-only"><div><label for="store-file">Upload here</label><input id="store-file" type="file"></div><button id="store-up" type="button">Upload</button></div>
 <table><thead><tr><th>Name</th><th class="hide-s">Size</th><th>Actions</th></tr></thead><tbody id="files"></tbody></table>
 <div id="files-msg" role="status"></div>
 </section>
@@ -265,26 +266,40 @@ function listen(){
 // A stored file's URL: each path segment encoded on its own, so that #, ?, % and spaces in a name
 // stay part of the name (encodeURI would leave # and ? to end the path).
 function fileURL(p){return "/api/files"+p.split("/").map(encodeURIComponent).join("/")}
+// The folder shown; /sd is the SD card's file system where the device has one.
+let cwd="/";
+function inCwd(name){return (cwd==="/"?"":cwd)+"/"+name}
+function fileButton(text,label,run){const b=document.createElement("button");b.type="button";b.className="plain";b.textContent=text;b.setAttribute("aria-label",label);b.addEventListener("click",run);return b}
 async function listFiles(){
-  const a=await api("GET","/api/files/");const tb=$("files");tb.innerHTML="";
+  $("cwd").textContent=cwd;const a=await api("GET",fileURL(cwd==="/"?"/":cwd));const tb=$("files");tb.innerHTML="";
+  const sd=cwd==="/sd"||cwd.startsWith("/sd/")||(a.ok&&cwd==="/"&&a.json.entries.some(f=>f.dir&&f.name==="sd"));
+  show($("sd-mount"),sd);show($("sd-umount"),sd);
+  if(cwd!=="/"){const tr=document.createElement("tr");const td=document.createElement("td");td.colSpan=3;
+    td.appendChild(fileButton("Up (..)","Up to the parent folder",()=>{cwd=cwd.slice(0,cwd.lastIndexOf("/"))||"/";listFiles()}));tr.appendChild(td);tb.appendChild(tr)}
   if(!a.ok){msg($("files-msg"),a.json.error,"bad");return}msg($("files-msg"),"");
   for(const f of a.json.entries){
-    const tr=document.createElement("tr");const p="/"+f.name;
-    const n=document.createElement("td");n.textContent=f.name+(f.dir?"/":"");
+    const tr=document.createElement("tr");const p=inCwd(f.name);
+    const n=document.createElement("td");
+    if(f.dir)n.appendChild(fileButton(f.name+"/","Open "+f.name,()=>{cwd=p;listFiles()}));else n.textContent=f.name;
     const s=document.createElement("td");s.className="num hide-s";s.textContent=f.dir?"":size(f.size);
     const act=document.createElement("td");
     if(!f.dir){
       const dl=document.createElement("a");dl.href=fileURL(p);dl.textContent="Download";dl.setAttribute("download",f.name);dl.setAttribute("aria-label","Download "+f.name);act.append(dl," ");
-      const pr=document.createElement("button");pr.type="button";pr.className="plain";pr.textContent="Program";pr.setAttribute("aria-label","Program "+f.name);
-      pr.addEventListener("click",()=>programStored(p));if(session.access==="full")act.append(pr," ");
+      if(session.access==="full")act.append(fileButton("Program","Program "+f.name,()=>programStored(p))," ");
     }
     if(session.access!=="full"){tr.append(n,s,act);tb.appendChild(tr);continue}
-    const del=document.createElement("button");del.type="button";del.className="plain";del.textContent="Delete";del.setAttribute("aria-label","Delete "+f.name);
-    del.addEventListener("click",async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE",fileURL(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")});
-    act.append(del);tr.append(n,s,act);tb.appendChild(tr);
+    act.append(fileButton("Rename","Rename "+f.name,async()=>{const to=prompt("New name for "+f.name,f.name);if(!to||to===f.name)return;
+      const r=await api("POST",fileURL(p)+"?"+new URLSearchParams({op:"rename",to:inCwd(to)}).toString());await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")})," ");
+    act.append(fileButton("Delete","Delete "+f.name,async()=>{if(!confirm("Delete "+f.name+"?"))return;const r=await api("DELETE",fileURL(p));await listFiles();if(!r.ok)msg($("files-msg"),r.json.error,"bad")}));
+    tr.append(n,s,act);tb.appendChild(tr);
   }
   if(!a.json.entries.length){const tr=document.createElement("tr");const td=document.createElement("td");td.colSpan=3;td.textContent="No files.";tr.appendChild(td);tb.appendChild(tr)}
 }
+$("mkdir").addEventListener("click",async()=>{const name=prompt("Name of the new folder in "+cwd);if(!name)return;
+  const r=await api("POST",fileURL(inCwd(name))+"?op=mkdir");await listFiles();msg($("files-msg"),r.ok?"Made "+inCwd(name)+".":r.json.error,r.ok?"good":"bad")});
+// Mounting and releasing take the board's job lock (a raw SD write may be running).
+for(const [id,op] of [["sd-mount","mount"],["sd-umount","umount"]])$(id).addEventListener("click",async()=>{
+  const r=await api("POST","/api/sd/"+op);if(op==="umount"&&cwd.startsWith("/sd"))cwd="/";await listFiles();msg($("files-msg"),r.ok?r.json.message:(busyText(r)||r.json.error),r.ok?"good":"bad")});
 async function programStored(p){
   let path;try{path=target()}catch(e){msg($("result"),e.message,"bad");return}
   const d=$("dest").value;const q=new URLSearchParams({file:p,dest:d});
@@ -294,8 +309,8 @@ async function programStored(p){
 $("store-up").addEventListener("click",async()=>{
   const f=$("store-file").files[0];if(!f){msg($("files-msg"),"Choose a file first.","bad");return}
   msg($("files-msg"),"Uploading "+f.name+"…");
-  const a=await api("PUT",fileURL("/"+f.name),f,{"Content-Type":"application/octet-stream"});
-  if(a.ok)$("store-file").value="";await listFiles();msg($("files-msg"),a.ok?"Stored "+f.name+".":a.json.error,a.ok?"good":"bad");
+  const a=await api("PUT",fileURL(inCwd(f.name)),f,{"Content-Type":"application/octet-stream"});
+  if(a.ok)$("store-file").value="";await listFiles();msg($("files-msg"),a.ok?"Stored "+f.name+(cwd==="/"?"":" in "+cwd)+".":a.json.error,a.ok?"good":"bad");
 });
 // Reading the flash clears the running design, so it is a POST with the token, never a link.
 $("dump").addEventListener("click",async()=>{
