@@ -21,9 +21,18 @@ struct HTTPPageTests {
         let gz = try Deflater.compress(embedded, windowBits: 15, format: .gzip)
         #expect(gz.count <= 48 * 1024, "\(gz.count) bytes gzipped")
         let text = String(decoding: embedded, as: UTF8.self)
-        for external in ["http://", "https://", "src=\"//", "href=\"//", "@import"] {
-            #expect(!text.contains(external), "\(external)")
+        // What would make a browser load something from elsewhere: an absolute or scheme-relative
+        // address in src/href/action or CSS, or an import. (Text that only mentions a URL, such as
+        // the "from URL" field's example, loads nothing.)
+        for attribute in ["src=", "href=", "action=", "url(", "fetch("] {
+            for quote in ["\"", "'", ""] {
+                for scheme in ["http:", "https:", "//"] {
+                    let external = attribute + quote + scheme
+                    #expect(!text.lowercased().contains(external), "\(external)")
+                }
+            }
         }
+        #expect(!text.contains("@import"))
         #expect(text.contains("/api/login") && text.contains("/api/events") && text.contains("X-CSRF-Token"))
     }
 
