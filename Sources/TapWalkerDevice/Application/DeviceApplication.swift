@@ -54,6 +54,7 @@ public final class DeviceApplication {
             board: board, files: support.files, light: light,
             describeDevice: { [support] in
                 wifi.withStation { DeviceApplication.describe($0, services) } + DeviceApplication.describe(cable)
+                    + (services.memory.map { DeviceApplication.describe($0) } ?? [])
                     + (support.describeSystem?() ?? [])
             },
             networks: { wifi.networksChanged($0) }, restart: support.restart)
@@ -80,7 +81,18 @@ public final class DeviceApplication {
             light.setBusy(board.lock.currentHolder != nil)
             if consoleOpen {
                 if let count = support.console.read(into: buffer, timeoutMilliseconds: 0) {
-                    if count > 0 { console.receive(Array(buffer[0..<count])) { output.write($0) } }
+                    if count > 0 {
+                        let line = Array(buffer[0..<count])
+                        if let memory = services.memory {
+                            let jobs = actions.jobsRun
+                            memory.measure(.console) {
+                                console.receive(line) { output.write($0) }
+                                return actions.jobsRun == jobs
+                            }
+                        } else {
+                            console.receive(line) { output.write($0) }
+                        }
+                    }
                 } else {
                     // The console closed for good (end of input); the device goes on serving.
                     consoleOpen = false
@@ -108,6 +120,14 @@ public final class DeviceApplication {
         }
         if let network = made.network { output.line("tapwalker: the board is reached through \(network.address.text)") }
         return made
+    }
+
+    /// The console's `status` lines of the admission by memory: the ledger now, and the most each
+    /// kind of work was measured to hold against its figure (docs/memory-admission.md).
+    static func describe(_ memory: HeapAdmission) -> [String] {
+        let l = memory.ledger
+        return ["memory: \(l.committed) B of \(l.capacity - l.reserve) B admitted, \(l.reserve) B kept for the console and one board job, \(l.free) B free now",
+                "memory: most held / figure: \(memory.figuresText)"]
     }
 
     /// The console's `status` line of a network cable; nothing for the pins.

@@ -47,7 +47,10 @@ public final class FTPServer {
     private let mutex: any PlatformMutex
     /// Logged-in sessions, and the places of the connections still before their login.
     private var clients = 0
-    let waiting: PreLoginSlots
+    public let waiting: PreLoginSlots
+    /// The device's admission by memory (nil on a host): transfers and board jobs are refused
+    /// with 451 when their figure does not fit (`HeapAdmission`).
+    public var memory: HeapAdmission?
 
     /// `throttle` counts failed logins per address; give the HTTP server's so that failures over
     /// either count for both (nil: one of its own).
