@@ -24,6 +24,9 @@ public struct FTPServerOptions {
     /// A connection must log in within this time of connecting, or is told 421 and closed.
     /// Commands (NOOP) and bytes sent meanwhile do not extend it.
     public var loginDeadlineMilliseconds = 20_000
+    /// The buffer a file transfer (RETR, STOR, APPE) moves its bytes through; a device uses a
+    /// smaller one, since each transfer's buffer counts in its memory figure (`HeapFigure`).
+    public var transferBufferBytes = 16384
 
     public init() {}
 }

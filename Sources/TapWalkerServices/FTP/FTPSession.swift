@@ -619,7 +619,7 @@ final class FTPSession {
         }
         guard let connection = try openData("\(FTPSession.text(path)) (\(info.size) bytes)") else { return }
         defer { connection.close() }
-        var buffer = [UInt8](repeating: 0, count: 16384)
+        var buffer = [UInt8](repeating: 0, count: server.options.transferBufferBytes)
         var sent = 0
         do throws(TapWalkerError) {
             while true {
@@ -669,7 +669,7 @@ final class FTPSession {
         guard let connection = try openData(name) else { try? writer.close(); return }
         defer { connection.close() }
         let source = upload(connection, name: name)
-        var buffer = [UInt8](repeating: 0, count: 16384)
+        var buffer = [UInt8](repeating: 0, count: server.options.transferBufferBytes)
         var stored = 0
         do throws(TapWalkerError) {
             while true {

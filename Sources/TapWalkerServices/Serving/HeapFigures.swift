@@ -55,9 +55,10 @@ public struct HeapFigure: Sendable {
 
     public static let table: [HeapFigure] = [
         HeapFigure(work: .ftpControl, bytes64: 6 * 1024, bytes32: 16 * 1024),
-        // The 16 KB transfer buffer, the data connection and the file.
-        HeapFigure(work: .ftpTransfer, bytes64: 20 * 1024, bytes32: nil),
-        HeapFigure(work: .httpConnection, bytes64: 8 * 1024, bytes32: nil),
+        // The device's 4 KB transfer buffer (`FTPServerOptions.transferBufferBytes`), the data
+        // connection and the file.
+        HeapFigure(work: .ftpTransfer, bytes64: 8 * 1024, bytes32: nil),
+        HeapFigure(work: .httpConnection, bytes64: 6 * 1024, bytes32: nil),
         HeapFigure(work: .httpUpload, bytes64: 8 * 1024, bytes32: nil),
         HeapFigure(work: .eventStream, bytes64: 4 * 1024, bytes32: nil),
         // On the chip through PinJTAGCable: the lane's SRAM load and flash write on the virtual
