@@ -33,7 +33,7 @@ final class VirtualDevice {
     let files: PosixFileSystem
     let configuration: DeviceConfiguration
     let board: SimulatedBoard
-    let support: DeviceBoardSupport
+    var support: DeviceBoardSupport
     let led = LinesLED()
 
     init(directory: String) throws(TapWalkerError) {
@@ -74,6 +74,7 @@ final class VirtualDevice {
                 Log.line("restarting")
                 virtual_exit(75)
             })
+        support.heap = VirtualHeapGauge()
     }
 
     func run() {
