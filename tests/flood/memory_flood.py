@@ -11,6 +11,9 @@
 Bounded: `seconds` long, at most 300 connections per thread, never faster than one each 20 ms.
 Refusals are what the device may answer when it has no memory for more (FTP 421/451, HTTP 503),
 and a board busy with another upload's job (FTP 450, HTTP 409); they are counted, not failures.
+"failed" counts the rest, expected in small numbers: an uploader's connection pushed out while it
+was still logging in (for memory, see docs/memory-admission.md) sees the connection end (EOFError),
+and an HTTP upload answered 503 before its body was read may see the connection reset.
 Prints one RESULT line:
 
   RESULT uploads ok N refused N busy N failed N flood connections N
