@@ -19,7 +19,7 @@ struct HeapAdmissionTests {
     @Test("connections are admitted while their figures fit beside the reserve, then refused with why; a finished one frees its share")
     func ledger() throws {
         let heap = SetHeap(0)
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: ManualClock())
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: ManualClock())
         // Room for exactly three connections beside the reserve, however much is free now.
         heap.free = admission.reserve + 3 * connection
         admission.startLedger()
@@ -39,7 +39,7 @@ struct HeapAdmissionTests {
     @Test("the free heap now also has a say: what the ledger does not see (the network's buffers) refuses work")
     func liveCheck() {
         let heap = SetHeap(1024 * 1024)
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: ManualClock())
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: ManualClock())
         admission.startLedger()
         heap.free = admission.reserve + connection - 1
         #expect((try? admission.admit(.ftpControl).get()) == nil)
@@ -50,7 +50,7 @@ struct HeapAdmissionTests {
     @Test("a board job takes the reserve's share: admitted while connections fill the ledger, refused only when the heap itself is short")
     func boardJob() throws {
         let heap = SetHeap(0)
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: ManualClock())
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: ManualClock())
         heap.free = admission.reserve + connection
         admission.startLedger()
         _ = try admission.admit(.ftpControl).get()
@@ -81,14 +81,14 @@ private final class WaitingConnection: NetworkConnection {
     }
 }
 
-private final class NoStore: FTPFileStore {
-    func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
-        if ASCII.equal(path, "/") { return FTPFileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
-        return FTPFileInfo(name: "a.bit", isDirectory: false, size: 5, modified: 0)
+private final class NoStore: FileStore {
+    func info(_ path: String) throws(TapWalkerError) -> FileInfo {
+        if ASCII.equal(path, "/") { return FileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
+        return FileInfo(name: "a.bit", isDirectory: false, size: 5, modified: 0)
     }
-    func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] { [] }
+    func list(_ path: String) throws(TapWalkerError) -> [FileInfo] { [] }
     func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource { MemorySource([1, 2, 3, 4, 5]) }
-    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter { throw TapWalkerError(.input, "read-only") }
+    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter { throw TapWalkerError(.input, "read-only") }
     func rename(_ from: String, to: String) throws(TapWalkerError) {}
     func removeFile(_ path: String) throws(TapWalkerError) {}
     func makeDirectory(_ path: String) throws(TapWalkerError) {}
@@ -126,11 +126,11 @@ struct HeapAdmissionServerTests {
     func pushOut() throws {
         let heap = SetHeap(0)
         let clock = HookClock()
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: clock)
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: clock)
         let figure = HeapFigure.bytes(.ftpControl)
         heap.free = admission.reserve + figure
         admission.startLedger()
-        let slots = PreLoginSlots(total: 4, perAddress: 2, mutex: UnsharedMutex(), clock: clock)
+        let slots = PreLoginSlots(total: 4, perAddress: 2, mutex: NoMutex(), clock: clock)
         admission.register(slots)
         var pushed: [String] = []
         admission.log = { peer, _ in pushed.append(peer) }
@@ -165,15 +165,15 @@ struct HeapAdmissionServerTests {
     func ftp451() {
         let heap = SetHeap(4 * 1024 * 1024)
         let clock = ManualClock()
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: clock)
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: clock)
         admission.startLedger()
         heap.free = admission.reserve - 1  // less than the reserve: not even a board job fits
         let channels = NoChannels()
         let server = FTPServer(
             store: NoStore(), channels: channels,
-            board: BoardService(cable: SimCable(options: SimOptions()), lock: JobLock(mutex: UnsharedMutex()), clock: clock),
-            accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
-            clock: clock, mutex: UnsharedMutex()) { _, _ in }
+            board: BoardService(cable: SimCable(options: SimOptions()), lock: JobLock(mutex: NoMutex()), clock: clock),
+            accounts: Accounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
+            clock: clock, mutex: NoMutex()) { _, _ in }
         server.memory = admission
         var input: [UInt8] = []
         for line in ["USER ulx3s", "PASS secret", "RETR a.bit", "STOR fpga", "SITE IDCODE", "NOOP", "QUIT"] { input += Array(line.utf8) + [13, 10] }
@@ -194,7 +194,7 @@ struct HeapAdmissionServerTests {
         let board = FakeBoard()
         let h = HTTPHarness(board: board)
         let heap = SetHeap(4 * 1024 * 1024)
-        let admission = HeapAdmission(gauge: heap, mutex: UnsharedMutex(), clock: h.clock)
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: h.clock)
         admission.startLedger()
         h.router.memory = admission
         heap.free = admission.reserve - 1
