@@ -160,6 +160,7 @@ final class HTTPHarness {
     let board: FakeBoard?
     let throttle: LoginThrottle
     let server: HTTPServer
+    let router: HTTPRouter
     let events: HTTPJobEvents
     var logLines: [String] = []
 
@@ -171,7 +172,7 @@ final class HTTPHarness {
         let sessions = SessionStore(mutex: NoMutex(), clock: clock, random: CountingRandom())
         events = HTTPJobEvents(mutex: NoMutex(), clock: clock)
         let box = LogBoxHTTP()
-        let router = HTTPRouter(
+        router = HTTPRouter(
             accounts: accounts, sessions: sessions, throttle: throttle, store: store, board: board, events: events,
             page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock, wifi: wifi,
             log: { box.lines.append($0 + " " + $1) })

@@ -22,12 +22,14 @@ struct Budget {
         // The same jobs through PinJTAGCable on the virtual pins and SPI master: the cable's two
         // 4 KB transfer buffers come on top; the instructions include the bit reversal the chip
         // does on both paths (docs/firmware.md), and the bit-level path's target is 4 a bit.
-        Budget(job: .sramLoadPins, heapBytes: 24 * 1024 + 2 * 4096, instructionsPerTCKBit: 4),
-        Budget(job: .flashWritePins, heapBytes: 24 * 1024 + 2 * 4096),
-        // 16 KB besides one transfer buffer; the check's session transfers nothing, so holds none.
-        Budget(job: .ftpSession, heapBytes: 16 * 1024),
-        // 8 KB besides the vector buffers: TMS, TDI and TDO of the longest shift accepted.
-        Budget(job: .xvcSession, heapBytes: 8 * 1024 + 3 * XVCServer.advertisedVectorBytes),
+        // These four are the device's admission figures for 32-bit chips (HeapFigures.swift,
+        // written once there): the device admits a job or connection by them, the lane holds
+        // the code to them.
+        Budget(job: .sramLoadPins, heapBytes: HeapFigure.laneBudget(.sramJob)!, instructionsPerTCKBit: 4),
+        Budget(job: .flashWritePins, heapBytes: HeapFigure.laneBudget(.flashJob)!),
+        // The check's session transfers nothing, so holds no transfer buffer.
+        Budget(job: .ftpSession, heapBytes: HeapFigure.laneBudget(.ftpControl)!),
+        Budget(job: .xvcSession, heapBytes: HeapFigure.laneBudget(.jtagSession)!),
         // 8 KB besides the vector buffers: TMS, TDI and TDO of one 4,096-command batch.
         Budget(job: .remoteBitbangSession, heapBytes: 8 * 1024 + 3 * 4096 / 8),
         Budget(job: .inflate4KWindow, heapBytes: 12 * 1024),

@@ -41,6 +41,40 @@ static size_t live, peak, simulatorLive, cap;
 static void (*capExceeded)(size_t wanted, size_t live, size_t cap);
 static METER_LOCAL int inSimulator;
 
+// This thread's own count (meter_thread_begin): signed, since a block may be freed by a thread
+// other than the one that allocated it; and the peaks of the measurements open on it.
+enum { THREAD_MARKS = 4 };
+static METER_LOCAL long threadLive;
+static METER_LOCAL long threadBase[THREAD_MARKS], threadPeak[THREAD_MARKS];
+static METER_LOCAL int threadMarks;
+
+// Only the innermost measurement sees what is allocated while it is open: work measured inside
+// other work (a transfer inside a connection) is the inner one's alone, and what it leaves
+// allocated at its end is not the outer one's either: that is the services' own state (a board
+// job's events kept for /api/events, bounded), which the admission sees in the free heap.
+static void threadCharge(long size) {
+    threadLive += size;
+    if (threadMarks > 0 && threadLive > threadPeak[threadMarks - 1]) threadPeak[threadMarks - 1] = threadLive;
+}
+
+int meter_thread_begin(void) {
+    if (threadMarks >= THREAD_MARKS) return -1;
+    threadBase[threadMarks] = threadPeak[threadMarks] = threadLive;
+    return threadMarks++;
+}
+
+size_t meter_thread_end(int mark) {
+    if (mark < 0 || mark >= threadMarks) return 0;
+    long held = threadPeak[mark] - threadBase[mark];
+    long left = threadLive - threadBase[mark];
+    threadMarks = mark;
+    if (mark > 0) {
+        threadBase[mark - 1] += left;
+        threadPeak[mark - 1] += left;
+    }
+    return held > 0 ? (size_t)held : 0;
+}
+
 // Adds `size` to the live count unless that would pass the cap; 0 when it would.
 static int charge(size_t size) {
 #ifdef METER_THREADS
@@ -74,6 +108,8 @@ static void *track(void *raw, size_t size, size_t alignment) {
         __real_free(raw);
         if (capExceeded) capExceeded(size, live, cap);
         return NULL;
+    } else {
+        threadCharge((long)size);
     }
     return (void *)start;
 }
@@ -85,7 +121,12 @@ void *__wrap_malloc(size_t size) { return track(__real_malloc(size + HEADER), si
 void __wrap_free(void *p) {
     if (!p) return;
     struct header *h = headerOf(p);
-    if (h->simulator) METER_SUB(simulatorLive, h->size); else METER_SUB(live, h->size);
+    if (h->simulator) {
+        METER_SUB(simulatorLive, h->size);
+    } else {
+        METER_SUB(live, h->size);
+        threadLive -= (long)h->size;
+    }
     h->magic = 0;
     __real_free((void *)((uintptr_t)p - h->offset));
 }

@@ -20,6 +20,16 @@ void meter_heap_set_cap(size_t bytes, void (*exceeded)(size_t wanted, size_t liv
 int meter_heap_reserve(size_t bytes);
 void meter_heap_unreserve(size_t bytes);
 
+// One task's own heap, for the virtual ESP32's figures of each kind of work
+// (docs/memory-admission.md): meter_thread_begin starts measuring on the calling thread and
+// returns a mark (nested up to 4 deep); meter_thread_end(mark) gives the most the thread's live
+// heap stood above where it stood at the begin, not counting what a measurement nested inside
+// held while it was open nor what it left allocated (the services' state, seen in the free heap).
+// Counts the blocks the thread allocates, less those it frees; the simulator's blocks are left
+// out as above.
+int meter_thread_begin(void);
+size_t meter_thread_end(int mark);
+
 // Stack: fills the stack below the caller with a pattern; the depth is how far below the caller
 // the pattern has been overwritten since.
 void meter_stack_paint(void);

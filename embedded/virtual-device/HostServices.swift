@@ -70,3 +70,14 @@ enum Log {
     /// A line of the device's log ("virtual ESP32: …") on standard output.
     static func line(_ text: String) { out("virtual ESP32: " + text + "\n") }
 }
+
+/// The heap as the capped allocator counts it (embedded/check/meter.c): what is free below the
+/// cap, and each task's own use, for the admission by memory and its figures.
+final class VirtualHeapGauge: HeapGauge {
+    func freeBytes() -> Int { heapCapBytes - meter_heap_live() }
+    func beginMeasuring() -> Int? {
+        let mark = meter_thread_begin()
+        return mark < 0 ? nil : Int(mark)
+    }
+    func endMeasuring(_ mark: Int) -> Int { meter_thread_end(Int32(mark)) }
+}

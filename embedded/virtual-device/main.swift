@@ -33,7 +33,7 @@ final class VirtualDevice {
     let files: PosixFileSystem
     let configuration: DeviceConfiguration
     let board: SimulatedBoard
-    let support: DeviceBoardSupport
+    var support: DeviceBoardSupport
     let led = LinesLED()
 
     init(directory: String) throws(TapWalkerError) {
@@ -79,6 +79,7 @@ final class VirtualDevice {
                 virtual_exit(75)
             })
         support.sdFiles = sdFiles
+        support.heap = VirtualHeapGauge()
         self.support = support
     }
 

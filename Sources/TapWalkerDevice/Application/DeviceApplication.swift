@@ -70,7 +70,9 @@ public final class DeviceApplication {
             board: board, files: files, light: light,
             describeDevice: { [support] in
                 wifi.withStation { DeviceApplication.describe($0, services) } + DeviceApplication.describe(cable)
-                    + (sd.map { [$0.state] } ?? []) + (support.describeSystem?() ?? [])
+                    + (sd.map { [$0.state] } ?? [])
+                    + (services.memory.map { DeviceApplication.describe($0) } ?? [])
+                    + (support.describeSystem?() ?? [])
             },
             networks: { wifi.networksChanged($0) }, restart: support.restart)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
@@ -96,7 +98,18 @@ public final class DeviceApplication {
             light.setBusy(board.lock.currentHolder != nil)
             if consoleOpen {
                 if let count = support.console.read(into: buffer, timeoutMilliseconds: 0) {
-                    if count > 0 { console.receive(Array(buffer[0..<count])) { output.write($0) } }
+                    if count > 0 {
+                        let line = Array(buffer[0..<count])
+                        if let memory = services.memory {
+                            let jobs = actions.jobsRun
+                            memory.measure(.console) {
+                                console.receive(line) { output.write($0) }
+                                return actions.jobsRun == jobs
+                            }
+                        } else {
+                            console.receive(line) { output.write($0) }
+                        }
+                    }
                 } else {
                     // The console closed for good (end of input); the device goes on serving.
                     consoleOpen = false
@@ -124,6 +137,14 @@ public final class DeviceApplication {
         }
         if let network = made.network { output.line("tapwalker: the board is reached through \(network.address.text)") }
         return made
+    }
+
+    /// The console's `status` lines of the admission by memory: the ledger now, and the most each
+    /// kind of work was measured to hold against its figure (docs/memory-admission.md).
+    static func describe(_ memory: HeapAdmission) -> [String] {
+        let l = memory.ledger
+        return ["memory: \(l.committed) B of \(l.capacity - l.reserve) B admitted, \(l.reserve) B kept for the console and one board job, \(l.free) B free now",
+                "memory: most held / figure: \(memory.figuresText)"]
     }
 
     /// The console's `status` line of a network cable; nothing for the pins.

@@ -14,6 +14,9 @@ final class DeviceConsoleActions: ConsoleActions {
     let networks: ([WiFiNetwork]) -> Void
     let restart: () -> Void
 
+    /// Board jobs the console has run (a line that ran one is measured as that job, not as the console).
+    private(set) var jobsRun = 0
+
     /// How the console is named to a client it keeps waiting.
     static let holder = "the serial console"
 
@@ -137,6 +140,7 @@ final class DeviceConsoleActions: ConsoleActions {
             throw TapWalkerError(.usage, "the board is busy: \(holder); nothing was done, try again when it is free")
         }
         light.setBusy(true)
+        jobsRun += 1
         do {
             let reply = try job()
             board.lock.release()

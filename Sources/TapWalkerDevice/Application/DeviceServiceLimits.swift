@@ -1,7 +1,7 @@
 import TapWalkerServices
 
 /// The servers' limits on the device, written once. Every FTP or HTTP connection is a task with
-/// its own stack (`DeviceTaskStacks.client`) and session buffers (FTP: about 3.5 KB and a 16 KB
+/// its own stack (`DeviceTaskStacks.client`) and session buffers (FTP: about 3.5 KB and a 4 KB
 /// transfer buffer while it transfers, README's figures), on a chip with roughly 150–200 KB of
 /// heap once WiFi runs; the host's limits of 8 each would not fit.
 enum DeviceServiceLimits {
@@ -12,6 +12,10 @@ enum DeviceServiceLimits {
         o.maximumWaiting = 2
         // One per address, below the two in all: one host alone never holds every place.
         o.maximumWaitingPerAddress = 1
+        // 4 KB a transfer rather than 16: lwIP's TCP window on the chip is smaller than that
+        // anyway, and a transfer's figure leaves room beside the board job's reserve
+        // (docs/memory-admission.md).
+        o.transferBufferBytes = 4096
         return o
     }
 

@@ -27,6 +27,8 @@ final class DeviceServices {
     let wifi: DeviceWiFiSettings
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
+    /// Admission by memory for every service at once (nil without a heap gauge).
+    let memory: HeapAdmission?
     private(set) var outcomes: [Outcome] = []
 
     /// `files`: the tree the file store shows (the flash, and the SD card under /sd).
@@ -42,6 +44,8 @@ final class DeviceServices {
         self.wifi = wifi
         self.lifetime = lifetime
         self.output = output
+        memory = support.heap.map { HeapAdmission(gauge: $0, mutex: support.tasks.makeMutex(), clock: support.clock) }
+        memory?.log = { peer, text in output.line("\(peer): \(text)") }
     }
 
     /// The services that run.
@@ -65,6 +69,12 @@ final class DeviceServices {
             }
             if let refusal { output.line("tapwalker: \(service.key) not started: \(refusal)") }
             outcomes.append(Outcome(service: service, port: port, refusal: refusal))
+        }
+        // The services' own memory is taken now: what is free is what clients may have.
+        if let memory {
+            memory.startLedger()
+            let l = memory.ledger
+            output.line("tapwalker: memory: \(l.capacity - l.reserve) B free for connections and transfers, \(l.reserve) B kept for the console and one board job")
         }
     }
 
@@ -96,8 +106,10 @@ final class DeviceServices {
             let server = FTPServer(store: store, channels: network, board: board, accounts: accounts,
                                    options: DeviceServiceLimits.ftp, clock: clock, mutex: tasks.makeMutex(),
                                    throttle: throttle, log: log)
+            server.memory = memory
+            memory?.register(server.waiting)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.ftpTasks, mutex: tasks.makeMutex())
-            body = clientTasks(gate, name: "ftp client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
+            body = clientTasks(gate, .ftpControl, name: "ftp client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
                 server.serve($0.connection, peer: $0.peer, localHost: FTPServer.host(of: $0.local))
             }
             stack = DeviceTaskStacks.acceptLoop
@@ -110,18 +122,22 @@ final class DeviceServices {
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
                 options: options, clock: clock, wifi: wifi, log: log)
+            router.memory = memory
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
+            memory?.register(server.preLogin)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
-            body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
+            body = clientTasks(gate, .httpConnection, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
                 server.serve($0.connection, peer: $0.peer)
             }
             stack = DeviceTaskStacks.acceptLoop
         case .xvc:
             let jtag = SharedBoardJTAG(board: board, clock: clock, log: log)
+            jtag.memory = memory
             body = { jtag.serveXVC($0) }
             stack = DeviceTaskStacks.jtagServer
         case .remoteBitbang:
             let jtag = SharedBoardJTAG(board: board, clock: clock, log: log)
+            jtag.memory = memory
             let sampler = self.sampler
             body = { jtag.serveRemoteBitbang($0, sampler: sampler) }
             stack = DeviceTaskStacks.jtagServer
@@ -140,24 +156,39 @@ final class DeviceServices {
     }
 
     /// An accept loop's handler that serves each connection on a task of its own, at most
-    /// `gate.limit` at once; past that, or when no task can be started (no memory), that one
-    /// connection is refused and the others go on.
+    /// `gate.limit` at once and only when the device has memory for the task's stack and the
+    /// session (`work`'s figure); otherwise, or when no task can be started, that one connection
+    /// is refused and the others go on.
     private func clientTasks(
-        _ gate: ClientTaskGate, name: String, refuse: @escaping (AcceptedConnection, String) -> Void,
+        _ gate: ClientTaskGate, _ work: HeapWork, name: String, refuse: @escaping (AcceptedConnection, String) -> Void,
         _ serve: @escaping (AcceptedConnection) -> Void
     ) -> (AcceptedConnection) -> Void {
         let tasks = self.tasks
+        let memory = self.memory
         return { accepted in
             guard gate.enter() else {
                 refuse(accepted, "too many connections (\(gate.limit))")
                 return
             }
+            var ticket: HeapAdmission.Ticket? = nil
+            if let memory {
+                switch memory.admit(work, extra: DeviceTaskStacks.client, peer: accepted.peer, measure: false) {
+                case .failure(let refusal):
+                    gate.leave()
+                    refuse(accepted, refusal.message)
+                    return
+                case .success(let t): ticket = t
+                }
+            }
             do throws(TapWalkerError) {
                 try tasks.start(name: name, stackBytes: DeviceTaskStacks.client) {
+                    let measured = ticket.map { memory!.measuring($0) }
                     serve(accepted)
+                    if let measured { memory!.finish(measured) }
                     gate.leave()
                 }
             } catch {
+                if let ticket { memory?.finish(ticket) }
                 gate.leave()
                 refuse(accepted, "the device has no memory for another connection (\(error.message))")
             }

@@ -23,6 +23,10 @@ public struct DeviceBoardSupport {
     public var random: any RandomSource
     /// Restarts the device (the console's `reboot`); on the chip it does not return.
     public var restart: () -> Void
+    /// The heap's free bytes (and, on the virtual ESP32, a task's own use): with it the device
+    /// admits connections, transfers and jobs by memory (docs/memory-admission.md); nil: no
+    /// admission (tests without a heap).
+    public var heap: (any HeapGauge)? = nil
     /// Lines the console's `status` adds about the chip itself (heap left, task stacks); nil for none.
     public var describeSystem: (() -> [String])? = nil
 

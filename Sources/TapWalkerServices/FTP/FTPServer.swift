@@ -24,6 +24,9 @@ public struct FTPServerOptions {
     /// A connection must log in within this time of connecting, or is told 421 and closed.
     /// Commands (NOOP) and bytes sent meanwhile do not extend it.
     public var loginDeadlineMilliseconds = 20_000
+    /// The buffer a file transfer (RETR, STOR, APPE) moves its bytes through; a device uses a
+    /// smaller one, since each transfer's buffer counts in its memory figure (`HeapFigure`).
+    public var transferBufferBytes = 16384
 
     public init() {}
 }
@@ -47,7 +50,10 @@ public final class FTPServer {
     private let mutex: any PlatformMutex
     /// Logged-in sessions, and the places of the connections still before their login.
     private var clients = 0
-    let waiting: PreLoginSlots
+    public let waiting: PreLoginSlots
+    /// The device's admission by memory (nil on a host): transfers and board jobs are refused
+    /// with 451 when their figure does not fit (`HeapAdmission`).
+    public var memory: HeapAdmission?
 
     /// `throttle` counts failed logins per address; give the HTTP server's so that failures over
     /// either count for both (nil: one of its own).

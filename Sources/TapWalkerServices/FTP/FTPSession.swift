@@ -237,7 +237,7 @@ final class FTPSession {
         case .nlst: try list(arg, style: .names)
         case .mlsd: try list(arg, style: .facts)
         case .mlst: try mlst(arg)
-        case .retr: try retrieve(arg)
+        case .retr: try withMemory(.ftpTransfer) { () throws(TapWalkerError) in try retrieve(arg) }
         case .stor: try store(arg, append: false)
         case .appe: try store(arg, append: true)
         case .rest:
@@ -619,7 +619,7 @@ final class FTPSession {
         }
         guard let connection = try openData("\(FTPSession.text(path)) (\(info.size) bytes)") else { return }
         defer { connection.close() }
-        var buffer = [UInt8](repeating: 0, count: 16384)
+        var buffer = [UInt8](repeating: 0, count: server.options.transferBufferBytes)
         var sent = 0
         do throws(TapWalkerError) {
             while true {
@@ -649,7 +649,14 @@ final class FTPSession {
             try reply(501, error.message)
             return
         }
-        if let destination { try program(destination); return }
+        if let destination {
+            try withMemory(FTPSession.work(destination)) { () throws(TapWalkerError) in try program(destination) }
+            return
+        }
+        try withMemory(.ftpTransfer) { () throws(TapWalkerError) in try storeFile(arg, append: append) }
+    }
+
+    private func storeFile(_ arg: [UInt8], append: Bool) throws(TapWalkerError) {
         guard let path = try resolve(arg) else { return }
         let name = FTPSession.text(path)
         let writer: any FileWriter
@@ -662,7 +669,7 @@ final class FTPSession {
         guard let connection = try openData(name) else { try? writer.close(); return }
         defer { connection.close() }
         let source = upload(connection, name: name)
-        var buffer = [UInt8](repeating: 0, count: 16384)
+        var buffer = [UInt8](repeating: 0, count: server.options.transferBufferBytes)
         var stored = 0
         do throws(TapWalkerError) {
             while true {
@@ -709,6 +716,27 @@ final class FTPSession {
             // failing sooner means the connection was reset.
             return server.clock.microseconds() - before < 150_000
         }
+    }
+
+    /// Runs `body` when the device has memory for `work` (`HeapAdmission`; always on a host), else
+    /// replies 451 with why, before anything is allocated or touched. 451, not 421: the session
+    /// stays, and the same command may be sent again later.
+    func withMemory(_ work: HeapWork, _ body: () throws(TapWalkerError) -> Void) throws(TapWalkerError) {
+        guard let memory = server.memory else { return try body() }
+        switch memory.admit(work, peer: peer) {
+        case .failure(let refusal):
+            log("refused \(work.name): \(refusal.message)")
+            try reply(451, "\(refusal.message); nothing was done, try again in \(HeapRefusal.retrySeconds) s")
+        case .success(let ticket):
+            defer { memory.finish(ticket) }
+            try body()
+        }
+    }
+
+    /// The kind of board job an upload to `destination` is.
+    static func work(_ destination: FTPDestination) -> HeapWork {
+        if case .fpga = destination { return .sramJob }
+        return .flashJob
     }
 
     /// Names the holder of the board for `what`, or replies 450 naming who has it.

@@ -115,13 +115,20 @@ extension FTPSession {
             return
         }
         if command.verb == .help { try siteHelp(code: 214); return }
-        if command.board {
+        guard command.board else { return try answerSite(command, request.argument) }
+        let work: HeapWork = command.verb == .prog || command.verb == .passthru || command.verb == .svf ? .sramJob : .flashJob
+        try withMemory(work) { () throws(TapWalkerError) in
             guard try acquireBoard("running SITE \(command.name)") else { return }
+            defer { server.lock.release() }
+            try answerSite(command, request.argument)
         }
-        defer { if command.board { server.lock.release() } }
+    }
+
+    /// Runs a SITE command and replies with its summary or its error.
+    private func answerSite(_ command: FTPSiteCommand, _ arg: [UInt8]) throws(TapWalkerError) {
         let output = FTPSiteOutput(self)
         do throws(TapWalkerError) {
-            let summary = try runSite(command, request.argument, output)
+            let summary = try runSite(command, arg, output)
             log("SITE \(command.name): \(summary)")
             try output.finish(summary)
         } catch {

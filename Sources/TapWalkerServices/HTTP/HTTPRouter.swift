@@ -28,6 +28,9 @@ public final class HTTPRouter {
     public let wifi: (any HTTPWiFiSettings)?
     public let events: HTTPJobEvents
     public let options: HTTPServerOptions
+    /// The device's admission by memory (nil on a host): uploads, event streams and board jobs
+    /// are refused with 503 when their figure does not fit (`HeapAdmission`).
+    public var memory: HeapAdmission?
     /// The page, served from where it lies in the binary.
     let page: StaticString
     let clock: any ServiceClock
@@ -88,7 +91,9 @@ public final class HTTPRouter {
         if HTTPRouter.isFilePath(path) {
             let requirement: Requirement = r.isSafe ? .read : .full
             guard try admit(x, requirement) else { return }
-            return try files(x)
+            // A transfer's buffer and file; a listing, a delete or a rename hold no more than a request.
+            guard r.isMethod("PUT") || (r.isMethod("GET") && path.utf8.last != UInt8(ascii: "/")) else { return try files(x) }
+            return try withMemory(x, .httpUpload) { () throws(TapWalkerError) in try files(x) }
         }
         if HTTPRouter.isWiFiPath(path) { return try wifiRoute(x) }
         if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
@@ -98,12 +103,39 @@ public final class HTTPRouter {
                 return try x.response.error(405, "\(path) takes \(route.methods.joined(separator: " or "))\(why)")
             }
             guard try admit(x, route.requirement) else { return }
-            return try boardRoute(x)
+            return try withMemory(x, HTTPRouter.work(r)) { () throws(TapWalkerError) in try boardRoute(x) }
         }
         if r.isPath("/api/session") || r.isPath("/api/login") || r.isPath("/api/logout") {
             return try x.response.error(405, "wrong method for \(path)")
         }
         try x.response.error(404, "no such API: \(path)")
+    }
+
+    // MARK: - Memory
+
+    /// Runs `body` when the device has memory for `work` (`HeapAdmission`; always on a host),
+    /// else answers 503 with why and when to try again, before anything is allocated or touched.
+    func withMemory(_ x: HTTPExchange, _ work: HeapWork, _ body: () throws(TapWalkerError) -> Void) throws(TapWalkerError) {
+        guard let memory else { return try body() }
+        switch memory.admit(work, peer: x.peer) {
+        case .failure(let refusal):
+            log(x.peer, "refused \(x.request.method) \(x.request.path): \(refusal.message)")
+            try x.response.error(503, "\(refusal.message); nothing was done, try again in \(HeapRefusal.retrySeconds) s",
+                                 headers: ["Retry-After: \(HeapRefusal.retrySeconds)"])
+        case .success(let ticket):
+            defer { memory.finish(ticket) }
+            try body()
+        }
+    }
+
+    /// The kind of work a board route is: an event stream, an SRAM load, or a job that may
+    /// reach the flash (every other one: reading it, writing it or the SD card, the boot check).
+    static func work(_ r: HTTPRequest) -> HeapWork {
+        if r.isPath("/api/events") { return .eventStream }
+        if r.isPath("/api/fpga") || (r.isPath("/api/program") && (r.query("dest").map { ASCII.equal($0, "fpga") } ?? false)) {
+            return .sramJob
+        }
+        return .flashJob
     }
 
     // MARK: - Who is asking

@@ -12,7 +12,7 @@ public final class HTTPServer {
     private var clients = 0
     /// The connections not logged in yet: a few places, fewer per address; a newcomer pushes out
     /// the oldest that sends nothing rather than being refused.
-    let preLogin: PreLoginSlots
+    public let preLogin: PreLoginSlots
 
     public init(router: HTTPRouter, clock: any ServiceClock, mutex: any PlatformMutex, log: @escaping (String, String) -> Void) {
         self.router = router

@@ -116,6 +116,23 @@ public final class PreLoginSlots {
         return .admitted(Admission(id: id, evicted: victim?.peer))
     }
 
+    /// Pushes out one waiting connection to make room in memory (`HeapAdmission`) for work of a
+    /// client at `peer`, by the rules of `enter`: the oldest waiting one of its own address past
+    /// the grace, else the oldest waiting one of the address arriving the fastest, if at least as
+    /// fast as `peer`'s. Returns the peer pushed out; nil when none may be.
+    public func pushOut(for peer: String) -> String? {
+        let address = FTPServer.host(of: peer)
+        mutex.lock()
+        defer { mutex.unlock() }
+        let now = clock.microseconds()
+        guard let i = entries.firstIndex(where: { mayGiveUp($0, now) && ASCII.equal($0.address, address) })
+            ?? busiestAddressOldestWaiting(atLeast: arrivalScore(address)) else { return nil }
+        let victim = entries.remove(at: i)
+        // Under the lock, as in `tryEnter`.
+        victim.connection.shutdown()
+        return victim.peer
+    }
+
     /// The connection now waits for its client (true) or is being served (false).
     public func setWaiting(_ id: Int, _ waiting: Bool) {
         mutex.lock()

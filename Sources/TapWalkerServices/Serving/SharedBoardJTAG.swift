@@ -9,6 +9,9 @@ public final class SharedBoardJTAG {
     let options: JTAGServerOptions
     /// Where events go: (peer, text).
     let log: (String, String) -> Void
+    /// The device's admission by memory (nil on a host): a client the session's buffers do not
+    /// fit for is disconnected at once, as a busy board's is.
+    public var memory: HeapAdmission?
 
     public init(board: BoardService, clock: any ServiceClock, options: JTAGServerOptions = JTAGServerOptions(),
                 log: @escaping (String, String) -> Void) {
@@ -39,8 +42,20 @@ public final class SharedBoardJTAG {
             accepted.connection.close()
             return
         }
+        var ticket: HeapAdmission.Ticket? = nil
+        if let memory {
+            switch memory.admit(.jtagSession, peer: peer) {
+            case .failure(let refusal):
+                board.lock.release()
+                log(peer, "refused: \(refusal.message)")
+                accepted.connection.close()
+                return
+            case .success(let t): ticket = t
+            }
+        }
         log(peer, "connected")
         let summary = session(accepted.connection)
+        if let ticket { memory?.finish(ticket) }
         board.lock.release()
         log(peer, "disconnected: \(summary.description)")
     }
