@@ -47,8 +47,13 @@ public final class DeviceApplication {
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime, output: output)
+        let firmware = support.firmware.map {
+            DeviceFirmware(slots: $0, lock: board.lock, network: support.network, clock: support.clock, restart: support.restart)
+        }
+        let services = DeviceServices(support: support, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime,
+                                      output: output, firmware: firmware)
         services.start(boot.configuration)
+        firmware?.servicesCameUp(services.outcomes.filter { $0.refusal != nil }.map { $0.service.key }, output: output)
 
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
@@ -56,7 +61,7 @@ public final class DeviceApplication {
                 wifi.withStation { DeviceApplication.describe($0, services) } + DeviceApplication.describe(cable)
                     + (support.describeSystem?() ?? [])
             },
-            networks: { wifi.networksChanged($0) }, restart: support.restart)
+            networks: { wifi.networksChanged($0) }, restart: support.restart, firmware: firmware)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
         let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
         wifi.withStation { $0.start() }

@@ -27,10 +27,13 @@ final class DeviceServices {
     let wifi: DeviceWiFiSettings
     let lifetime: ServiceLifetime
     let output: ConsoleOutput
+    /// PUT /api/firmware; nil when the device cannot update itself.
+    let firmware: DeviceFirmware?
     private(set) var outcomes: [Outcome] = []
 
     init(support: DeviceBoardSupport, board: BoardService, sampler: (any TDOSampling)?, wifi: DeviceWiFiSettings,
-         lifetime: ServiceLifetime, output: ConsoleOutput) {
+         lifetime: ServiceLifetime, output: ConsoleOutput, firmware: DeviceFirmware? = nil) {
+        self.firmware = firmware
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -108,7 +111,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, wifi: wifi, log: log)
+                options: options, clock: clock, wifi: wifi, firmware: firmware, log: log)
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             let gate = ClientTaskGate(limit: DeviceServiceLimits.httpTasks, mutex: tasks.makeMutex())
             body = clientTasks(gate, name: "http client", refuse: { server.refuse($0.connection, peer: $0.peer, $1) }) {
