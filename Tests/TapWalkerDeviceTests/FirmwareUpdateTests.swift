@@ -123,7 +123,7 @@ final class TestMutex: PlatformMutex {
         let image = AppImageBuilder().build()
         let source = CutSource(Array(image.prefix(4000)), announced: image.count)
         let outcome = FirmwareUpdate(slots: slots, lock: lock()).run(source, holder: "t") { _, _ in }
-        guard case .refused(let error) = outcome else { Issue.record("\(outcome)"); return }
+        guard case .inputFailed(let error) = outcome else { Issue.record("\(outcome)"); return }
         #expect(error.kind == .cable)
         #expect(slots.log == ["begin ota_1", "abandon ota_1"])
         #expect(slots.bootIndex == 0)
@@ -138,5 +138,20 @@ final class TestMutex: PlatformMutex {
         guard case .busy(let holder) = outcome else { Issue.record("\(outcome)"); return }
         #expect(holder == "XVC client 10.0.0.5:5000")
         #expect(source.offset == 0)
+    }
+
+    @Test func anUnconfirmedFirmwareKeepsTheWayBack() {
+        let slots = MemorySlots()
+        slots.runningIndex = 1
+        slots.bootIndex = 1
+        slots.pending = true
+        let source = CutSource(AppImageBuilder().build(), announced: nil)
+        let jobs = lock()
+        let outcome = FirmwareUpdate(slots: slots, lock: jobs).run(source, holder: "t") { _, _ in }
+        guard case .refused(let error) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(error.message.contains("has not confirmed itself"))
+        #expect(source.offset == 0)
+        #expect(slots.log.isEmpty)
+        #expect(jobs.currentHolder == nil)
     }
 }

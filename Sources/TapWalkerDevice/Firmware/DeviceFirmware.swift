@@ -59,12 +59,11 @@ final class DeviceFirmware: HTTPFirmwareActions {
         switch outcome {
         case .busy(let holder): return .busy(holder: holder)
         case .refused(let error):
-            if let request = body as? HTTPRequestBody, request.exceeded || error.kind == .cable || error.kind == .input {
-                return .inputFailed(error)
-            }
-            let answer = HTTPFirmwareAnswer.refused(status: 422, message: error.message)
             if started { events.result("{\"ok\":false,\"error\":\(HTTPJSON.string(error.message))}") }
-            return answer
+            return .refused(status: 422, message: error.message)
+        case .inputFailed(let error):
+            if started { events.result("{\"ok\":false,\"error\":\(HTTPJSON.string(error.message))}") }
+            return .inputFailed(error)
         case .installed(let info, let slot):
             let members = "\"slot\":\(HTTPJSON.string(slot)),\"version\":\(HTTPJSON.string(info.version)),\"project\":\(HTTPJSON.string(info.projectName)),\"bytes\":\(info.bytes),\"message\":\(HTTPJSON.string(DeviceFirmware.installedText(info, slot)))"
             events.result("{\"ok\":true,\(members)}")
@@ -93,7 +92,7 @@ final class DeviceFirmware: HTTPFirmwareActions {
         }
         switch outcome {
         case .busy(let holder): throw TapWalkerError(.device, "the board is busy: \(holder); the firmware was not touched")
-        case .refused(let error): throw TapWalkerError(error.kind, "update: \(error.message)")
+        case .refused(let error), .inputFailed(let error): throw TapWalkerError(error.kind, "update: \(error.message)")
         case .installed(let info, let slot):
             say(DeviceFirmware.installedText(info, slot))
             restart()

@@ -9,8 +9,11 @@ public struct FirmwareUpdate {
     public enum Outcome {
         /// Another job or update holds the board (or the lock): nothing was read.
         case busy(holder: String)
-        /// Refused or cut off: the boot choice and the running firmware are unchanged.
+        /// The image was refused (or a slot could not be written): the boot choice and the
+        /// running firmware are unchanged.
         case refused(TapWalkerError)
+        /// The upload could not be read to its end (cut off, over a limit, too slow): unchanged too.
+        case inputFailed(TapWalkerError)
         /// Written, checked and selected: the next boot runs it.
         case installed(AppImageInfo, slot: String)
     }
@@ -42,6 +45,11 @@ public struct FirmwareUpdate {
     }
 
     private func stream(_ source: any ByteSource, progress: (Int, Int?) -> Void) -> Outcome {
+        // As esp_ota_begin with app rollback: while the running image is unconfirmed the other
+        // slot is the way back, so it is not overwritten.
+        if slots.running().pendingVerify {
+            return .refused(TapWalkerError(.device, "the running firmware has not confirmed itself (a service did not start), and the other slot holds the previous one: reset to return to it, then update; \(unchanged())"))
+        }
         let capacity = slots.updateCapacity
         if let total = source.totalBytes, total > capacity {
             return .refused(TapWalkerError(.data, "the image (\(total) bytes) is larger than the OTA slot (\(capacity) bytes); \(unchanged())"))
@@ -51,11 +59,13 @@ public struct FirmwareUpdate {
         // The bytes that arrive before the header and the description have passed: the slot is
         // not even erased for an upload that is not an image for this device.
         var held: [UInt8] = []
+        var readFailed = false
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FirmwareUpdate.chunkBytes, alignment: 4)
         defer { buffer.deallocate() }
         do throws(TapWalkerError) {
             while true {
-                let n = try source.read(into: buffer)
+                let n: Int
+                do throws(TapWalkerError) { n = try source.read(into: buffer) } catch { readFailed = true; throw error }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
                 if n == 0 { break }
                 try check.take(chunk)
@@ -81,7 +91,8 @@ public struct FirmwareUpdate {
             return .installed(info, slot: writer.slot)
         } catch {
             writer?.abandon()
-            return .refused(TapWalkerError(error.kind, "\(error.message); \(unchanged())"))
+            let failure = TapWalkerError(error.kind, "\(error.message); \(unchanged())")
+            return readFailed ? .inputFailed(failure) : .refused(failure)
         }
     }
 }
