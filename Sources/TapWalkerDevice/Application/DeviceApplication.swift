@@ -53,7 +53,6 @@ public final class DeviceApplication {
         let services = DeviceServices(support: support, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime,
                                       output: output, firmware: firmware)
         services.start(boot.configuration)
-        firmware?.servicesCameUp(services.outcomes.filter { $0.refusal != nil }.map { $0.service.key }, output: output)
 
         let actions = DeviceConsoleActions(
             board: board, files: support.files, light: light,
@@ -77,6 +76,8 @@ public final class DeviceApplication {
             if now != address {
                 address = now
                 DeviceApplication.announce(now, state, services, output)
+                // A new firmware confirms itself once it can be reached: listening, with an address.
+                if now != nil { firmware?.servicesCameUp(services.outcomes.filter { $0.refusal != nil }.map { $0.service.key }, output: output) }
             }
             if !prompted {
                 output.write(Console.prompt)

@@ -10,6 +10,8 @@ final class DeviceFirmware: HTTPFirmwareActions {
     let network: any DeviceNetwork
     let clock: any DeviceClock
     let restartDevice: () -> Void
+    /// Whether this boot has confirmed the image or said why not (once per boot).
+    private var decided = false
 
     /// The answer gets this long to reach the client before the restart.
     static let restartDelayMicroseconds: UInt32 = 300_000
@@ -25,10 +27,14 @@ final class DeviceFirmware: HTTPFirmwareActions {
     /// The console's `status` line.
     var statusLine: String { "firmware: " + slots.running().summary }
 
-    /// Called once every configured service runs: the image came up, so it stays. With a service
-    /// refused the image is left unconfirmed, and the next reset goes back to the previous one.
+    /// Called when the device has a network address (joined, or its access point up) with its
+    /// services started: the image came up and can be reached, so it stays. With a service refused
+    /// the image is left unconfirmed, and the next reset goes back to the previous one. A firmware
+    /// that never gets an address is never confirmed (the stricter choice: it could not be
+    /// reached to be updated again).
     func servicesCameUp(_ refused: [String], output: ConsoleOutput) {
-        guard slots.running().pendingVerify else { return }
+        guard !decided, slots.running().pendingVerify else { return }
+        decided = true
         if !refused.isEmpty {
             output.line("tapwalker: firmware not confirmed (\(refused.joined(separator: ", ")) did not start): the next reset returns to the previous firmware")
             return
