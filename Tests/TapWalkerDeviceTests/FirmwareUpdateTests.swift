@@ -155,3 +155,78 @@ final class TestMutex: PlatformMutex {
         #expect(jobs.currentHolder == nil)
     }
 }
+
+@Suite struct FirmwareConsoleTests {
+    private func parse(_ s: String) throws(TapWalkerError) -> ConsoleCommand? { try ConsoleCommand.parse(Array(s.utf8)) }
+
+    @Test func updateTakesOneURL() throws {
+        #expect(try parse("update http://10.0.0.2:8000/tapwalker.bin") == .update(url: "http://10.0.0.2:8000/tapwalker.bin"))
+        for (line, message) in [("update", "usage: update URL"), ("update a b", "usage: update URL"),
+                                ("update tapwalker.bin", "update takes an http:// URL of a firmware image; nothing was changed")] {
+            do {
+                _ = try parse(line)
+                Issue.record("\(line) was accepted")
+            } catch {
+                #expect(error.message == message)
+                #expect(error.kind == .usage)
+            }
+        }
+    }
+
+    @Test func aConsoleWithoutSlotsSaysItCannotUpdate() {
+        final class NoFirmware: ConsoleActions {
+            func status() throws(TapWalkerError) -> String { "" }
+            func program(file: String) throws(TapWalkerError) -> String { "" }
+            func flash(file: String, address: Int) throws(TapWalkerError) -> String { "" }
+            func svf(file: String) throws(TapWalkerError) -> String { "" }
+            func passthru() throws(TapWalkerError) -> String { "" }
+            func networksChanged(_ networks: [WiFiNetwork]) {}
+            func reboot() {}
+        }
+        do {
+            _ = try NoFirmware().update(url: "http://h/fw.bin") { _ in }
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message == "this device cannot update its firmware over the network")
+        }
+    }
+}
+
+/// The confirmation that ends the rollback, through the whole device application.
+@Suite(.serialized) struct FirmwareConfirmationTests {
+    /// Runs the application with a firmware started once and pending verification in ota_1.
+    private func runPending(_ fake: FakeBoardSupport, until done: @escaping () -> Bool) -> MemorySlots {
+        let slots = MemorySlots()
+        slots.runningIndex = 1
+        slots.bootIndex = 1
+        slots.pending = true
+        var support = fake.support
+        support.firmware = slots
+        let giveUp = ContinuousClock.now + .seconds(60)
+        DeviceApplication(support: support, cable: SimulatedBoard(part: "25f").sim)
+            .run(until: { (fake.console.ended && done()) || ContinuousClock.now > giveUp })
+        return slots
+    }
+
+    @Test func aNewFirmwareConfirmsItselfOnceItHasAnAddress() {
+        let fake = FakeBoardSupport()
+        fake.file("/tapwalker.conf", "[services]\nftp = 2121\n[login]\nuser = ulx3s\npassword = secret\n")
+        fake.file("/wifiman.conf", "lab:password1\n")
+        fake.radio.heard = [WiFiScanResult(ssid: Array("lab".utf8), rssi: -50)]
+        fake.console.type("status", when: { fake.console.shows("ftp on 10.0.0.7:2121") })
+        let slots = runPending(fake) { fake.console.shows("firmware: running") }
+        #expect(!slots.pending)
+        #expect(fake.console.shows("tapwalker: firmware confirmed: running ota_1: tapwalker 1.0, confirmed"))
+        #expect(fake.console.shows("firmware: running ota_1: tapwalker 1.0, confirmed"))
+    }
+
+    @Test func aServiceThatDidNotStartLeavesItUnconfirmed() {
+        let fake = FakeBoardSupport()
+        // FTP without a login is refused (it would let anyone write).
+        fake.file("/tapwalker.conf", "[services]\nftp = 2121\n")
+        fake.console.type("", when: { fake.console.shows("firmware not confirmed") })
+        let slots = runPending(fake) { true }
+        #expect(slots.pending)
+        #expect(fake.console.shows("tapwalker: firmware not confirmed (ftp did not start): the next reset returns to the previous firmware"))
+    }
+}
