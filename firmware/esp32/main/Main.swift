@@ -38,5 +38,6 @@ func appMain() {
         led: ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true), console: console,
         random: ESP32Random(), restart: restartChip)
     support.describeSystem = { ESP32SystemReport.lines() }
+    support.firmware = ESP32FirmwareSlots()
     DeviceApplication(support: support).run(until: { false })
 }
