@@ -9,7 +9,7 @@ import TapWalkerServices
 /// The SD card of `serve --ftp --sd PATH`: an image file or a block device written raw with
 /// pwrite. A host has no card file system of its own to mount, so MOUNT says so; UMOUNT (and the
 /// release before a raw write) has nothing to do.
-public final class FileSDCard: FTPSDCard {
+public final class FileSDCard: SDCard {
     private let fd: Int32
     public let name: String
 

@@ -7,14 +7,14 @@ import TapWalkerCore
 import TapWalkerServices
 
 /// The FTP root as a host directory, reached only through a descriptor of the root opened once.
-/// Paths arrive normalised (no "..", see `FTPPath`); each request walks its path from that
+/// Paths arrive normalised (no "..", see `StorePath`); each request walks its path from that
 /// descriptor one component at a time with openat(2) and O_NOFOLLOW, and acts on the last
 /// component relative to its directory's descriptor (openat, fstatat, mkdirat, unlinkat,
 /// renameat, fdopendir). No symbolic link is followed anywhere on a path, so a directory swapped
 /// for a link to elsewhere while a request runs leads to a refusal, never outside the root; there
 /// is no check-then-use gap to race, as there was with a realpath(3) check followed by open(2).
 /// Symbolic links inside the root are not listed and cannot be opened.
-public final class PosixFileStore: FTPFileStore {
+public final class PosixFileStore: FileStore {
     /// The root as given, for messages.
     public let root: String
     private let rootFD: Int32
@@ -36,9 +36,9 @@ public final class PosixFileStore: FTPFileStore {
 
     deinit { _ = systemClose(rootFD) }
 
-    // MARK: - FTPFileStore
+    // MARK: - FileStore
 
-    public func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
+    public func info(_ path: String) throws(TapWalkerError) -> FileInfo {
         if path == "/" {
             var st = stat()
             guard fstat(rootFD, &st) == 0 else { throw failure(path) }
@@ -50,7 +50,7 @@ public final class PosixFileStore: FTPFileStore {
         return PosixFileStore.info(name: lastComponent(path), st)
     }
 
-    public func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] {
+    public func list(_ path: String) throws(TapWalkerError) -> [FileInfo] {
         let fd = try openDirectory(components(path), path)
         guard let dir = fdopendir(fd) else {
             let error = failure(path)
@@ -60,7 +60,7 @@ public final class PosixFileStore: FTPFileStore {
         // closedir closes `fd` too.
         defer { closedir(dir) }
         let dfd = dirfd(dir)
-        var entries: [FTPFileInfo] = []
+        var entries: [FileInfo] = []
         while let entry = readdir(dir) {
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
             if bytes == [46] || bytes == [46, 46] { continue }
@@ -98,7 +98,7 @@ public final class PosixFileStore: FTPFileStore {
         return FileSource(adopting: fd, name: path, totalBytes: Int(st.st_size) - offset)
     }
 
-    public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter {
+    public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter {
         let (parent, name) = try openParent(path)
         defer { _ = systemClose(parent) }
         // Truncated only once it is known to be a regular file (not a FIFO or device).
@@ -152,7 +152,7 @@ public final class PosixFileStore: FTPFileStore {
 
     // MARK: - Walking from the root
 
-    /// The components of a normalised store path; "." and ".." cannot occur after `FTPPath`, and
+    /// The components of a normalised store path; "." and ".." cannot occur after `StorePath`, and
     /// are refused here too rather than trusted.
     private func components(_ path: String) throws(TapWalkerError) -> [String] {
         let parts = path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
@@ -221,19 +221,19 @@ public final class PosixFileStore: FTPFileStore {
         return TapWalkerError(.input, "\(path): \(errnoText())")
     }
 
-    static func info(name: String, _ st: stat) -> FTPFileInfo {
+    static func info(name: String, _ st: stat) -> FileInfo {
         #if canImport(Glibc)
         let modified = Int(st.st_mtim.tv_sec)
         #else
         let modified = Int(st.st_mtimespec.tv_sec)
         #endif
-        return FTPFileInfo(name: name, isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, size: Int(st.st_size), modified: modified)
+        return FileInfo(name: name, isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, size: Int(st.st_size), modified: modified)
     }
 }
 
 
 /// A stored file being uploaded (STOR/APPE).
-final class DescriptorWriter: FTPFileWriter {
+final class DescriptorWriter: FileWriter {
     private var fd: Int32
     let name: String
 

@@ -24,7 +24,7 @@ struct BootCheckTests {
     @Test("flash write at 0 runs the boot check and says which image loads")
     func writeAtZeroChecksTheBoot() throws {
         try withTempDir { dir in
-            let w = tapwalker("flash", "write", Paths.example("ram-25f.bit"), "--cable", cable(dir))
+            let w = tapwalker("flash", "write", Examples.path("ram-25f.bit"), "--cable", cable(dir))
             #expect(w.exitCode == 0, "\(w.stderr)")
             #expect(w.stdout.contains("boot check: the FPGA would load the primary image at 0x000000"), "\(w.stdout)")
             let check = tapwalker("flash", "boot-check", "--json", "--cable", cable(dir))
@@ -41,7 +41,7 @@ struct BootCheckTests {
     @Test("multiboot writes the layout; a damaged primary falls back to the golden image")
     func multibootFallsBack() throws {
         try withTempDir { dir in
-            let m = tapwalker("flash", "multiboot", "--golden", Paths.example("ram-25f.bit"), "--primary", Paths.example("blink-25f.bit"),
+            let m = tapwalker("flash", "multiboot", "--golden", Examples.path("ram-25f.bit"), "--primary", Examples.path("blink-25f.bit"),
                               "--golden-addr", "0x200000", "--json", "--cable", cable(dir))
             #expect(m.exitCode == 0, "\(m.stdout)\(m.stderr)")
             let j = try #require(m.json())
@@ -74,21 +74,21 @@ struct BootCheckTests {
     @Test("write --primary refuses to reach the golden image without --force")
     func primaryKeepsTheGoldenImage() throws {
         try withTempDir { dir in
-            let m = tapwalker("flash", "multiboot", "--golden", Paths.example("ram-25f.bit"), "--primary", Paths.example("blink-25f-compressed.bit"),
+            let m = tapwalker("flash", "multiboot", "--golden", Examples.path("ram-25f.bit"), "--primary", Examples.path("blink-25f-compressed.bit"),
                               "--golden-addr", "0x80000", "--cable", cable(dir))
             #expect(m.exitCode == 0, "\(m.stderr)")
-            let w = tapwalker("flash", "write", "--primary", Paths.example("blink-25f.bit"), "--json", "--cable", cable(dir))
+            let w = tapwalker("flash", "write", "--primary", Examples.path("blink-25f.bit"), "--json", "--cable", cable(dir))
             #expect(w.exitCode == 2)
             #expect(w.json()?.string("error")?.contains("would overwrite the golden image at 0x080000") == true, "\(w.stdout)")
             let check = tapwalker("flash", "boot-check", "--json", "--cable", cable(dir))
             let primary = try #require(check.json()?.object("boot")?.object("primary"))
             #expect(primary.int("size") ?? 0 < 110_000, "the compressed primary is still there")
             // An image that fits goes over the primary only.
-            let ok = tapwalker("flash", "write", "--primary", Paths.example("ram-25f-compressed.bit"), "--json", "--cable", cable(dir))
+            let ok = tapwalker("flash", "write", "--primary", Examples.path("ram-25f-compressed.bit"), "--json", "--cable", cable(dir))
             #expect(ok.exitCode == 0, "\(ok.stdout)")
             #expect(ok.json()?.object("boot")?.object("fallback")?.bool("loads") == true)
             // Overlapping images are refused by multiboot before anything is written.
-            let overlap = tapwalker("flash", "multiboot", "--golden", Paths.example("ram-25f.bit"), "--primary", Paths.example("blink-25f.bit"),
+            let overlap = tapwalker("flash", "multiboot", "--golden", Examples.path("ram-25f.bit"), "--primary", Examples.path("blink-25f.bit"),
                                     "--golden-addr", "0x80000", "--cable", cable(dir))
             #expect(overlap.exitCode == 2 && overlap.stderr.contains("overlap"), "\(overlap.stderr)")
         }

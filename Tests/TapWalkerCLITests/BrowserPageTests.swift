@@ -30,10 +30,10 @@ struct BrowserPageTests {
             let screenshots = ["login-desktop.png", "done-desktop.png", "done-phone.png", "flash-desktop.png", "flash-phone.png",
                                "busy-desktop.png", "busy-phone.png"]
             for name in screenshots { try? FileManager.default.removeItem(atPath: shots + "/" + name) }
-            let blinkSize = (try? FileManager.default.attributesOfItem(atPath: Paths.example("blink-85f.bit"))[.size] as? Int) ?? -1
+            let blinkSize = (try? FileManager.default.attributesOfItem(atPath: Examples.path("blink-85f.bit"))[.size] as? Int) ?? -1
             let script = Paths.packageRoot.appendingPathComponent("web/browser-test.py").path
-            let r = runTool(python!, [script, base, "\(server.port("ftp"))", "ulx3s", password, Paths.example("blink-85f.bit"),
-                                      Paths.example("blink-12f.bit"), shots, dir.path("downloads")])
+            let r = runTool(python!, [script, base, "\(server.port("ftp"))", "ulx3s", password, Examples.path("blink-85f.bit"),
+                                      Examples.path("blink-12f.bit"), shots, dir.path("downloads")])
             #expect(r.status == 0 && r.output.contains("PAGE OK"), "\(r.output)\n\(server.log)")
             #expect(r.output.contains("wrong part: This bitstream is for 0x21111043"), "\(r.output)")
             #expect(r.output.contains("flash result: flash@0x200000: \(blinkSize) bytes in "), "\(r.output)")

@@ -220,12 +220,12 @@ struct ManifestRow: CustomStringConvertible {
     let bytes: Int
     let ebrWrites: Int
 
-    var path: String { Paths.example(file) }
+    var path: String { Examples.path(file) }
     var description: String { file }
 
     /// Every row of the manifest (an issue, and no rows, when it cannot be read).
     static func all(sourceLocation: SourceLocation = #_sourceLocation) -> [ManifestRow] {
-        let url = Paths.examples.appendingPathComponent("manifest.tsv")
+        let url = Examples.url("manifest.tsv")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             Issue.record("cannot read \(url.path)", sourceLocation: sourceLocation)
             return []
@@ -245,7 +245,7 @@ struct ManifestRow: CustomStringConvertible {
 
 /// The bytes of an example file, read once.
 func exampleBytes(_ name: String) -> [UInt8] {
-    [UInt8](FileManager.default.contents(atPath: Paths.example(name)) ?? Data())
+    [UInt8](FileManager.default.contents(atPath: Examples.path(name)) ?? Data())
 }
 
 /// Where things are in an uncompressed bitstream, found the way the FPGA finds them.

@@ -16,7 +16,7 @@ struct EndlessInputTests {
     func gzipBomb() throws {
         try withTempDir { dir in
             // 200 MB of 0xFF dummy bytes after the bitstream: about 200 KB gzipped.
-            var data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Paths.example("blink-25f.bit"))))
+            var data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Examples.path("blink-25f.bit"))))
             data += [UInt8](repeating: 0xFF, count: 200 << 20)
             let path = dir.path("bomb.bit.gz")
             let process = Process()

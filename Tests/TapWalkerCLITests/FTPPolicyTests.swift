@@ -45,7 +45,7 @@ extension FTPFixture {
     }
 }
 
-private let blink = Paths.example("blink-85f.bit")
+private let blink = Examples.path("blink-85f.bit")
 
 @Suite("board policy through FTP", .serialized)
 struct FTPPolicyTests {
@@ -59,7 +59,7 @@ struct FTPPolicyTests {
             let big = dir.write("big.bin", deterministicNoise(count: 20_000))
             let replies = s.session([
                 "STOR flash@0 \(blink)", "SITE STATUS",
-                "STOR flash@0 \(Paths.example("blink-25f.bit"))", "SITE STATUS",
+                "STOR flash@0 \(Examples.path("blink-25f.bit"))", "SITE STATUS",
                 "STOR flash@0 \(truncated)", "SITE STATUS",
                 "STOR flash@0 \(noise)", "SITE STATUS",
                 "STOR flash@0xFFC000 \(big)", "SITE STATUS",
@@ -124,7 +124,7 @@ struct FTPPolicyTests {
     func cliAndFTPAgree() throws {
         try withTempDir { dir in
             let s = FTPFixture(dir)
-            let wrong = Paths.example("blink-25f.bit")
+            let wrong = Examples.path("blink-25f.bit")
             let data = dir.write("data.bin", deterministicNoise(count: 40_000))
             let prefix = dir.write("p.bit", Array(exampleBytes("blink-85f.bit").prefix(1000)))
             var replies = s.session(["STOR flash@0 \(blink)", "STOR flash@0 \(wrong)", "STOR flash@0x200000 \(data)", "STOR fpga \(prefix)"])

@@ -44,8 +44,8 @@ final class FTPFixture {
     var card: [UInt8] { [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: dir.path("card.img")))) ?? Data()) }
 }
 
-private let blink = Paths.example("blink-85f.bit")
-private let blinkBytes = [UInt8](FileManager.default.contents(atPath: Paths.example("blink-85f.bit")) ?? Data())
+private let blink = Examples.path("blink-85f.bit")
+private let blinkBytes = [UInt8](FileManager.default.contents(atPath: Examples.path("blink-85f.bit")) ?? Data())
 
 /// Two small SD payloads with recognisable content.
 private func sdPayloads(_ dir: TempDir) -> (head: String, tail: String, headBytes: [UInt8], tailBytes: [UInt8]) {
@@ -104,7 +104,7 @@ struct FTPServerTests {
             let bad = "SIR 8 TDI (C6);\nSDR 8 TDI (00);\nSIR 8 TDI (0E);\nSDR 8 TDI (01);\nRUNTEST IDLE 2 TCK 1.00E-02 SEC;\n\nSDR 8 TDI (0G);\n"
             let script = ftplibPrelude(server.port("ftp")) + """
                 ftp = login()
-                ftp.storbinary('STOR blink.svf', open('\(Paths.example("blink-25f.svf"))', 'rb'))
+                ftp.storbinary('STOR blink.svf', open('\(Examples.path("blink-25f.svf"))', 'rb'))
                 ftp.storbinary('STOR bad.svf', io.BytesIO(b'\(bad.replacingOccurrences(of: "\n", with: "\\n"))'))
                 print('GOOD', ftp.sendcmd('SITE SVF blink.svf').replace('\\r\\n', ' | '))
                 try:

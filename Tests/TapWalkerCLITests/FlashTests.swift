@@ -12,7 +12,7 @@ struct FlashTests {
     @Test("an address past 4 GB is refused and shown with all its digits, never cut to 32 bits")
     func addressPastFourGigabytes() throws {
         try withTempDir { dir in
-            let write = tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--addr", "0x100200000", "--cable", cable(dir))
+            let write = tapwalker("flash", "write", Examples.path("blink-25f.bit"), "--addr", "0x100200000", "--cable", cable(dir))
             #expect(write.exitCode == 2 && write.stderr.contains("at 0x100200000 ends at 0x10028e2e1, past the end"), "\(write.stderr)")
             let read = tapwalker("flash", "read", "--output", dir.path("x.bin"), "--addr", "0x100200000", "--length", "16", "--cable", cable(dir))
             #expect(read.exitCode == 2 && read.stderr.contains("at 0x100200000 does not fit"), "\(read.stderr)")
@@ -22,7 +22,7 @@ struct FlashTests {
     @Test("write, reload, read back and verify: the FPGA boots the design from flash")
     func writeReadVerify() throws {
         try withTempDir { dir in
-            let bit = Paths.example("blink-25f.bit")
+            let bit = Examples.path("blink-25f.bit")
             let write = tapwalker("flash", "write", bit, "--json", "--cable", cable(dir))
             #expect(write.exitCode == 0, "\(write.stdout)\(write.stderr)")
             let w = try #require(write.json())
@@ -44,7 +44,7 @@ struct FlashTests {
             let verify = tapwalker("flash", "verify", bit, "--json", "--cable", cable(dir))
             #expect(verify.exitCode == 0)
             #expect(verify.json()?.bool("verified") == true)
-            let other = tapwalker("flash", "verify", Paths.example("ram-25f.bit"), "--json", "--cable", cable(dir))
+            let other = tapwalker("flash", "verify", Examples.path("ram-25f.bit"), "--json", "--cable", cable(dir))
             #expect(other.exitCode == 1)
             #expect(other.json()?.string("error")?.contains("differs") == true)
         }
@@ -53,7 +53,7 @@ struct FlashTests {
     @Test("a second identical write changes nothing")
     func rewriteIsFree() throws {
         try withTempDir { dir in
-            let bit = Paths.example("ram-25f-compressed.bit")
+            let bit = Examples.path("ram-25f-compressed.bit")
             #expect(tapwalker("flash", "write", bit, "--addr", "0x200000", "--no-reload", "--cable", cable(dir)).exitCode == 0)
             let again = tapwalker("flash", "write", bit, "--addr", "0x200000", "--json", "--no-reload", "--cable", cable(dir))
             let j = try #require(again.json())
@@ -71,7 +71,7 @@ struct FlashTests {
             #expect(tapwalker("flash", "protect", "--range", "0:0x200000", "--cable", cable(dir)).exitCode == 0)
             let info = tapwalker("flash", "info", "--json", "--cable", cable(dir))
             #expect(info.json()?.object("flash")?.string("protected") == "0x000000:0x200000")
-            let refused = tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--json", "--cable", cable(dir))
+            let refused = tapwalker("flash", "write", Examples.path("blink-25f.bit"), "--json", "--cable", cable(dir))
             #expect(refused.exitCode == 1)
             let error = refused.json()?.string("error") ?? ""
             #expect(error.contains("protected range 0x000000–0x1fffff") && error.contains("flash unprotect"))
@@ -96,7 +96,7 @@ struct FlashTests {
     @Test("erase a range, and the whole chip")
     func erase() throws {
         try withTempDir { dir in
-            #expect(tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--no-reload", "--cable", cable(dir)).exitCode == 0)
+            #expect(tapwalker("flash", "write", Examples.path("blink-25f.bit"), "--no-reload", "--cable", cable(dir)).exitCode == 0)
             let r = tapwalker("flash", "erase", "--addr", "0", "--length", "64K", "--json", "--no-reload", "--cable", cable(dir))
             #expect(r.exitCode == 0, "\(r.stdout)")
             #expect(r.json()?.object("erase_ops")?.int("64k") == 1)
@@ -116,7 +116,7 @@ struct FlashTests {
     func tooLarge() throws {
         try withTempDir { dir in
             let c = cable(dir, chip: "is25lp032")
-            let r = tapwalker("flash", "write", Paths.example("blink-85f.bit"), "--addr", "0x300000", "--json", "--cable", c)
+            let r = tapwalker("flash", "write", Examples.path("blink-85f.bit"), "--addr", "0x300000", "--json", "--cable", c)
             #expect(r.exitCode == 2)
             #expect(r.json()?.string("error")?.contains("past the end") == true)
             let image = (try? Data(contentsOf: URL(fileURLWithPath: dir.path("flash.bin")))).map([UInt8].init) ?? []
@@ -127,7 +127,7 @@ struct FlashTests {
     @Test("--keep-running on a board whose design hides the flash says why")
     func keepRunning() throws {
         try withTempDir { dir in
-            #expect(tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--cable", cable(dir)).exitCode == 0)
+            #expect(tapwalker("flash", "write", Examples.path("blink-25f.bit"), "--cable", cable(dir)).exitCode == 0)
             // The board now runs the blinker, which does not enable the master SPI port.
             let r = tapwalker("flash", "info", "--keep-running", "--json", "--cable", cable(dir))
             #expect(r.exitCode == 1)
@@ -149,7 +149,7 @@ struct FlashTests {
             let gz = Process()
             gz.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             gz.arguments = ["python3", "-c", "import gzip,sys; open(sys.argv[2],'wb').write(gzip.compress(open(sys.argv[1],'rb').read()))",
-                            Paths.example("blink-45f.bit"), dir.path("passthru41112043.bit.gz")]
+                            Examples.path("blink-45f.bit"), dir.path("passthru41112043.bit.gz")]
             try gz.run()
             gz.waitUntilExit()
             #expect(gz.terminationStatus == 0)

@@ -16,7 +16,7 @@ struct GzipInputTests {
     @Test("prog takes a gzipped bitstream; info on a zlib copy agrees with the plain file")
     func gzipAndZlibInputs() throws {
         try withTempDir { dir in
-            let plain = Paths.example("blink-25f.bit")
+            let plain = Examples.path("blink-25f.bit")
             let gz = dir.path("blink.bit.gz")
             let zl = dir.path("blink.z")
             let script = """
@@ -46,7 +46,7 @@ struct GzipInputTests {
     @Test("flash write takes gzip, zlib and standard input; all land as the same bytes and boot")
     func flashWriteCompressedAndStdin() throws {
         try withTempDir { dir in
-            let plain = Paths.example("blink-25f.bit")
+            let plain = Examples.path("blink-25f.bit")
             let gz = dir.path("blink.bit.gz"), zl = dir.path("blink.z")
             let script = """
                 import gzip, sys, zlib

@@ -8,8 +8,8 @@ import Testing
 // the SD card image compared byte for byte.
 
 private let curl = toolPath("curl")
-private let blink = Paths.example("blink-85f.bit")
-private let blinkBytes = [UInt8](FileManager.default.contents(atPath: Paths.example("blink-85f.bit")) ?? Data())
+private let blink = Examples.path("blink-85f.bit")
+private let blinkBytes = [UInt8](FileManager.default.contents(atPath: Examples.path("blink-85f.bit")) ?? Data())
 
 /// `serve --http` and `--ftp` on one board, a store, a password and a 4 MB SD card image.
 private final class HTTPBoardFixture {
@@ -98,7 +98,7 @@ struct HTTPBoardTests {
             #expect(gzLoad.code == 200 && gzLoad.body.contains("\"bytes\":1927725") && doneTrue(gzLoad.body), "\(gzLoad.body)")
 
             // A bitstream for another part: refused with the board service's message, design still DONE.
-            let wrong = f.call(["-T", Paths.example("blink-12f.bit"), "\(base)/api/fpga"])
+            let wrong = f.call(["-T", Examples.path("blink-12f.bit"), "\(base)/api/fpga"])
             #expect(wrong.code == 422, "\(wrong.body)")
             #expect(wrong.body.contains("\"ok\":false") && wrong.body.contains("\"sram_touched\":false") && wrong.body.contains("LFE5U-12F"), "\(wrong.body)")
             #expect(doneTrue(f.board().body), "the design loaded before survives a refused bitstream")

@@ -123,7 +123,7 @@ private final class LocalHTTPServer {
 /// Runs `body` with a fresh server serving blink-25f.bit, and stops the server afterwards.
 private func withServer(_ body: (LocalHTTPServer, TempDir) throws -> Void) throws {
     try withTempDir { dir in
-        let server = try LocalHTTPServer(serving: Paths.example("blink-25f.bit"), in: dir)
+        let server = try LocalHTTPServer(serving: Examples.path("blink-25f.bit"), in: dir)
         defer { server.stop() }
         try body(server, dir)
     }
@@ -184,7 +184,7 @@ struct HTTPInputTests {
     @Test("info over http:// agrees with info on the file")
     func infoAgrees() throws {
         try withServer { server, _ in
-            let a = tapwalker("info", Paths.example("blink-25f.bit"), "--json")
+            let a = tapwalker("info", Examples.path("blink-25f.bit"), "--json")
             let b = tapwalker("info", server.url("/chunked.bit"), "--json")
             #expect(b.exitCode == 0, "\(b.stderr)")
             let ja = try #require(a.json()), jb = try #require(b.json())

@@ -17,7 +17,7 @@ struct HTTPServeTests {
             let server = ServerProcess(["serve", "--http", "0", "--listen", "127.0.0.1", "--root", dir.path("store"),
                                         "--cable", "sim", "--user", "ulx3s", "--password-file", dir.path("pw.txt")])
             let base = "http://127.0.0.1:\(server.port("http"))"
-            let blink = Paths.example("blink-85f.bit")
+            let blink = Examples.path("blink-85f.bit")
 
             let page = runTool(curl!, ["-sS", "-i", "\(base)/"])
             #expect(page.output.contains("HTTP/1.1 200") && page.output.contains("<title>TapWalker</title>"), "\(page.output)")

@@ -29,7 +29,7 @@ struct InfoTests {
 
     @Test("text output of a valid bitstream names the part and says valid")
     func textOutputOfValidBitstream() {
-        let run = tapwalker("info", Paths.example("ram-45f-compressed.bit"))
+        let run = tapwalker("info", Examples.path("ram-45f-compressed.bit"))
         #expect(run.exitCode == 0)
         #expect(run.stdout.contains("LFE5U-45F"))
         #expect(run.stdout.contains("0x41112043"))

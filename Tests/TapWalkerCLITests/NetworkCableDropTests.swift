@@ -43,7 +43,7 @@ struct NetworkCableDropTests {
         try withTempDir { dir in
             let sim = startSim(dir)
             let port = sim.port("remote_bitbang")
-            let prog = cut(sim, ["prog", Paths.example("ram-85f.bit"), "--cable", "rbb://127.0.0.1:\(port)"], with: SIGKILL)
+            let prog = cut(sim, ["prog", Examples.path("ram-85f.bit"), "--cable", "rbb://127.0.0.1:\(port)"], with: SIGKILL)
             #expect(prog.status == 1, "\(prog.stderr)")
             #expect(prog.stderr.contains("remote_bitbang server at 127.0.0.1:\(port)"), "\(prog.stderr)")
             #expect(prog.stderr.contains("half configured") && prog.stderr.contains("loading again finishes the job"), "\(prog.stderr)")

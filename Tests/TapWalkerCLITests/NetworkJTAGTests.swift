@@ -42,7 +42,7 @@ struct NetworkJTAGPeerTests {
             // openFPGALoader prints the IDCODE without its version nibble.
             #expect(detect.output.contains("0x1111043") && detect.output.contains("ECP5"), "\(detect.output)")
 
-            let load = ofl(port, ["--freq", "10000000", Paths.example("ram-25f.bit")])
+            let load = ofl(port, ["--freq", "10000000", Examples.path("ram-25f.bit")])
             #expect(load.status == 0, "\(load.output)")
             let ours = tapwalker("detect", "--json", "--cable", "xvc://127.0.0.1:\(port)")
             let json = try #require(ours.json())
@@ -67,7 +67,7 @@ struct NetworkJTAGPeerTests {
             let port = sim.port("xvc")
             // A bootable design at 0 (written by TapWalker's own XVC client), as a board with a
             // bootloader has: openFPGALoader reloads the FPGA after writing and fails without one.
-            let boot = tapwalker("flash", "write", Paths.example("blink-25f-compressed.bit"), "--json",
+            let boot = tapwalker("flash", "write", Examples.path("blink-25f-compressed.bit"), "--json",
                                  "--cable", "xvc://127.0.0.1:\(port)")
             #expect(boot.exitCode == 0, "\(boot.stderr)")
             #expect(boot.json()?.bool("done") == true)
@@ -99,7 +99,7 @@ struct NetworkJTAGPeerTests {
         try withTempDir { dir in
             let sim = startSim(dir)
             let port = sim.port("remote_bitbang")
-            let good = openocdSVF(port, Paths.example("blink-25f.svf"))
+            let good = openocdSVF(port, Examples.path("blink-25f.svf"))
             #expect(good.status == 0, "\(good.output.suffix(2000))")
             #expect(!good.output.contains("Error"), "\(good.output.suffix(2000))")
             let after = tapwalker("detect", "--json", "--cable", "rbb://127.0.0.1:\(port)")
@@ -108,7 +108,7 @@ struct NetworkJTAGPeerTests {
             // One bit of the bitstream flipped in the middle of the burst (ecppack splits it into
             // SDRs of 8000 bits): the CRC check fails and the SVF's final status check (DONE set,
             // FAIL clear) does not match.
-            let svf = try String(contentsOfFile: Paths.example("blink-25f.svf"), encoding: .utf8)
+            let svf = try String(contentsOfFile: Examples.path("blink-25f.svf"), encoding: .utf8)
             var lines = svf.components(separatedBy: "\n")
             let bursts = lines.indices.filter { lines[$0].hasPrefix("SDR\t8000\t") }
             #expect(bursts.count > 500, "the burst spans many SDRs")
@@ -140,12 +140,12 @@ struct NetworkCableTests {
             let xvc = "xvc://127.0.0.1:\(sim.port("xvc"))"
             let rbb = "rbb://127.0.0.1:\(sim.port("remote_bitbang"))"
 
-            let viaXVC = tapwalker("prog", Paths.example("ram-25f.bit"), "--json", "--cable", xvc)
+            let viaXVC = tapwalker("prog", Examples.path("ram-25f.bit"), "--json", "--cable", xvc)
             #expect(viaXVC.exitCode == 0, "\(viaXVC.stderr)")
             #expect(viaXVC.json()?.bool("done") == true)
             #expect(tapwalker("detect", "--json", "--cable", rbb).json()?.hex("usercode") == 0x5241_4D21)
 
-            let viaRBB = tapwalker("prog", Paths.example("blink-25f-compressed.bit"), "--json", "--cable", rbb)
+            let viaRBB = tapwalker("prog", Examples.path("blink-25f-compressed.bit"), "--json", "--cable", rbb)
             #expect(viaRBB.exitCode == 0, "\(viaRBB.stderr)")
             #expect(viaRBB.json()?.bool("done") == true)
 
@@ -183,7 +183,7 @@ struct NetworkCableTests {
             let xvc = "xvc://127.0.0.1:\(serve.port("xvc"))"
             // XVC has no login: by default only this machine can reach it.
             #expect(serve.log.contains("listening: xvc 127.0.0.1:"), "\(serve.log)")
-            let prog = tapwalker("prog", Paths.example("ram-25f-compressed.bit"), "--json", "--cable", xvc)
+            let prog = tapwalker("prog", Examples.path("ram-25f-compressed.bit"), "--json", "--cable", xvc)
             #expect(prog.exitCode == 0, "\(prog.stderr)\n\(serve.log)")
             #expect(prog.json()?.bool("done") == true)
             // The relay holds its remote_bitbang connection until it stops (the simulated board

@@ -13,7 +13,7 @@ struct OutputPathTests {
                 cd "$2" || exit 90
                 cp "$1" "$(printf 'bl\\351nk-\\377.bit')" || exit 91
                 exec "$0" prog --json "$(printf 'bl\\351nk-\\377.bit')" --cable sim:part=25f
-                """, Paths.example("blink-25f.bit"), dir.url.path)
+                """, Examples.path("blink-25f.bit"), dir.url.path)
             #expect(r.exitCode == 0, "\(r.stderr)")
             let text = String(decoding: r.stdout, as: UTF8.self)
             #expect(text.contains("\"done\":true"), "\(text)")
@@ -24,7 +24,7 @@ struct OutputPathTests {
                 cd "$2" || exit 90
                 "$0" flash write -q "$(printf 'bl\\351nk-\\377.bit')" --cable "sim:part=25f,flash-image=\(image)" || exit 1
                 exec "$0" flash read -q --length "$3" -o "\(out)" --cable "sim:part=25f,flash-image=\(image)"
-                """, Paths.example("blink-25f.bit"), dir.url.path, String(exampleBytes("blink-25f.bit").count))
+                """, Examples.path("blink-25f.bit"), dir.url.path, String(exampleBytes("blink-25f.bit").count))
             #expect(w.exitCode == 0, "\(w.stderr)")
             let names = directoryEntries(dir.url.path)
             #expect(names.contains(Array("fl".utf8) + [0xFF] + Array("sh.bin".utf8)), "\(names)")
@@ -38,7 +38,7 @@ struct OutputPathTests {
         try withTempDir { dir in
             let cable = "sim:part=25f,flash-image=\(dir.path("flash.bin"))"
             let bit = exampleBytes("blink-25f.bit")
-            #expect(tapwalker("flash", "write", "-q", Paths.example("blink-25f.bit"), "--addr", "0x10000", "--cable", cable).exitCode == 0)
+            #expect(tapwalker("flash", "write", "-q", Examples.path("blink-25f.bit"), "--addr", "0x10000", "--cable", cable).exitCode == 0)
             let length = bit.count + 0x10000 + 5000
             let r = runRaw(Paths.binary ?? "/nonexistent", ["flash", "read", "--addr", "0", "--length", String(length), "-o", "-", "--cable", cable])
             #expect(r.exitCode == 0, "\(r.stderr)")
@@ -53,7 +53,7 @@ struct OutputPathTests {
     func failedOutputLeavesNothing() throws {
         try withTempDir { dir in
             let cable = "sim:part=25f,flash-image=\(dir.path("flash.bin"))"
-            #expect(tapwalker("flash", "write", "-q", Paths.example("blink-25f.bit"), "--cable", cable).exitCode == 0)
+            #expect(tapwalker("flash", "write", "-q", Examples.path("blink-25f.bit"), "--cable", cable).exitCode == 0)
             let old = deterministicNoise(count: 3000)
             dir.write("out.bin", old)
             let before = directoryEntries(dir.url.path)
@@ -75,7 +75,7 @@ struct OutputPathTests {
         try withTempDir { dir in
             let sim = ServerProcess(["sim", "--xvc", "0", "--part", "25f"])
             let cable = "xvc://127.0.0.1:\(sim.port("xvc"))"
-            #expect(tapwalker("prog", "-q", Paths.example("blink-25f.bit"), "--cable", cable).exitCode == 0)
+            #expect(tapwalker("prog", "-q", Examples.path("blink-25f.bit"), "--cable", cable).exitCode == 0)
             sim.waitForLog("disconnected")
             let connections = sim.log.components(separatedBy: "connected").count
             for output in [dir.path("missing/out.bin"), dir.url.path] {
@@ -95,7 +95,7 @@ struct OutputPathTests {
     @Test("a named pipe is read once: a bitstream through it programs, an SVF through it is refused")
     func pipesAreReadOnce() throws {
         try withTempDir { dir in
-            for (input, expected) in [(Paths.example("blink-25f.bit"), Int32(0)), (Paths.example("blink-25f.svf"), Int32(2))] {
+            for (input, expected) in [(Examples.path("blink-25f.bit"), Int32(0)), (Examples.path("blink-25f.svf"), Int32(2))] {
                 let r = tapwalkerInShell("""
                     cd "$2" && rm -f pipe && mkfifo pipe || exit 90
                     cat "$1" > pipe 2>/dev/null &
@@ -119,16 +119,16 @@ struct OutputPathTests {
         try withTempDir { dir in
             let sim = ServerProcess(["sim", "--xvc", "0", "--part", "25f"])
             let cable = "xvc://127.0.0.1:\(sim.port("xvc"))"
-            #expect(tapwalker("prog", "-q", Paths.example("blink-25f.bit"), "--cable", cable).exitCode == 0)
+            #expect(tapwalker("prog", "-q", Examples.path("blink-25f.bit"), "--cable", cable).exitCode == 0)
             sim.waitForLog("disconnected")
             let connections = sim.log.components(separatedBy: "connected").count
             let svf = exampleBytes("blink-25f.svf")
             let disguised = dir.write("design.bit", svf)
-            let gzip = runRaw("/bin/sh", ["-c", "gzip -c \"$0\" > \"$1\"", Paths.example("blink-25f.svf"), dir.path("design.gz")])
+            let gzip = runRaw("/bin/sh", ["-c", "gzip -c \"$0\" > \"$1\"", Examples.path("blink-25f.svf"), dir.path("design.gz")])
             #expect(gzip.exitCode == 0, "gzip: \(gzip.stderr)")
             let runs: [[String]] = [
-                ["prog", Paths.example("blink-25f.svf")], ["prog", disguised], ["prog", dir.path("design.gz")],
-                ["flash", "write", Paths.example("blink-25f.svf")], ["flash", "write", disguised],
+                ["prog", Examples.path("blink-25f.svf")], ["prog", disguised], ["prog", dir.path("design.gz")],
+                ["flash", "write", Examples.path("blink-25f.svf")], ["flash", "write", disguised],
                 ["flash", "verify", disguised], ["info", disguised],
             ]
             for arguments in runs {

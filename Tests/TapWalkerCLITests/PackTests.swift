@@ -7,7 +7,7 @@ struct PackTests {
     func packThenProg() throws {
         try withTempDir { dir in
             let packed = dir.path("blink-25f.bit.z")
-            let r = tapwalker("pack", Paths.example("blink-25f.bit"), "-o", packed, "--window", "4K", "--json")
+            let r = tapwalker("pack", Examples.path("blink-25f.bit"), "-o", packed, "--window", "4K", "--json")
             #expect(r.exitCode == 0, "\(r.stderr)")
             let j = r.json()
             #expect(j?.bool("ok") == true)
@@ -29,7 +29,7 @@ struct PackTests {
     func gzipText() throws {
         try withTempDir { dir in
             let packed = dir.path("ram.gz")
-            let r = tapwalker("pack", Paths.example("ram-25f.bit"), "-o", packed, "--window", "512", "--format", "gzip")
+            let r = tapwalker("pack", Examples.path("ram-25f.bit"), "-o", packed, "--window", "512", "--format", "gzip")
             #expect(r.exitCode == 0, "\(r.stderr)")
             #expect(r.stdout.contains("584687 bytes"))
             #expect(r.stdout.contains("%"))
@@ -42,7 +42,7 @@ struct PackTests {
     func badOptions(args: [String]) throws {
         try withTempDir { dir in
             let r = tapwalker(
-                "pack", Paths.example("blink-25f.bit"), "-o", dir.path("x.z"), "--json", args[0], args[1])
+                "pack", Examples.path("blink-25f.bit"), "-o", dir.path("x.z"), "--json", args[0], args[1])
             #expect(r.exitCode == 2)
             #expect(r.json()?.bool("ok") == false)
             #expect(!FileManager.default.fileExists(atPath: dir.path("x.z")))

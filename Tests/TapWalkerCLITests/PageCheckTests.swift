@@ -24,9 +24,9 @@ struct PageCheckTests {
                 const id=idcodeOf(new Uint8Array(b));console.log(id==null?"none":"0x"+id.toString(16).padStart(8,"0"))}
                 """
             let js = dir.write("check.js", Array(script.utf8))
-            let gz = runTool(toolPath("gzip") ?? "/bin/gzip", ["-kf", dir.write("b45.bit", [UInt8](FileManager.default.contents(atPath: Paths.example("blink-45f.bit")) ?? Data()))])
+            let gz = runTool(toolPath("gzip") ?? "/bin/gzip", ["-kf", dir.write("b45.bit", [UInt8](FileManager.default.contents(atPath: Examples.path("blink-45f.bit")) ?? Data()))])
             #expect(gz.status == 0)
-            let r = runTool(node!, [js, Paths.example("blink-85f.bit"), Paths.example("blink-12f-compressed.bit"), dir.path("b45.bit.gz"), js])
+            let r = runTool(node!, [js, Examples.path("blink-85f.bit"), Examples.path("blink-12f-compressed.bit"), dir.path("b45.bit.gz"), js])
             #expect(r.output.split(separator: "\n") == ["0x41113043", "0x21111043", "0x41112043", "none"], "\(r.output)")
         }
     }

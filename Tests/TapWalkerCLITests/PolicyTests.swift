@@ -16,7 +16,7 @@ struct PolicyTests {
 
     /// A board running blink-25f.bit from its flash.
     private func runningBoard(_ dir: TempDir) {
-        let w = tapwalker("flash", "write", Paths.example("blink-25f.bit"), "-q", "--cable", cable(dir))
+        let w = tapwalker("flash", "write", Examples.path("blink-25f.bit"), "-q", "--cable", cable(dir))
         #expect(w.exitCode == 0, "\(w.stderr)")
         #expect(tapwalker("detect", "--json", "--cable", cable(dir)).json()?.bool("done") == true, "DONE before")
     }
@@ -29,7 +29,7 @@ struct PolicyTests {
             let truncated = dir.write("half.bit", Array(exampleBytes("blink-25f.bit").prefix(300_000)))
             let big = dir.write("big.bin", deterministicNoise(count: 20_000))
             let refusals: [(String, [String], Int32)] = [
-                ("wrong part at 0", ["flash", "write", Paths.example("blink-85f.bit")], 1),
+                ("wrong part at 0", ["flash", "write", Examples.path("blink-85f.bit")], 1),
                 ("truncated at 0", ["flash", "write", truncated], 1),
                 ("not a bitstream at 0", ["flash", "write", noise], 1),
                 ("does not fit", ["flash", "write", big, "--addr", "0xFFC000"], 2),
@@ -51,7 +51,7 @@ struct PolicyTests {
             let protect = tapwalker("flash", "protect", "--range", "0:0x200000", "--json", "--cable", cable(dir))
             #expect(protect.exitCode == 0 && protect.json()?.bool("done") == true, "\(protect.stdout)")
             let before = image(dir)
-            let overlap = tapwalker("flash", "write", Paths.example("blink-25f.bit"), "--json", "--cable", cable(dir))
+            let overlap = tapwalker("flash", "write", Examples.path("blink-25f.bit"), "--json", "--cable", cable(dir))
             #expect(overlap.exitCode == 1 && overlap.json()?.bool("done") == true, "\(overlap.stdout)")
             let chip = tapwalker("flash", "erase", "--all", "--json", "--cable", cable(dir))
             #expect(chip.exitCode == 1 && chip.json()?.bool("done") == true, "\(chip.stdout)")
@@ -65,7 +65,7 @@ struct PolicyTests {
     func bootImageGuard() throws {
         try withTempDir { dir in
             runningBoard(dir)
-            let r = tapwalker("flash", "write", Paths.example("blink-85f.bit"), "--cable", cable(dir))
+            let r = tapwalker("flash", "write", Examples.path("blink-85f.bit"), "--cable", cable(dir))
             #expect(r.exitCode == 1)
             #expect(r.stderr.contains("LFE5U-85F") && r.stderr.contains("nothing was written") && r.stderr.contains("--force"), "\(r.stderr)")
             let noise = dir.write("noise.bin", deterministicNoise(count: 8192))
@@ -104,20 +104,20 @@ struct PolicyTests {
                 ["detect", "--cable", "sim:part=nope"],
                 ["detect", "--cable", "xvc://127.0.0.1:1"],
                 ["detect", "--cable", "bogus://x"],
-                ["info", Paths.example("blink-25f.bit")],
+                ["info", Examples.path("blink-25f.bit")],
                 ["info", noise],
                 ["info", empty],
                 ["info", dir.path("missing.bit")],
-                ["prog", Paths.example("blink-25f.bit"), "--cable", "sim:part=25f"],
-                ["prog", Paths.example("blink-85f.bit"), "--cable", "sim:part=25f"],
+                ["prog", Examples.path("blink-25f.bit"), "--cable", "sim:part=25f"],
+                ["prog", Examples.path("blink-85f.bit"), "--cable", "sim:part=25f"],
                 ["prog", noise, "--cable", "sim:part=25f"],
                 ["prog", dir.path("missing.bit"), "--cable", "sim:part=25f"],
                 ["prog", "--by-idcode", dir.url.path, "--cable", "sim:part=25f"],
                 ["flash", "info", "--cable", c],
                 ["flash", "info", "--keep-running", "--cable", c],
                 ["flash", "info", "--no-reload", "--cable", c],
-                ["flash", "write", Paths.example("blink-25f.bit"), "--cable", c],
-                ["flash", "write", Paths.example("blink-85f.bit"), "--cable", c],
+                ["flash", "write", Examples.path("blink-25f.bit"), "--cable", c],
+                ["flash", "write", Examples.path("blink-85f.bit"), "--cable", c],
                 ["flash", "write", noise, "--addr", "0x200000", "--cable", c],
                 ["flash", "write", noise, "--addr", "0xFFFF00", "--cable", c],
                 ["flash", "write", noise, "--addr", "nope", "--cable", c],
@@ -126,7 +126,7 @@ struct PolicyTests {
                 ["flash", "read", "--addr", "0", "--length", "4K", "-o", dir.path("r.bin"), "--cable", c],
                 ["flash", "read", "--addr", "0xFFFFFF", "--length", "4K", "-o", dir.path("r.bin"), "--cable", c],
                 ["flash", "verify", noise, "--addr", "0x200000", "--cable", c],
-                ["flash", "verify", Paths.example("blink-25f.bit"), "--cable", c],
+                ["flash", "verify", Examples.path("blink-25f.bit"), "--cable", c],
                 ["flash", "erase", "--addr", "0x300000", "--length", "4K", "--cable", c],
                 ["flash", "erase", "--addr", "0x300001", "--length", "4K", "--cable", c],
                 ["flash", "protect", "--range", "0:0x200000", "--cable", c],

@@ -32,7 +32,7 @@ struct ProgTests {
 
     @Test("a bitstream for an 85F is refused by a 45F before anything is erased")
     func wrongPartIsRefusedBeforeErase() throws {
-        let run = tapwalker("prog", Paths.example("blink-85f.bit"), "--cable", "sim:part=45f", "--json")
+        let run = tapwalker("prog", Examples.path("blink-85f.bit"), "--cable", "sim:part=45f", "--json")
         #expect(run.exitCode == 1)
         let json = try #require(run.json())
         #expect(json.bool("ok") == false)
@@ -48,7 +48,7 @@ struct ProgTests {
 
     @Test("with --force the 45F is sent the 85F bitstream and refuses it with an ID error")
     func forcedWrongPartIsRefusedByTheDevice() throws {
-        let run = tapwalker("prog", Paths.example("blink-85f.bit"), "--cable", "sim:part=45f", "--json", "--force")
+        let run = tapwalker("prog", Examples.path("blink-85f.bit"), "--cable", "sim:part=45f", "--json", "--force")
         #expect(run.exitCode == 1)
         let json = try #require(run.json())
         #expect(json.bool("ok") == false)
@@ -135,7 +135,7 @@ struct ProgTests {
 
     @Test("without a terminal, progress is plain lines on stderr and the result is on stdout")
     func plainProgressLinesWhenNotATerminal() {
-        let run = tapwalker("prog", Paths.example("ram-12f.bit"), "--cable", "sim:part=12f")
+        let run = tapwalker("prog", Examples.path("ram-12f.bit"), "--cable", "sim:part=12f")
         #expect(run.exitCode == 0)
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("programming:") }.count >= 2, "stderr: \(run.stderr)")
@@ -147,7 +147,7 @@ struct ProgTests {
 
     @Test("--quiet prints no progress")
     func quietHasNoProgress() {
-        let run = tapwalker("prog", Paths.example("ram-12f-compressed.bit"), "--cable", "sim:part=12f", "--quiet")
+        let run = tapwalker("prog", Examples.path("ram-12f-compressed.bit"), "--cable", "sim:part=12f", "--quiet")
         #expect(run.exitCode == 0)
         #expect(!run.stderr.contains("programming"))
         #expect(run.stdout.contains("DONE"))
@@ -155,7 +155,7 @@ struct ProgTests {
 
     @Test("with --json, stdout is exactly one JSON object and there is no progress")
     func jsonIsOneObject() throws {
-        let run = tapwalker("prog", Paths.example("ram-12f.bit"), "--cable", "sim:part=12f", "--json")
+        let run = tapwalker("prog", Examples.path("ram-12f.bit"), "--cable", "sim:part=12f", "--json")
         #expect(run.exitCode == 0)
         #expect(run.stdout.hasSuffix("}\n"))
         #expect(run.stdout.filter { $0 == "\n" }.count == 1, "stdout: \(run.stdout)")

@@ -8,7 +8,7 @@ import Testing
 private let openocd = toolPath("openocd")
 
 private func svfText(_ name: String) throws -> String {
-    try String(contentsOfFile: Paths.example(name), encoding: .utf8)
+    try String(contentsOfFile: Examples.path(name), encoding: .utf8)
 }
 
 /// The 1-based line of the first line of `text` with `prefix`, searching from the end when `last`.
@@ -26,7 +26,7 @@ struct SVFCommandTests {
     @Test("ecppack's SVF for each part plays to DONE on the simulated board of that part",
           arguments: ["12f", "25f", "45f", "85f"])
     func examplesPlayToDone(part: String) throws {
-        let r = tapwalker("svf", Paths.example("blink-\(part).svf"), "--json", "--cable", "sim:part=\(part)")
+        let r = tapwalker("svf", Examples.path("blink-\(part).svf"), "--json", "--cable", "sim:part=\(part)")
         #expect(r.exitCode == 0, "\(r.stderr)")
         let json = try #require(r.json())
         #expect(json.bool("ok") == true && json.bool("done") == true, "\(json.fields)")
@@ -41,11 +41,11 @@ struct SVFCommandTests {
 
     @Test("text: the summary and the FPGA's DONE; prog given an SVF names tapwalker svf")
     func textOutput() throws {
-        let r = tapwalker("svf", "-q", Paths.example("blink-25f.svf"), "--cable", "sim:part=25f")
+        let r = tapwalker("svf", "-q", Examples.path("blink-25f.svf"), "--cable", "sim:part=25f")
         #expect(r.exitCode == 0, "\(r.stderr)")
         #expect(r.stdout.contains("played to the end: every TDO check passed"), "\(r.stdout)")
         #expect(r.stdout.contains("LFE5U-25F: DONE"), "\(r.stdout)")
-        let prog = tapwalker("prog", Paths.example("blink-25f.svf"), "--cable", "sim:part=25f")
+        let prog = tapwalker("prog", Examples.path("blink-25f.svf"), "--cable", "sim:part=25f")
         #expect(prog.exitCode == 2 && prog.stderr.contains("tapwalker svf"), "\(prog.stderr)")
     }
 
@@ -54,7 +54,7 @@ struct SVFCommandTests {
         try withTempDir { dir in
             let sim = ServerProcess(["sim", "--xvc", "0", "--part", "25f"])
             let cable = "xvc://127.0.0.1:\(sim.port("xvc"))"
-            #expect(tapwalker("prog", "-q", Paths.example("blink-25f.bit"), "--cable", cable).exitCode == 0)
+            #expect(tapwalker("prog", "-q", Examples.path("blink-25f.bit"), "--cable", cable).exitCode == 0)
             let good = try svfText("blink-25f.svf")
             let goodLines = good.components(separatedBy: "\n").count
             let cases: [(name: String, text: String, line: Int, words: String)] = [
@@ -120,7 +120,7 @@ struct SVFCommandTests {
 
     @Test("standard input plays too, checked as it plays; a missing file is exit 2")
     func standardInputAndMissingFile() throws {
-        let data = try #require(FileManager.default.contents(atPath: Paths.example("blink-25f.svf")))
+        let data = try #require(FileManager.default.contents(atPath: Examples.path("blink-25f.svf")))
         let r = tapwalker(["svf", "-", "--json", "--cable", "sim:part=25f"], stdin: data)
         #expect(r.exitCode == 0, "\(r.stderr)")
         #expect(r.json()?.bool("done") == true)
@@ -137,7 +137,7 @@ struct SVFCommandTests {
                 let data = try Data(contentsOf: URL(fileURLWithPath: dir.path(name)))
                 return JSON(try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
             }
-            let file = Paths.example("blink-25f.svf")
+            let file = Examples.path("blink-25f.svf")
             let first = ServerProcess(["sim", "--remote-bitbang", "0", "--part", "25f", "--stats", dir.path("openocd.json")])
             let port = first.port("remote_bitbang")
             let ocd = runTool(openocd!, ["-c", "adapter driver remote_bitbang; remote_bitbang host 127.0.0.1; remote_bitbang port \(port); "

@@ -70,8 +70,8 @@ struct ScriptingTests {
 
     @Test("results carry the stable keys too (success and device failure)")
     func resultsCarryStableKeys() throws {
-        for arguments in [["detect", "--json"], ["list", "--json"], ["info", "--json", Paths.example("blink-25f.bit")],
-                          ["prog", "--json", Paths.example("blink-25f.bit")]] {
+        for arguments in [["detect", "--json"], ["list", "--json"], ["info", "--json", Examples.path("blink-25f.bit")],
+                          ["prog", "--json", Examples.path("blink-25f.bit")]] {
             let j = try #require(tapwalker(arguments).json())
             for key in stableKeys { #expect(j.has(key), "\(arguments): no \(key)") }
         }
@@ -110,7 +110,7 @@ struct ScriptingTests {
 
     @Test("-q: no progress and no note on stderr; the result is still printed")
     func quietSilencesProgress() {
-        let bit = Paths.example("blink-85f.bit")  // the simulator's default part
+        let bit = Examples.path("blink-85f.bit")  // the simulator's default part
         let loud = tapwalker("prog", bit)
         #expect(loud.exitCode == 0)
         #expect(loud.stderr.contains("programming:") && loud.stderr.contains("no cable configured"),
@@ -122,7 +122,7 @@ struct ScriptingTests {
             #expect(quiet.stdout.contains("DONE"))
         }
         // A failure is still reported.
-        let failed = tapwalker("prog", "-q", Paths.example("blink-25f.bit"))
+        let failed = tapwalker("prog", "-q", Examples.path("blink-25f.bit"))
         #expect(failed.exitCode == 1)
         #expect(failed.stderr.contains("LFE5U-25F"), "\(failed.stderr)")
     }
@@ -132,14 +132,14 @@ struct ScriptingTests {
         try withTempDir { dir in
             let image = "sim:part=25f,flash-image=\(dir.path("flash.bin"))"
             let runs: [[String]] = [
-                ["detect", "-q"], ["info", "-q", Paths.example("blink-25f.bit")], ["list", "-q"],
-                ["flash", "info", "-q", "--cable", image], ["flash", "write", "-q", Paths.example("blink-25f.bit"), "--cable", image],
-                ["flash", "verify", "-q", Paths.example("blink-25f.bit"), "--cable", image],
+                ["detect", "-q"], ["info", "-q", Examples.path("blink-25f.bit")], ["list", "-q"],
+                ["flash", "info", "-q", "--cable", image], ["flash", "write", "-q", Examples.path("blink-25f.bit"), "--cable", image],
+                ["flash", "verify", "-q", Examples.path("blink-25f.bit"), "--cable", image],
                 ["flash", "read", "-q", "--length", "4096", "-o", dir.path("out.bin"), "--cable", image],
                 ["flash", "erase", "-q", "--addr", "0x100000", "--length", "4K", "--cable", image],
                 ["flash", "protect", "-q", "--range", "0xC00000:0x1000000", "--cable", image],
                 ["flash", "unprotect", "-q", "--cable", image],
-                ["pack", "-q", Paths.example("blink-25f.bit"), "-o", dir.path("b.z")],
+                ["pack", "-q", Examples.path("blink-25f.bit"), "-o", dir.path("b.z")],
             ]
             for arguments in runs {
                 let r = tapwalker(arguments)
@@ -218,7 +218,7 @@ struct ScriptingTests {
 
     @Test("progress in a log: a line per tenth of a known size, a handful when the size is unknown")
     func progressLines() throws {
-        let r = tapwalker("prog", Paths.example("blink-85f.bit"))
+        let r = tapwalker("prog", Examples.path("blink-85f.bit"))
         #expect(r.exitCode == 0)
         let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("programming:") }
         let percents = lines.compactMap { line in
@@ -244,7 +244,7 @@ struct ScriptingTests {
         guard let binary = Paths.binary else { return }
         for columns in [40, 72, 200] {
             // script(1) gives the command a terminal; stty sets its width.
-            let r = runRaw("/usr/bin/script", ["-qec", "stty cols \(columns); exec \"\(binary)\" prog \(Paths.example("blink-85f.bit"))", "/dev/null"])
+            let r = runRaw("/usr/bin/script", ["-qec", "stty cols \(columns); exec \"\(binary)\" prog \(Examples.path("blink-85f.bit"))", "/dev/null"])
             #expect(r.exitCode == 0)
             // Split on the bytes: Swift reads "\r\n" as one Character.
             let text = String(decoding: r.stdout, as: UTF8.self)

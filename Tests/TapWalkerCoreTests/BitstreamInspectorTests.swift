@@ -8,7 +8,7 @@ private func inspect(_ bytes: [UInt8]) -> BitstreamInfo {
 @Test func everyCommittedBitstreamIsValidAndMatchesItsManifest() {
     #expect(Fixtures.manifest.count == 16)
     for entry in Fixtures.manifest {
-        let info = inspect(Fixtures.bytes(entry.file))
+        let info = inspect(Examples.bytes(entry.file))
         #expect(info.isValid, "\(entry.file): \(info.problem?.message ?? "")")
         #expect(info.part?.name == entry.part, "\(entry.file)")
         #expect(info.idcode == entry.idcode)
@@ -28,7 +28,7 @@ private func inspect(_ bytes: [UInt8]) -> BitstreamInfo {
             for (file, sink) in [("\(design)-\(part).bit", 0), ("\(design)-\(part)-compressed.bit", 1)] {
                 let engine = ConfigurationEngine(part: nil)
                 engine.frameSink = { n, b in if sink == 0 { plain[n] = Array(b) } else { packed[n] = Array(b) } }
-                Fixtures.bytes(file).withUnsafeBytes { engine.consume($0) }
+                Examples.bytes(file).withUnsafeBytes { engine.consume($0) }
                 #expect(engine.isComplete, "\(file)")
             }
             #expect(plain.count == Part.named(part)!.frames)
@@ -38,7 +38,7 @@ private func inspect(_ bytes: [UInt8]) -> BitstreamInfo {
 }
 
 @Test func aFlippedBitInFrameDataNamesTheFailingFrame() {
-    var bytes = Fixtures.bytes("blink-85f.bit")
+    var bytes = Examples.bytes("blink-85f.bit")
     let start = Fixtures.frameDataStart85F(bytes)
     let k = 4000  // the 4001st frame sent: frame number 13293 - 4000
     bytes[start + k * 145 + 70] ^= 0x10
@@ -49,7 +49,7 @@ private func inspect(_ bytes: [UInt8]) -> BitstreamInfo {
 }
 
 @Test func aStrippedHeaderIsStillAValidBitstream() {
-    let bytes = Fixtures.bytes("blink-25f.bit")
+    let bytes = Examples.bytes("blink-25f.bit")
     let stripped = Array(bytes[(Fixtures.preambleEnd(bytes) - 4)...])
     let info = inspect(stripped)
     #expect(info.isValid)
@@ -58,7 +58,7 @@ private func inspect(_ bytes: [UInt8]) -> BitstreamInfo {
 }
 
 @Test func truncatedRandomAndEmptyInputsAreReported() {
-    let bytes = Fixtures.bytes("blink-25f.bit")
+    let bytes = Examples.bytes("blink-25f.bit")
     let truncated = inspect(Array(bytes[0..<(bytes.count / 2)]))
     #expect(truncated.problem?.message.contains("truncated") == true)
     #expect(truncated.notABitstream == nil)

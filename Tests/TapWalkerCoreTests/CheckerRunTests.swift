@@ -50,7 +50,7 @@ private let feedings: [(chunk: Int, decoding: Bool)] = [(1, false), (13, false),
 
 @Test(arguments: ["blink-25f.bit", "blink-25f-compressed.bit", "ram-25f-compressed.bit", "ram-45f.bit"])
 func runsOfAnySizeReachTheByteByByteVerdict(file: String) {
-    let good = Fixtures.bytes(file)
+    let good = Examples.bytes(file)
     // Damage spread over the frames: flipped bits in frame data, codes, CRCs and dummy bytes.
     var inputs = [good]
     var seed: UInt64 = 7
@@ -129,7 +129,7 @@ private final class EndlessSource: ByteSource {
 }
 
 @Test func endlessPaddingAfterAValidBitstreamEndsAtThePartsLargestSize() throws {
-    let good = Fixtures.bytes("blink-25f.bit")
+    let good = Examples.bytes("blink-25f.bit")
     let part = try #require(Part.named("25f"))
     let source = EndlessSource(good, then: 0xFF)  // dummy bytes: the device would ignore them forever
     let info = try BitstreamInspector.inspect(source)
@@ -148,7 +148,7 @@ private final class EndlessSource: ByteSource {
 }
 
 @Test func inspectionStopsReadingAtTheFirstProblem() throws {
-    var bytes = Fixtures.bytes("blink-85f.bit")
+    var bytes = Examples.bytes("blink-85f.bit")
     let start = Fixtures.frameDataStart85F(bytes)
     bytes[start + 10 * 145 + 3] ^= 0x01
     let source = EndlessSource(bytes, then: 0xFF)
@@ -158,7 +158,7 @@ private final class EndlessSource: ByteSource {
 }
 
 @Test func inspectionForAPartChecksVerifyID() throws {
-    let bytes = Fixtures.bytes("blink-25f.bit")
+    let bytes = Examples.bytes("blink-25f.bit")
     let p12 = try #require(Part.named("12f"))
     let p25 = try #require(Part.named("25f"))
     #expect(try BitstreamInspector.inspect(MemorySource(bytes), for: p25).isValid)

@@ -104,7 +104,7 @@ private func run(_ bytes: [UInt8], part: Part? = nil, source: ConfigurationEngin
 }
 
 @Test func bitSerialAndByteFeedingAgree() {
-    let bytes = Fixtures.bytes("ram-25f-compressed.bit")
+    let bytes = Examples.bytes("ram-25f-compressed.bit")
     let e1 = ConfigurationEngine(part: nil)
     bytes.withUnsafeBytes { e1.consume($0) }
     let e2 = ConfigurationEngine(part: nil)

@@ -48,7 +48,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
     @Test func consoleProgLoadsARealBitstreamToDone() {
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "85f")
-        fake.files.files["/blink.bit"] = SimulatedBoard.example("blink-85f.bit")
+        fake.files.files["/blink.bit"] = Examples.bytes("blink-85f.bit")
         #expect(!board.done)
         fake.console.type("prog blink.bit")
         run(fake, cable: board.sim) { true }
@@ -62,7 +62,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
     @Test func consoleFlashWritesTheSimulatedFlash() {
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "25f")
-        let image = SimulatedBoard.example("blink-25f.bit")
+        let image = Examples.bytes("blink-25f.bit")
         fake.files.files["/blink.bit"] = image
         fake.console.type("flash blink.bit 0")
         run(fake, cable: board.sim) { true }
@@ -74,7 +74,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
     @Test func consoleSVFPlaysTheToolchainsFileToDoneAndRefusesAMalformedOneBeforeTouchingIt() {
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "25f")
-        fake.files.files["/blink.svf"] = SimulatedBoard.example("blink-25f.svf")
+        fake.files.files["/blink.svf"] = Examples.bytes("blink-25f.svf")
         // ISC_ENABLE and ISC_ERASE first: played, they would clear the design the first file loaded.
         fake.files.files["/bad.svf"] = Array("SIR 8 TDI (C6);\nSDR 8 TDI (00);\nSIR 8 TDI (0E);\nSDR 8 TDI (01);\nRUNTEST IDLE 2 TCK 1.00E-02 SEC;\nSDR 8 TDI (0G);\n".utf8)
         fake.console.type("svf blink.svf")
@@ -90,7 +90,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "25f")
         fake.console.type("bootcheck")
-        fake.files.files["/ram.bit"] = SimulatedBoard.example("ram-25f.bit")
+        fake.files.files["/ram.bit"] = Examples.bytes("ram-25f.bit")
         fake.console.type("flash ram.bit 0")
         fake.console.type("bootcheck")
         run(fake, cable: board.sim) { true }
@@ -104,8 +104,8 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         let fake = FakeBoardSupport()
         let board = SimulatedBoard(part: "85f")
         fake.file("/tapwalker.conf", "[services]\nxvc = 2542\n")
-        fake.files.files["/blink.bit"] = SimulatedBoard.example("blink-85f.bit")
-        let client = MemoryConnection(Array("getinfo:".utf8), holdOpen: true)
+        fake.files.files["/blink.bit"] = Examples.bytes("blink-85f.bit")
+        let client = HoldingConnection(Array("getinfo:".utf8), holdOpen: true)
         fake.console.type("", when: { fake.network.dial(2542, client, from: "10.0.0.9:5000") })
         fake.console.type("prog blink.bit", when: { fake.console.shows("xvc 10.0.0.9:5000: connected") })
         fake.console.type("status")
@@ -123,8 +123,8 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         let hash = PBKDF2.sha256(password: Array("secret".utf8), salt: salt, iterations: 1000, length: 32)
         let hex = { (b: [UInt8]) in b.map { String(format: "%02x", $0) }.joined() }
         fake.file("/tapwalker.conf", "[services]\nftp = 2121\n[login]\nuser = ulx3s\npassword = pbkdf2-sha256$1000$\(hex(salt))$\(hex(hash))\n")
-        let right = MemoryConnection(lines: ["USER ulx3s", "PASS secret", "QUIT"])
-        let wrong = MemoryConnection(lines: ["USER ulx3s", "PASS secreT", "QUIT"])
+        let right = HoldingConnection(lines: ["USER ulx3s", "PASS secret", "QUIT"])
+        let wrong = HoldingConnection(lines: ["USER ulx3s", "PASS secreT", "QUIT"])
         fake.console.type("", when: {
             fake.network.dial(2121, right, from: "10.0.0.9:5000") && fake.network.dial(2121, wrong, from: "10.0.0.10:5000")
         })
@@ -169,7 +169,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         let fake = FakeBoardSupport()
         fake.file("/tapwalker.conf", "[services]\nftp = 2121\n" + login)
         fake.tasks.refuseNamesContaining = "client"
-        let client = MemoryConnection(lines: ["USER ulx3s"])
+        let client = HoldingConnection(lines: ["USER ulx3s"])
         fake.console.type("status", when: { fake.network.dial(2121, client, from: "10.0.0.9:5000") })
         run(fake, cable: SimulatedBoard(part: "25f").sim) { client.isClosed }
         #expect(client.sent.hasPrefix("421 the device has no memory for another connection"))
@@ -195,7 +195,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         fake.file("/tapwalker.conf", "[services]\nhttp = 8080\n[login]\nuser = ulx3s\npassword = pbkdf2-sha256$1000$\(hex(salt))$\(hex(hash))\n")
         let body = "user=ulx3s&password=secret"
         let request = "POST /api/login HTTP/1.1\r\nHost: tapwalker\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-        let client = MemoryConnection(Array(request.utf8))
+        let client = HoldingConnection(Array(request.utf8))
         fake.console.type("", when: { fake.network.dial(8080, client, from: "10.0.0.9:5000") })
         run(fake, cable: SimulatedBoard(part: "25f").sim) { client.isClosed }
         #expect(client.sent.hasPrefix("HTTP/1.1 200"))
@@ -219,7 +219,7 @@ private func run(_ fake: FakeBoardSupport, cable: SimCable, until done: @escapin
         fake.radio.heard = [WiFiScanResult(ssid: Array("lab".utf8), rssi: -50)]
         let body = "ssid=lab&password=password1"
         let request = "POST /api/wifi HTTP/1.1\r\nHost: tapwalker\r\nAuthorization: Basic dWx4M3M6c2VjcmV0\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-        let client = MemoryConnection(Array(request.utf8))
+        let client = HoldingConnection(Array(request.utf8))
         fake.console.type("", when: { fake.console.shows("http on 192.168.4.1:8080") && fake.network.dial(8080, client, from: "192.168.4.2:5000") })
         run(fake, cable: SimulatedBoard(part: "25f").sim) { fake.console.shows("http on 10.0.0.7:8080") }
         #expect(client.sent.hasPrefix("HTTP/1.1 200"))

@@ -46,7 +46,7 @@ final class FakeNetwork: DeviceNetwork {
 
     /// Connects `connection` to `port` from `peer`; false when nothing listens there.
     @discardableResult
-    func dial(_ port: Int, _ connection: MemoryConnection, from peer: String) -> Bool {
+    func dial(_ port: Int, _ connection: HoldingConnection, from peer: String) -> Bool {
         lock.lock()
         let l = listeners[port]
         lock.unlock()
@@ -55,7 +55,7 @@ final class FakeNetwork: DeviceNetwork {
         return true
     }
 
-    func makeConnection() -> any NetworkConnection { MemoryConnection([]) }
+    func makeConnection() -> any NetworkConnection { HoldingConnection([]) }
 
     func listen(host: String) throws(TapWalkerError) -> any FTPPassiveListener {
         throw TapWalkerError(.device, "no data connections in these tests")
@@ -68,7 +68,7 @@ final class FakeNetwork: DeviceNetwork {
 
 /// The server's end of a connection: hands out the scripted input, then either reports the
 /// peer's close or, while `holdOpen`, waits as a silent client does until `hangUp`. Thread-safe.
-final class MemoryConnection: NetworkConnection {
+final class HoldingConnection: NetworkConnection {
     private let condition = NSCondition()
     private var input: [UInt8]
     private var output: [UInt8] = []

@@ -7,7 +7,7 @@ struct AuthTests {
     @Test("the throttle's delays double up to 8 s per address; the table is bounded, the quietest dropped")
     func throttle() {
         let clock = ManualClock()
-        let t = LoginThrottle(mutex: HTTPNoMutex(), clock: clock, capacity: 2)
+        let t = LoginThrottle(mutex: NoMutex(), clock: clock, capacity: 2)
         var waits: [UInt64] = []
         for _ in 0..<5 {
             t.recordFailure("a")
@@ -26,7 +26,7 @@ struct AuthTests {
     @Test("guesses spread over many addresses meet one overall budget; an address that logged in before is not counted")
     func overallBudget() {
         let clock = ManualClock()
-        let t = LoginThrottle(mutex: HTTPNoMutex(), clock: clock, capacity: 64, checkBurst: 10, checkRefillMicroseconds: 500_000)
+        let t = LoginThrottle(mutex: NoMutex(), clock: clock, capacity: 64, checkBurst: 10, checkRefillMicroseconds: 500_000)
         t.recordSuccess("10.0.0.1")  // the user's computer
         // 70 addresses, one guess each, all at once (the per-address table of 64 forgets some).
         var checked = 0
@@ -47,7 +47,7 @@ struct AuthTests {
     @Test("sessions: distinct random tokens, found only by the exact token, bounded, and they expire")
     func sessions() {
         let clock = ManualClock()
-        let s = SessionStore(mutex: HTTPNoMutex(), clock: clock, random: CountingRandom(), capacity: 2, idleMicroseconds: 1000)
+        let s = SessionStore(mutex: NoMutex(), clock: clock, random: CountingRandom(), capacity: 2, idleMicroseconds: 1000)
         let a = s.create(user: "u", access: .full)
         let b = s.create(user: "u", access: .readOnly)
         #expect(a.token != b.token && a.csrf != a.token)

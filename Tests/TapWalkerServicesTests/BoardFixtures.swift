@@ -24,10 +24,10 @@ struct BoardFixture {
         sim = SimCable(options: options)
         flash = sim.board.flash!
         if booted {
-            flash.load(BoardFixture.example("blink-\(part).bit"))
+            flash.load(Examples.bytes("blink-\(part).bit"))
             sim.board.powerUpSettled()
         }
-        board = BoardService(cable: wrap?(sim) ?? sim, lock: JobLock(mutex: UnsharedMutex()), clock: ManualClock())
+        board = BoardService(cable: wrap?(sim) ?? sim, lock: JobLock(mutex: NoMutex()), clock: ManualClock())
     }
 
     /// DONE as the FPGA reports it now.
@@ -85,7 +85,7 @@ final class DroppingCable: Cable {
 }
 
 /// An SD card in memory.
-final class MemoryCard: FTPSDCard {
+final class MemoryCard: SDCard {
     var bytes: [UInt8]
     var writes: [Range<Int>] = []
     init(blocks: Int) { bytes = [UInt8](repeating: 0xA5, count: blocks * 512) }

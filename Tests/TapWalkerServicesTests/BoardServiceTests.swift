@@ -8,7 +8,7 @@ import Testing
 /// running design survives every refused job and a flash is never changed by a refused one.
 @Suite("BoardService")
 struct BoardServiceTests {
-    let blink = BoardFixture.example("blink-25f.bit")
+    let blink = Examples.bytes("blink-25f.bit")
 
     @Test("identify reads IDCODE, part, status and USERCODE without stopping the design")
     func identify() {
@@ -26,7 +26,7 @@ struct BoardServiceTests {
     func refusedFlashJobs() {
         let noise = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
         let jobs: [(String, (BoardService) -> TapWalkerError?)] = [
-            ("wrong part at 0", { $0.writeFlash(MemorySource(BoardFixture.example("blink-85f.bit")), at: 0).failure }),
+            ("wrong part at 0", { $0.writeFlash(MemorySource(Examples.bytes("blink-85f.bit")), at: 0).failure }),
             ("truncated at 0", { $0.writeFlash(MemorySource(Array(blink.prefix(300_000))), at: 0).failure }),
             ("truncated stream at 0", { $0.writeFlash(StreamSource(Array(blink.prefix(300_000))), at: 0).failure }),
             ("not a bitstream at 0", { $0.writeFlash(MemorySource(noise), at: 0).failure }),
@@ -157,19 +157,19 @@ struct BoardServiceTests {
         let prefix = f.board.loadSRAM(MemorySource(Array(blink.prefix(1000))))
         #expect(prefix.failure != nil && !prefix.sramTouched)
         #expect(f.done, "the running design survives")
-        let wrong = f.board.loadSRAM(MemorySource(BoardFixture.example("blink-85f.bit")))
+        let wrong = f.board.loadSRAM(MemorySource(Examples.bytes("blink-85f.bit")))
         #expect(wrong.failure?.message.contains("LFE5U-85F") == true && !wrong.sramTouched && f.done)
         var long = blink
         long += [UInt8](repeating: 0, count: Part.named("25f")!.maximumBitstreamBytes)
         let tooLong = f.board.loadSRAM(StreamSource(long))
         #expect(tooLong.failure?.message.contains("more than") == true && !tooLong.sramTouched && f.done)
-        let ok = f.board.loadSRAM(StreamSource(BoardFixture.example("ram-25f.bit")))
+        let ok = f.board.loadSRAM(StreamSource(Examples.bytes("ram-25f.bit")))
         #expect(ok.failure == nil && ok.checkedBeforeErase && ok.done)
     }
 
     @Test("every real bitstream fits its part's largest bitstream, so the bound refuses none of them")
     func bitstreamBound() throws {
-        let manifest = try String(contentsOf: BoardFixture.examples.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        let manifest = try String(contentsOf: Examples.url("manifest.tsv"), encoding: .utf8)
         let rows = manifest.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
         #expect(rows.count >= 16)
         for row in rows {
@@ -195,7 +195,7 @@ struct BoardServiceTests {
     func sdCard() {
         let card = MemoryCard(blocks: 8)
         let f = BoardFixture()
-        let board = BoardService(cable: f.sim, lock: JobLock(mutex: UnsharedMutex()), sdCard: card, clock: ManualClock())
+        let board = BoardService(cable: f.sim, lock: JobLock(mutex: NoMutex()), sdCard: card, clock: ManualClock())
         let over = board.writeSD(MemorySource([UInt8](repeating: 1, count: 1024)), offset: -512)
         #expect(over.failure != nil)
         #expect(over.written == 3584..<4096)

@@ -11,17 +11,17 @@ private final class NoMutex: PlatformMutex {
     func unlock() {}
 }
 
-private final class OneFileStore: FTPFileStore {
+private final class OneFileStore: FileStore {
     /// Directories made with MKD, as the store was given them.
     var made: [String] = []
-    func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
-        if ASCII.equal(path, "/") { return FTPFileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
-        if ASCII.equal(path, "/a.bit") { return FTPFileInfo(name: "a.bit", isDirectory: false, size: 5, modified: 1_700_000_000) }
+    func info(_ path: String) throws(TapWalkerError) -> FileInfo {
+        if ASCII.equal(path, "/") { return FileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
+        if ASCII.equal(path, "/a.bit") { return FileInfo(name: "a.bit", isDirectory: false, size: 5, modified: 1_700_000_000) }
         throw TapWalkerError(.input, "\(path): No such file or directory")
     }
-    func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] { [try info("/a.bit")] }
+    func list(_ path: String) throws(TapWalkerError) -> [FileInfo] { [try info("/a.bit")] }
     func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource { MemorySource([1, 2, 3, 4, 5]) }
-    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter { throw TapWalkerError(.input, "read-only store") }
+    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter { throw TapWalkerError(.input, "read-only store") }
     func rename(_ from: String, to: String) throws(TapWalkerError) {}
     func removeFile(_ path: String) throws(TapWalkerError) {}
     func makeDirectory(_ path: String) throws(TapWalkerError) { made.append(path) }
@@ -41,7 +41,7 @@ private func server(clock: ManualClock, store: OneFileStore = OneFileStore(), th
     FTPServer(
         store: store, channels: NoChannels(),
         board: BoardService(cable: SimCable(options: SimOptions()), lock: JobLock(mutex: NoMutex()), clock: clock),
-        accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: anonymous),
+        accounts: Accounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: anonymous),
         options: options, clock: clock, mutex: NoMutex(), throttle: throttle) { _, text in log.lines.append(text) }
 }
 
@@ -91,7 +91,7 @@ struct FTPProtocolTests {
     @Test("paths resolve inside the root; .. above it is refused, not clamped")
     func paths() throws {
         func resolve(_ a: String, _ d: String) throws(TapWalkerError) -> String {
-            String(decoding: try FTPPath.resolve(Array(a.utf8), in: Array(d.utf8)), as: UTF8.self)
+            String(decoding: try StorePath.resolve(Array(a.utf8), in: Array(d.utf8)), as: UTF8.self)
         }
         #expect(try resolve("a.bit", "/") == "/a.bit")
         #expect(try resolve("../b/./c", "/x/y") == "/x/b/c")
@@ -119,20 +119,20 @@ struct FTPProtocolTests {
 
     @Test("passwords: only the configured pair logs in with full access; anonymous only when enabled, read-only")
     func accounts() {
-        let a = FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false)
+        let a = Accounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("secret".utf8)) != nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("secre".utf8)) == nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("secret2".utf8)) == nil)
         #expect(a.check(name: Array("anonymous".utf8), password: []) == nil)
-        let b = FTPAccounts(user: nil, password: nil, anonymousRead: true)
+        let b = Accounts(user: nil, password: nil, anonymousRead: true)
         if case .readOnly? = b.check(name: Array("ftp".utf8), password: []) {} else { Issue.record("anonymous should be read-only") }
-        #expect(FTPAccounts(user: nil, password: nil, anonymousRead: false).configurationProblem != nil)
+        #expect(Accounts(user: nil, password: nil, anonymousRead: false).configurationProblem != nil)
     }
 
     @Test("a verifier decides the password in place of a clear one, and only for the configured user")
     func accountsWithVerifier() {
         var asked: [[UInt8]] = []
-        let a = FTPAccounts(user: Array("ulx3s".utf8), verifier: { asked.append($0); return $0 == Array("secret".utf8) }, anonymousRead: false)
+        let a = Accounts(user: Array("ulx3s".utf8), verifier: { asked.append($0); return $0 == Array("secret".utf8) }, anonymousRead: false)
         #expect(a.configurationProblem == nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("secret".utf8)) != nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("wrong".utf8)) == nil)
@@ -143,7 +143,7 @@ struct FTPProtocolTests {
 
     @Test("listing lines and dates are what ls -l and RFC 3659 say")
     func listing() {
-        let f = FTPFileInfo(name: "blink.bit", isDirectory: false, size: 1_927_725, modified: 1_700_000_000)
+        let f = FileInfo(name: "blink.bit", isDirectory: false, size: 1_927_725, modified: 1_700_000_000)
         #expect(FTPListing.longLine(f) == "-rw-r--r-- 1 tapwalker tapwalker      1927725 Nov 14  2023 blink.bit")
         #expect(FTPListing.facts(f, writable: true) == "type=file;size=1927725;modify=20231114221320;perm=rwadf; blink.bit")
         #expect(UTCDate(951_782_400).compact == "20000229000000")  // a leap day

@@ -48,11 +48,11 @@ final class TricklingConnection: NetworkConnection {
 }
 
 /// Files and directories in memory, for the file routes.
-final class MemoryFileStore: FTPFileStore {
+final class MemoryFileStore: FileStore {
     var files: [String: [UInt8]] = [:]
     var directories: Set<String> = ["/"]
 
-    final class Writer: FTPFileWriter {
+    final class Writer: FileWriter {
         let store: MemoryFileStore
         let path: String
         init(_ store: MemoryFileStore, _ path: String) { self.store = store; self.path = path }
@@ -66,20 +66,20 @@ final class MemoryFileStore: FTPFileStore {
         return i == 0 ? "/" : String(decoding: b[..<i], as: UTF8.self)
     }
 
-    func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
-        if directories.contains(path) { return FTPFileInfo(name: path, isDirectory: true, size: 0, modified: 0) }
+    func info(_ path: String) throws(TapWalkerError) -> FileInfo {
+        if directories.contains(path) { return FileInfo(name: path, isDirectory: true, size: 0, modified: 0) }
         guard let f = files[path] else { throw TapWalkerError(.input, "no such file or directory: \(path)") }
-        return FTPFileInfo(name: path, isDirectory: false, size: f.count, modified: 0)
+        return FileInfo(name: path, isDirectory: false, size: f.count, modified: 0)
     }
-    func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] {
+    func list(_ path: String) throws(TapWalkerError) -> [FileInfo] {
         let names = files.keys.filter { parent($0) == path }.sorted()
-        return names.map { FTPFileInfo(name: String(decoding: FTPPath.lastComponent(Array($0.utf8)), as: UTF8.self), isDirectory: false, size: files[$0]!.count, modified: 0) }
+        return names.map { FileInfo(name: String(decoding: StorePath.lastComponent(Array($0.utf8)), as: UTF8.self), isDirectory: false, size: files[$0]!.count, modified: 0) }
     }
     func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource {
         guard let f = files[path] else { throw TapWalkerError(.input, "no such file: \(path)") }
         return MemorySource(Array(f[offset...]), name: path)
     }
-    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter {
+    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter {
         guard directories.contains(parent(path)) else { throw TapWalkerError(.input, "no such directory: \(parent(path))") }
         if !append { files[path] = [] }
         return Writer(self, path)
@@ -158,16 +158,16 @@ final class HTTPHarness {
     init(anonymousRead: Bool = false, board: FakeBoard? = nil, options: HTTPServerOptions = HTTPServerOptions(), pageFromBinary: Bool = false,
          wifi: (any HTTPWiFiSettings)? = nil) {
         self.board = board
-        let accounts = FTPAccounts(user: Array("admin".utf8), password: Array("secret".utf8), anonymousRead: anonymousRead)
-        throttle = LoginThrottle(mutex: HTTPNoMutex(), clock: clock)
-        let sessions = SessionStore(mutex: HTTPNoMutex(), clock: clock, random: CountingRandom())
-        events = HTTPJobEvents(mutex: HTTPNoMutex(), clock: clock)
+        let accounts = Accounts(user: Array("admin".utf8), password: Array("secret".utf8), anonymousRead: anonymousRead)
+        throttle = LoginThrottle(mutex: NoMutex(), clock: clock)
+        let sessions = SessionStore(mutex: NoMutex(), clock: clock, random: CountingRandom())
+        events = HTTPJobEvents(mutex: NoMutex(), clock: clock)
         let box = LogBoxHTTP()
         let router = HTTPRouter(
             accounts: accounts, sessions: sessions, throttle: throttle, store: store, board: board, events: events,
             page: pageFromBinary ? HTTPPage.html : "<!doctype html><title>t</title>", options: options, clock: clock, wifi: wifi,
             log: { box.lines.append($0 + " " + $1) })
-        server = HTTPServer(router: router, clock: clock, mutex: HTTPNoMutex(), log: { box.lines.append($0 + " " + $1) })
+        server = HTTPServer(router: router, clock: clock, mutex: NoMutex(), log: { box.lines.append($0 + " " + $1) })
     }
 
     /// Serves one connection that sends `pieces`; returns everything the server sent.

@@ -17,7 +17,7 @@ struct PreLoginSlotsTests {
     @Test("a newcomer does not push out its own address's connection that began waiting just now: it waits out the grace, then takes the oldest's place")
     func ownAddressGrace() {
         let clock = ManualClock()
-        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: UnsharedMutex(), clock: clock)
+        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: NoMutex(), clock: clock)
         let first = IdleConnection(), second = IdleConnection()
         let a = slots.enter(first, peer: "10.0.0.1:1")
         _ = slots.enter(second, peer: "10.0.0.1:2")
@@ -34,7 +34,7 @@ struct PreLoginSlotsTests {
     @Test("a connection that has just been answered (kept alive) starts its grace again")
     func graceRestartsAfterAnswer() {
         let clock = ManualClock()
-        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: UnsharedMutex(), clock: clock)
+        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: NoMutex(), clock: clock)
         let first = IdleConnection(), second = IdleConnection()
         let a = slots.enter(first, peer: "10.0.0.1:1")!
         let b = slots.enter(second, peer: "10.0.0.1:2")!
@@ -52,7 +52,7 @@ struct PreLoginSlotsTests {
     @Test("connections being served are never pushed out; with all of its own address's being served, a newcomer is refused after a second")
     func servedNeverPushedOut() {
         let clock = ManualClock()
-        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: UnsharedMutex(), clock: clock)
+        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: NoMutex(), clock: clock)
         let first = IdleConnection(), second = IdleConnection()
         let a = slots.enter(first, peer: "10.0.0.1:1")!
         let b = slots.enter(second, peer: "10.0.0.1:2")!
@@ -66,7 +66,7 @@ struct PreLoginSlotsTests {
     @Test("a flood's young connections give their place at once to a user from a quieter address")
     func floodHasNoGrace() {
         let clock = ManualClock()
-        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: UnsharedMutex(), clock: clock)
+        let slots = PreLoginSlots(total: 3, perAddress: 2, mutex: NoMutex(), clock: clock)
         var flood: [IdleConnection] = []
         for i in 0..<3 {
             let c = IdleConnection()

@@ -12,7 +12,7 @@ import Testing
 struct PinJTAGCableTests {
     @Test("blink-85f.bit loads to DONE through GPIO and SPI with the sim cable's digest, two transfers in flight")
     func load85F() throws {
-        let bits = VirtualBoardFixture.example("blink-85f.bit")
+        let bits = Examples.bytes("blink-85f.bit")
         let expected = simCableDigest(part: "85f", bits)
         let f = VirtualBoardFixture()
         let r = f.board.loadSRAM(MemorySource(bits))
@@ -39,7 +39,7 @@ struct PinJTAGCableTests {
 
     @Test("bit-level only (no SPI master): blink-25f.bit loads to DONE with the sim cable's digest")
     func bitLevel25F() {
-        let bits = VirtualBoardFixture.example("blink-25f.bit")
+        let bits = Examples.bytes("blink-25f.bit")
         let expected = simCableDigest(part: "25f", bits)
         let f = VirtualBoardFixture(part: "25f", spi: false)
         let r = f.board.loadSRAM(MemorySource(bits))
@@ -58,7 +58,7 @@ struct PinJTAGCableTests {
         let f = VirtualBoardFixture(part: "25f")
         let identity = f.board.identify()
         #expect(identity.failure == nil && identity.idcode == 0x4111_1043)
-        let blink = VirtualBoardFixture.example("blink-25f.bit")
+        let blink = Examples.bytes("blink-25f.bit")
         let boot = f.board.writeFlash(MemorySource(blink), at: 0)
         #expect(boot.failure == nil, "\(boot.failure?.message ?? "")")
         #expect(boot.access.reload?.done == true && f.done)

@@ -34,11 +34,11 @@ final class NoMutex: PlatformMutex {
     func unlock() {}
 }
 
-final class EmptyStore: FTPFileStore {
-    func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo { throw TapWalkerError(.input, "no files here") }
-    func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] { [] }
+final class EmptyStore: FileStore {
+    func info(_ path: String) throws(TapWalkerError) -> FileInfo { throw TapWalkerError(.input, "no files here") }
+    func list(_ path: String) throws(TapWalkerError) -> [FileInfo] { [] }
     func openForReading(_ path: String, offset: Int) throws(TapWalkerError) -> any ByteSource { throw TapWalkerError(.input, "no files here") }
-    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter { throw TapWalkerError(.input, "read-only") }
+    func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter { throw TapWalkerError(.input, "read-only") }
     func rename(_ from: String, to: String) throws(TapWalkerError) {}
     func removeFile(_ path: String) throws(TapWalkerError) {}
     func makeDirectory(_ path: String) throws(TapWalkerError) {}
@@ -114,7 +114,7 @@ func ftpSiteIDCODE() -> Bool {
     let server = FTPServer(
         store: EmptyStore(), channels: NoChannels(),
         board: BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: clock),
-        accounts: FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
+        accounts: Accounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false),
         clock: clock, mutex: NoMutex()) { _, _ in }
     server.serve(connection, peer: "10.0.0.5:40000", localHost: "10.0.0.1")
     meter.finish()
@@ -166,7 +166,7 @@ func idleServicesHeap() -> Int {
     let before = meter_heap_live()
     let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: clock)
     board.inputBufferLimit = FlashChip.sectorSize
-    let accounts = FTPAccounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false)
+    let accounts = Accounts(user: Array("ulx3s".utf8), password: Array("secret".utf8), anonymousRead: false)
     let xvc = XVCServer(cable: cable, clock: clock)
     let rbb = RemoteBitbangServer(cable: cable, clock: clock)
     let ftp = FTPServer(store: EmptyStore(), channels: NoChannels(), board: board, accounts: accounts,

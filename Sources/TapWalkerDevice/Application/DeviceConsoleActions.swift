@@ -97,7 +97,7 @@ final class DeviceConsoleActions: ConsoleActions {
 
     func passthru() throws(TapWalkerError) -> String {
         try holding("passthru") { () throws(TapWalkerError) -> String in
-            let result = board.loadPassthru(from: "/", files: FTPStoreFiles(DeviceFileStore(files: files)))
+            let result = board.loadPassthru(from: "/", files: StoreFileSystem(DeviceFileStore(files: files)))
             if let failure = result.failure { throw TapWalkerError(failure.kind, "fpga: \(failure.message)") }
             return result.summary
         }
@@ -143,7 +143,7 @@ final class DeviceConsoleActions: ConsoleActions {
     /// A console file name as a path of the device's file system: relative names start at the
     /// root, and ".." may not climb above it.
     static func path(_ file: String) throws(TapWalkerError) -> String {
-        String(decoding: try FTPPath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
+        String(decoding: try StorePath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
     }
 
     static func joined(_ lines: [String]) -> String {

@@ -1,32 +1,32 @@
 import TapWalkerCore
 import TapWalkerServices
 
-/// The device's file system as the FTP and HTTP file store. Paths arrive normalised by `FTPPath`
+/// The device's file system as the FTP and HTTP file store. Paths arrive normalised by `StorePath`
 /// and the file system itself keeps them under its mount point; the FAT volumes of the ESP32 have
 /// no symbolic links that could lead out. FAT keeps no modification time the VFS reports here,
 /// so listings show none (the epoch).
-public final class DeviceFileStore: FTPFileStore {
+public final class DeviceFileStore: FileStore {
     public let files: any DeviceFileSystem
 
     public init(files: any DeviceFileSystem) {
         self.files = files
     }
 
-    public func info(_ path: String) throws(TapWalkerError) -> FTPFileInfo {
-        if isRoot(path) { return FTPFileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
+    public func info(_ path: String) throws(TapWalkerError) -> FileInfo {
+        if isRoot(path) { return FileInfo(name: "/", isDirectory: true, size: 0, modified: 0) }
         guard let entry = try files.info(path) else { throw TapWalkerError(.input, "no such file or directory: \(path)") }
-        return FTPFileInfo(name: DeviceFileStore.lastComponent(entry.name), isDirectory: entry.isDirectory, size: entry.size, modified: 0)
+        return FileInfo(name: DeviceFileStore.lastComponent(entry.name), isDirectory: entry.isDirectory, size: entry.size, modified: 0)
     }
 
-    public func list(_ path: String) throws(TapWalkerError) -> [FTPFileInfo] {
+    public func list(_ path: String) throws(TapWalkerError) -> [FileInfo] {
         if !isRoot(path) {
             guard let entry = try files.info(path) else { throw TapWalkerError(.input, "no such file or directory: \(path)") }
             guard entry.isDirectory else { throw TapWalkerError(.input, "not a directory: \(path)") }
         }
-        var out: [FTPFileInfo] = []
+        var out: [FileInfo] = []
         for entry in try files.list(path) {
             let name = DeviceFileStore.lastComponent(entry.name)
-            out.append(FTPFileInfo(name: name, isDirectory: entry.isDirectory, size: entry.size, modified: 0))
+            out.append(FileInfo(name: name, isDirectory: entry.isDirectory, size: entry.size, modified: 0))
         }
         out.sort { DeviceFileStore.bytesLess($0.name, $1.name) }
         return out
@@ -36,7 +36,7 @@ public final class DeviceFileStore: FTPFileStore {
         try DeviceFileSource.open(path, in: files, offset: offset)
     }
 
-    public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FTPFileWriter {
+    public func openForWriting(_ path: String, append: Bool) throws(TapWalkerError) -> any FileWriter {
         if let entry = try files.info(path), entry.isDirectory {
             throw TapWalkerError(.input, "\(path) is a directory")
         }
@@ -84,7 +84,7 @@ public final class DeviceFileStore: FTPFileStore {
     private func isRoot(_ path: String) -> Bool { ASCII.equal(path, "/") }
 
     /// An open file being written by STOR, APPE or an HTTP upload.
-    final class Writer: FTPFileWriter {
+    final class Writer: FileWriter {
         private let file: any DeviceFile
         private var open = true
         init(_ file: any DeviceFile) { self.file = file }
@@ -99,7 +99,7 @@ public final class DeviceFileStore: FTPFileStore {
 
     /// tapwalker.conf or wifiman.conf being written: held (they are small) and, at close, checked
     /// and written whole, or refused with the line and the problem, the old file left as it was.
-    final class ConfigurationWriter: FTPFileWriter {
+    final class ConfigurationWriter: FileWriter {
         private let kind: ConfigurationFileCheck.Kind
         private let files: any DeviceFileSystem
         private var bytes: [UInt8]
@@ -125,7 +125,7 @@ public final class DeviceFileStore: FTPFileStore {
 
     /// "b.bit" of "/a/b.bit" or of "b.bit" (file systems name entries either way).
     static func lastComponent(_ name: String) -> String {
-        String(decoding: FTPPath.lastComponent(Array(name.utf8)), as: UTF8.self)
+        String(decoding: StorePath.lastComponent(Array(name.utf8)), as: UTF8.self)
     }
 
     /// Byte order, not Unicode order: String comparison needs tables the firmware does not link.

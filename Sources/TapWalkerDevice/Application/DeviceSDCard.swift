@@ -4,7 +4,7 @@ import TapWalkerServices
 /// The SD card's blocks as the board service's card for raw writes (`STOR sd@ADDR`, PUT /api/sd).
 /// The board service writes whole 512-byte blocks at block boundaries (it merges a partial last
 /// block with what the card held), so offsets map straight onto block numbers.
-public final class DeviceSDCard: FTPSDCard {
+public final class DeviceSDCard: SDCard {
     public let blocks: any SDCardBlocks
 
     public init(blocks: any SDCardBlocks) {

@@ -80,13 +80,13 @@ final class DeviceServices {
 
     /// The login of tapwalker.conf as the servers' accounts: one user, checked by its credential
     /// (clear or salted hash); no anonymous access.
-    static func accounts(_ login: DeviceConfiguration.Login?) -> FTPAccounts {
-        guard let login else { return FTPAccounts(user: nil, password: nil, anonymousRead: false) }
+    static func accounts(_ login: DeviceConfiguration.Login?) -> Accounts {
+        guard let login else { return Accounts(user: nil, password: nil, anonymousRead: false) }
         let credential = login.credential
-        return FTPAccounts(user: login.user, verifier: { credential.accepts($0) }, anonymousRead: false)
+        return Accounts(user: login.user, verifier: { credential.accepts($0) }, anonymousRead: false)
     }
 
-    private func start(_ service: DeviceService, port: Int, accounts: FTPAccounts, throttle: LoginThrottle) throws(TapWalkerError) {
+    private func start(_ service: DeviceService, port: Int, accounts: Accounts, throttle: LoginThrottle) throws(TapWalkerError) {
         let listener = try network.listen(port: port)
         let key = service.key
         let output = self.output

@@ -9,7 +9,7 @@ public final class SessionStore {
         public var token: String
         public var csrf: String
         public var user: String
-        public var access: FTPAccounts.Access
+        public var access: Accounts.Access
         var lastUsed: UInt64
     }
 
@@ -35,7 +35,7 @@ public final class SessionStore {
     }
 
     /// A new session for `user`.
-    public func create(user: String, access: FTPAccounts.Access) -> Session {
+    public func create(user: String, access: Accounts.Access) -> Session {
         let s = Session(token: newToken(), csrf: newToken(), user: user, access: access, lastUsed: clock.microseconds())
         mutex.lock()
         if sessions.count >= capacity, let oldest = sessions.indices.min(by: { sessions[$0].lastUsed < sessions[$1].lastUsed }) {
@@ -53,7 +53,7 @@ public final class SessionStore {
         let now = clock.microseconds()
         sessions.removeAll { now &- $0.lastUsed > idleMicroseconds }
         var found: Int?
-        for i in sessions.indices where FTPAccounts.constantTimeEqual(Array(sessions[i].token.utf8), token) { found = i }
+        for i in sessions.indices where Accounts.constantTimeEqual(Array(sessions[i].token.utf8), token) { found = i }
         guard let i = found else { return nil }
         sessions[i].lastUsed = now
         return sessions[i]

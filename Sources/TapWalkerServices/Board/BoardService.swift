@@ -16,7 +16,7 @@ import TapWalkerCore
 public final class BoardService {
     public let cable: any Cable
     public let lock: JobLock
-    public let sdCard: (any FTPSDCard)?
+    public let sdCard: (any SDCard)?
     let clock: any ServiceClock
     /// How many bytes of an input may be held to check it before the board is touched; nil: the
     /// part's largest bitstream. A device with less memory sets a smaller bound, and inputs larger
@@ -25,7 +25,7 @@ public final class BoardService {
     /// The longest SVF vector played (docs/svf.md §7); a device sets a smaller bound.
     public var svfMaxVectorBits = SVFPlayResult.hostMaxVectorBits
 
-    public init(cable: any Cable, lock: JobLock, sdCard: (any FTPSDCard)? = nil, clock: any ServiceClock) {
+    public init(cable: any Cable, lock: JobLock, sdCard: (any SDCard)? = nil, clock: any ServiceClock) {
         self.cable = cable
         self.lock = lock
         self.sdCard = sdCard

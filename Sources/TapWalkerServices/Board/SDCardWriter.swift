@@ -9,7 +9,7 @@ enum SDCardWriter {
     /// Bytes per write: whole blocks, as many as fit.
     static let chunkBytes = 16384
 
-    static func write(_ source: any ByteSource, to card: any FTPSDCard, offset: Int, clock: any ServiceClock,
+    static func write(_ source: any ByteSource, to card: any SDCard, offset: Int, clock: any ServiceClock,
                       progress: ProgressHandler?) -> SDWriteResult {
         var result = SDWriteResult()
         result.card = card.name
@@ -70,7 +70,7 @@ enum SDCardWriter {
 
     /// The card is full: if the input goes on, the job fails and says what was written.
     private static func refuseOverflow(_ source: any ByteSource, _ name: String, _ size: Int, _ start: Int, _ at: Int,
-                                       _ card: any FTPSDCard) throws(TapWalkerError) {
+                                       _ card: any SDCard) throws(TapWalkerError) {
         var probe: UInt8 = 0
         let more = try withUnsafeMutableBytes(of: &probe) { (p) throws(TapWalkerError) in try source.read(into: p) }
         guard more > 0 else { return }

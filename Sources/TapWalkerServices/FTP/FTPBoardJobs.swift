@@ -91,7 +91,7 @@ extension FTPSession {
 
     /// The passthru bitstream for the FPGA's IDCODE, from the root.
     func sitePassthru(_ output: FTPSiteOutput) throws(TapWalkerError) -> String {
-        let result = server.board.loadPassthru(from: "/", files: FTPStoreFiles(server.store), progress: output.progress("programming"))
+        let result = server.board.loadPassthru(from: "/", files: StoreFileSystem(server.store), progress: output.progress("programming"))
         return try FTPSession.render(result)
     }
 }

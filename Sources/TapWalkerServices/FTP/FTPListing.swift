@@ -6,7 +6,7 @@ import TapWalkerCore
 public enum FTPListing {
     /// "-rw-r--r-- 1 tapwalker tapwalker 1927725 Nov 24  2025 blink.bit". The year form is used
     /// for every date: it needs no idea of "now" and every parser reads it.
-    public static func longLine(_ f: FTPFileInfo) -> String {
+    public static func longLine(_ f: FileInfo) -> String {
         let d = UTCDate(f.modified)
         let size = String(f.size)
         var pad = ""
@@ -19,7 +19,7 @@ public enum FTPListing {
     /// RFC 3659 facts, then a space and the name: "type=file;size=5;modify=20250101120000;perm=rwadf; a.bit".
     /// `perm` tells what this user may do (r read, w write, a append, d delete, f rename;
     /// e enter, l list, c create, m make directory for directories).
-    public static func facts(_ f: FTPFileInfo, writable: Bool, typeOverride: String? = nil) -> String {
+    public static func facts(_ f: FileInfo, writable: Bool, typeOverride: String? = nil) -> String {
         let type = typeOverride ?? (f.isDirectory ? "dir" : "file")
         let perm = f.isDirectory ? (writable ? "elcmdf" : "el") : (writable ? "rwadf" : "r")
         var s = "type=\(type);"

@@ -32,12 +32,12 @@ public struct FTPServerOptions {
 /// of clients. `serve` runs one client's session to its end on the caller's thread; the host
 /// starts a thread per accepted connection, the ESP32 a task.
 public final class FTPServer {
-    public let store: any FTPFileStore
+    public let store: any FileStore
     public let channels: any FTPDataChannels
     public let board: BoardService
     /// The board's one-job-at-a-time lock, shared with the other servers.
     public var lock: JobLock { board.lock }
-    public let accounts: FTPAccounts
+    public let accounts: Accounts
     public let options: FTPServerOptions
     let clock: any ServiceClock
     /// Failed logins per client address, shared with the HTTP server when both run.
@@ -52,8 +52,8 @@ public final class FTPServer {
     /// `throttle` counts failed logins per address; give the HTTP server's so that failures over
     /// either count for both (nil: one of its own).
     public init(
-        store: any FTPFileStore, channels: any FTPDataChannels, board: BoardService,
-        accounts: FTPAccounts, options: FTPServerOptions = FTPServerOptions(), clock: any ServiceClock,
+        store: any FileStore, channels: any FTPDataChannels, board: BoardService,
+        accounts: Accounts, options: FTPServerOptions = FTPServerOptions(), clock: any ServiceClock,
         mutex: any PlatformMutex, throttle: LoginThrottle? = nil, log: @escaping (String, String) -> Void
     ) {
         self.throttle = throttle ?? LoginThrottle(mutex: mutex, clock: clock)

@@ -15,7 +15,7 @@ final class FTPSession {
     let slot: Int
 
     private var pendingUser: [UInt8]?
-    private(set) var access: FTPAccounts.Access?
+    private(set) var access: Accounts.Access?
     private var userName = ""
     private var failures = 0
     /// Counted among the server's logged-in clients (from the first login on).
@@ -289,7 +289,7 @@ final class FTPSession {
         guard !name.isEmpty else { try reply(501, "USER takes a name"); return }
         access = nil
         pendingUser = name
-        if FTPAccounts.isAnonymous(name) && server.accounts.anonymousRead {
+        if Accounts.isAnonymous(name) && server.accounts.anonymousRead {
             try reply(331, "anonymous login is read-only; send any password")
         } else {
             // The same answer for every name, so that names cannot be probed.
@@ -344,7 +344,7 @@ final class FTPSession {
         server.throttle.recordFailure(address)
         failures += 1
         log("login failed for user '\(ASCII.printable(name))' (\(failures) on this connection, \(server.throttle.failures(address)) from \(address))")
-        if failures >= FTPAccounts.failuresBeforeClosing {
+        if failures >= Accounts.failuresBeforeClosing {
             try reply(421, "login incorrect; too many failures, closing the connection")
             quitting = true
             return
@@ -368,7 +368,7 @@ final class FTPSession {
     func resolve(_ arg: [UInt8]) throws(TapWalkerError) -> [UInt8]? {
         guard !arg.isEmpty else { try reply(501, "a path is needed"); return nil }
         do throws(TapWalkerError) {
-            let path = try FTPPath.resolve(arg, in: directory)
+            let path = try StorePath.resolve(arg, in: directory)
             if (try? FTPDestination.parse(arg)) != nil {
                 try reply(550, "\(ASCII.printable(arg)) is a programming destination, not a file; only STOR writes to it")
                 return nil
@@ -382,7 +382,7 @@ final class FTPSession {
     }
 
     /// A path that exists, with its facts, or nil after replying why not.
-    private func existing(_ arg: [UInt8]) throws(TapWalkerError) -> ([UInt8], FTPFileInfo)? {
+    private func existing(_ arg: [UInt8]) throws(TapWalkerError) -> ([UInt8], FileInfo)? {
         guard let path = try resolve(arg) else { return nil }
         do throws(TapWalkerError) {
             return (path, try server.store.info(FTPSession.text(path)))
@@ -519,7 +519,7 @@ final class FTPSession {
         }
         let target = arg.isEmpty ? Array(".".utf8) : arg
         guard let (path, info) = try existing(target) else { return }
-        var entries: [FTPFileInfo]
+        var entries: [FileInfo]
         if info.isDirectory {
             do throws(TapWalkerError) {
                 entries = try server.store.list(FTPSession.text(path))
@@ -652,7 +652,7 @@ final class FTPSession {
         if let destination { try program(destination); return }
         guard let path = try resolve(arg) else { return }
         let name = FTPSession.text(path)
-        let writer: any FTPFileWriter
+        let writer: any FileWriter
         do throws(TapWalkerError) {
             writer = try server.store.openForWriting(name, append: append)
         } catch {

@@ -178,7 +178,7 @@ extension FTPSession {
     /// A stored regular file named by a SITE argument.
     private func storedFile(_ arg: [UInt8]) throws(TapWalkerError) -> [UInt8] {
         guard !arg.isEmpty else { throw TapWalkerError(.usage, "a path is needed") }
-        let path = try FTPPath.resolve(arg, in: directory)
+        let path = try StorePath.resolve(arg, in: directory)
         let info = try server.store.info(FTPSession.text(path))
         guard !info.isDirectory else { throw TapWalkerError(.input, "\(FTPSession.text(path)) is a directory") }
         return path

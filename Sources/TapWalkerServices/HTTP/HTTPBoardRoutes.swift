@@ -89,7 +89,7 @@ extension HTTPRouter {
         }
         let source: any ByteSource
         do throws(TapWalkerError) {
-            let path = String(decoding: try FTPPath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
+            let path = String(decoding: try StorePath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
             source = try store.openForReading(path, offset: 0)
         } catch { return try x.response.error(404, error.message) }
         try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)

@@ -3,7 +3,7 @@ import TapWalkerCore
 /// The file store under /api/files/PATH: GET lists a directory (JSON) or downloads a file, PUT
 /// uploads (streamed into the store), DELETE removes a file or an empty directory, POST with
 /// op=mkdir makes a directory and op=rename&to=PATH renames. Paths are confined to the store's
-/// root by `FTPPath` (a ".." above it is refused); the store refuses links that lead out.
+/// root by `StorePath` (a ".." above it is refused); the store refuses links that lead out.
 extension HTTPRouter {
     func files(_ x: HTTPExchange) throws(TapWalkerError) {
         guard let store else { return try x.response.error(503, "no file store on this server") }
@@ -11,16 +11,16 @@ extension HTTPRouter {
         let rest = r.path.utf8.dropFirst("/api/files".utf8.count)
         let path: String
         do throws(TapWalkerError) {
-            path = String(decoding: try FTPPath.resolve(Array(rest), in: [UInt8(ascii: "/")]), as: UTF8.self)
+            path = String(decoding: try StorePath.resolve(Array(rest), in: [UInt8(ascii: "/")]), as: UTF8.self)
         } catch {
             return try x.response.error(403, error.message)
         }
         switch r.verb {
         case .get, .head:
-            let info: FTPFileInfo
+            let info: FileInfo
             do throws(TapWalkerError) { info = try store.info(path) } catch { return try x.response.error(404, error.message) }
             if info.isDirectory {
-                let entries: [FTPFileInfo]
+                let entries: [FileInfo]
                 do throws(TapWalkerError) { entries = try store.list(path) } catch { return try x.response.error(400, error.message) }
                 var json = "{\"ok\":true,\"path\":\(HTTPJSON.string(path)),\"entries\":["
                 for (i, e) in entries.enumerated() {
@@ -31,14 +31,14 @@ extension HTTPRouter {
             }
             let source: any ByteSource
             do throws(TapWalkerError) { source = try store.openForReading(path, offset: 0) } catch { return try x.response.error(404, error.message) }
-            let name = String(decoding: FTPPath.lastComponent(Array(path.utf8)).filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }, as: UTF8.self)
+            let name = String(decoding: StorePath.lastComponent(Array(path.utf8)).filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }, as: UTF8.self)
             try x.response.start(
                 status: 200, contentType: "application/octet-stream", framing: .length(info.size),
                 headers: ["Content-Disposition: attachment; filename=\"\(name)\""])
             try copy(source, to: x.response, expected: info.size)
         case .put:
             if ASCII.equal(path, "/") { return try x.response.error(400, "name a file to upload to") }
-            let writer: any FTPFileWriter
+            let writer: any FileWriter
             do throws(TapWalkerError) { writer = try store.openForWriting(path, append: false) } catch { return try x.response.error(400, error.message) }
             var buffer = [UInt8](repeating: 0, count: 4096)
             var total = 0
@@ -80,7 +80,7 @@ extension HTTPRouter {
                 guard let to = r.query("to") else { return try x.response.error(400, "rename needs to=PATH") }
                 let target: String
                 do throws(TapWalkerError) {
-                    target = String(decoding: try FTPPath.resolve(Array(to.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
+                    target = String(decoding: try StorePath.resolve(Array(to.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
                 } catch { return try x.response.error(403, error.message) }
                 if ASCII.equal(path, "/") || ASCII.equal(target, "/") { return try x.response.error(403, "the root cannot be renamed") }
                 do throws(TapWalkerError) { try store.rename(path, to: target) } catch { return try x.response.error(400, error.message) }

@@ -7,9 +7,9 @@ public enum HTTPIdentity {
     /// A browser session (cookie); unsafe requests must carry its CSRF token.
     case session(SessionStore.Session)
     /// HTTP Basic credentials, checked on this request.
-    case basic(user: String, access: FTPAccounts.Access)
+    case basic(user: String, access: Accounts.Access)
 
-    public var access: FTPAccounts.Access? {
+    public var access: Accounts.Access? {
         switch self {
         case .nobody: return nil
         case .anonymous: return .readOnly

@@ -19,10 +19,10 @@ public final class HTTPRouter {
 
     public static let cookieName = "tw_session"
 
-    public let accounts: FTPAccounts
+    public let accounts: Accounts
     public let sessions: SessionStore
     public let throttle: LoginThrottle
-    public let store: (any FTPFileStore)?
+    public let store: (any FileStore)?
     public let board: (any HTTPBoardActions)?
     /// The device's WiFi settings; nil on the host (its /api/wifi answers 404).
     public let wifi: (any HTTPWiFiSettings)?
@@ -36,7 +36,7 @@ public final class HTTPRouter {
     let log: (String, String) -> Void
 
     public init(
-        accounts: FTPAccounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FTPFileStore)?,
+        accounts: Accounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FileStore)?,
         board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: StaticString = HTTPPage.html, options: HTTPServerOptions = HTTPServerOptions(),
         clock: any ServiceClock, wifi: (any HTTPWiFiSettings)? = nil, firmware: (any HTTPFirmwareActions)? = nil,
         log: @escaping (String, String) -> Void
@@ -134,7 +134,7 @@ public final class HTTPRouter {
         } else if let token = r.cookie(HTTPRouter.cookieName), let session = sessions.find(token) {
             x.identity = .session(session)
             if !r.isSafe {
-                guard let given = r.csrfToken, FTPAccounts.constantTimeEqual(given, Array(session.csrf.utf8)) else {
+                guard let given = r.csrfToken, Accounts.constantTimeEqual(given, Array(session.csrf.utf8)) else {
                     try x.response.error(403, "missing or wrong X-CSRF-Token (GET /api/session gives it)")
                     return false
                 }
@@ -156,7 +156,7 @@ public final class HTTPRouter {
 
     /// The access `user`/`password` gets, nil after answering 429 (too soon after a failure from
     /// this address) or 401 (wrong).
-    func checkPassword(_ x: HTTPExchange, user: [UInt8], password: [UInt8]) throws(TapWalkerError) -> FTPAccounts.Access? {
+    func checkPassword(_ x: HTTPExchange, user: [UInt8], password: [UInt8]) throws(TapWalkerError) -> Accounts.Access? {
         let address = FTPServer.host(of: x.peer)
         let wait = throttle.wait(for: address)
         if wait > 0 {

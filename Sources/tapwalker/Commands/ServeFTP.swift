@@ -67,7 +67,7 @@ struct FTPServeOptions: ParsableArguments {
             // The first line, without its line ending.
             password = Array(data.prefix { $0 != 10 && $0 != 13 })
         }
-        let accounts = FTPAccounts(user: user.map { Array($0.utf8) }, password: password, anonymousRead: anonymousRead)
+        let accounts = Accounts(user: user.map { Array($0.utf8) }, password: password, anonymousRead: anonymousRead)
         if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem) }
         guard ftpIdleTimeout > 0, ftpMaxClients > 0 else {
             throw TapWalkerError(.usage, "--ftp-idle-timeout and --ftp-max-clients must be positive")

@@ -33,13 +33,13 @@ struct HTTPServeOptions: ParsableArguments {
             // The first line, without its line ending, as for FTP.
             password = Array(data.prefix { $0 != 10 && $0 != 13 })
         }
-        let accounts = FTPAccounts(user: ftp.user.map { Array($0.utf8) }, password: password, anonymousRead: ftp.anonymousRead)
+        let accounts = Accounts(user: ftp.user.map { Array($0.utf8) }, password: password, anonymousRead: ftp.anonymousRead)
         if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem.replacingOccurrences(of: "FTP", with: "HTTP")) }
         guard httpMaxClients > 0 else { throw TapWalkerError(.usage, "--http-max-clients must be positive") }
         var options = HTTPServerOptions()
         options.maximumClients = httpMaxClients
         let clock = SystemClock()
-        let store = try ftp.root.map { (root) throws(TapWalkerError) -> any FTPFileStore in try PosixFileStore(root: root) }
+        let store = try ftp.root.map { (root) throws(TapWalkerError) -> any FileStore in try PosixFileStore(root: root) }
         let boardRoutes = HTTPBoardService(board: board, mutex: SystemMutex())
         let log: (String, String) -> Void = { peer, text in ServerLog.line("http", peer, text) }
         let router = HTTPRouter(

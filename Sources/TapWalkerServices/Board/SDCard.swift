@@ -3,7 +3,7 @@ import TapWalkerCore
 /// The SD card as a block device for raw images (`STOR sd@ADDR`), and its file system's mount
 /// state for SITE MOUNT/UMOUNT. The host maps it to an image file or a block device (`--sd`); the
 /// ESP32 to its SD slot.
-public protocol FTPSDCard: AnyObject {
+public protocol SDCard: AnyObject {
     /// How to name the card in messages ("card.img").
     var name: String { get }
     /// The card's size in bytes, a multiple of 512.

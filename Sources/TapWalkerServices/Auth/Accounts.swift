@@ -3,7 +3,7 @@ import TapWalkerCore
 /// Who may log in, and what they may do. The original accepted any login; here one configured
 /// user may do everything, and anonymous users (USER anonymous or ftp, any password) may only
 /// browse and download, and only when that is enabled.
-public struct FTPAccounts {
+public struct Accounts {
     public enum Access {
         /// Browse and download; nothing that writes or touches the board.
         case readOnly
@@ -56,14 +56,14 @@ public struct FTPAccounts {
     public func check(name: [UInt8], password given: [UInt8]) -> Access? {
         if let user {
             // Both halves are always checked, so the time taken does not tell a known name.
-            let nameMatches = FTPAccounts.constantTimeEqual(name, user)
+            let nameMatches = Accounts.constantTimeEqual(name, user)
             let passwordMatches: Bool
             if let verifier { passwordMatches = verifier(given) }
-            else if let password { passwordMatches = FTPAccounts.constantTimeEqual(given, password) }
+            else if let password { passwordMatches = Accounts.constantTimeEqual(given, password) }
             else { passwordMatches = false }
             if nameMatches && passwordMatches { return .full }
         }
-        if anonymousRead && FTPAccounts.isAnonymous(name) { return .readOnly }
+        if anonymousRead && Accounts.isAnonymous(name) { return .readOnly }
         return nil
     }
 

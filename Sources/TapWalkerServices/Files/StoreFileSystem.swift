@@ -2,10 +2,10 @@ import TapWalkerCore
 
 /// A file store (the FTP root, the device's own file system) as the board service's file system
 /// (passthru files), gzip and zlib inflated.
-public final class FTPStoreFiles: BoardFileSystem {
-    let store: any FTPFileStore
+public final class StoreFileSystem: BoardFileSystem {
+    let store: any FileStore
 
-    public init(_ store: any FTPFileStore) { self.store = store }
+    public init(_ store: any FileStore) { self.store = store }
 
     public func isFile(_ path: String) -> Bool {
         guard let info = try? store.info(path) else { return false }

@@ -4,7 +4,7 @@ import TapWalkerCore
 /// against its working directory into an absolute path of the store ("/", "/a/b.bit") with "." and
 /// ".." applied. A ".." that would climb above the root is refused, not clamped, so that a client
 /// learns it cannot. The store implementation also keeps symbolic links from leading out.
-public enum FTPPath {
+public enum StorePath {
     /// `argument` resolved in `directory` (itself absolute and normalised).
     public static func resolve(_ argument: [UInt8], in directory: [UInt8]) throws(TapWalkerError) -> [UInt8] {
         let slash = UInt8(ascii: "/")
