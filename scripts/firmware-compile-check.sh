@@ -196,6 +196,7 @@ for target in ${TARGETS:-esp32c3 esp32c6 esp32p4}; do
         expect=(
             "CONFIG_ESP_MAIN_TASK_STACK_SIZE $main_stack"
             "CONFIG_PARTITION_TABLE_CUSTOM 1"
+            "CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE 1"
             "CONFIG_FATFS_VOLUME_COUNT 2"
             "CONFIG_COMPILER_STACK_CHECK_MODE_NORM 1"
         )

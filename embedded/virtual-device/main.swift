@@ -33,8 +33,9 @@ final class VirtualDevice {
     let files: PosixFileSystem
     let configuration: DeviceConfiguration
     let board: SimulatedBoard
-    var support: DeviceBoardSupport
+    private(set) var support: DeviceBoardSupport
     let led = LinesLED()
+    let firmware: FileFirmwareSlots
 
     init(directory: String) throws(TapWalkerError) {
         self.directory = directory
@@ -46,6 +47,11 @@ final class VirtualDevice {
             virtual_set_heap_cap(heapCapBytes)
             Log.line("heap capped at \(kilobytes) KB ([virtual] heap_kb)")
         }
+        guard let slots = FileFirmwareSlots.boot(directory: directory, chip: configuration.jtag.chip ?? .c3, log: { Log.line($0) }) else {
+            throw TapWalkerError(.device, "no OTA slot holds a firmware the bootloader would start (see otadata, ota_0.bin, ota_1.bin)")
+        }
+        firmware = slots
+        Log.line("firmware: \(firmware.running().summary)")
         board = try SimulatedBoard(configuration.virtual, directory: directory)
         Log.line("board: \(board.description)")
         var sdCard: (any SDCardBlocks)? = nil
@@ -80,10 +86,19 @@ final class VirtualDevice {
             })
         support.sdFiles = sdFiles
         support.heap = VirtualHeapGauge()
+        support.firmware = firmware
         self.support = support
     }
 
     func run() {
+        if let image = firmware.image, !ASCII.equal(image.projectName, "tapwalker") {
+            // What the slot holds is another program: the virtual ESP32 can run only TapWalker's
+            // application, so this one, like a firmware that hangs before its services are up,
+            // never confirms itself; the next reset (a restart of this process) rolls back.
+            Log.line("firmware: \(firmware.running().slot) holds \(image.summary), not TapWalker's application: it runs no services and never confirms itself; reset to roll back")
+            while virtual_stop_requested() == 0 { virtual_sleep(100_000) }
+            virtual_exit(0)
+        }
         startSaver()
         for service in DeviceService.allCases where configuration.refusal(service) == nil {
             Log.line("\(service.key) listening on 127.0.0.1:\(configuration.port(service))")

@@ -100,6 +100,10 @@ int virtual_open_image(const char *path, int create) {
     return open(path, O_RDWR | (create ? O_CREAT | O_EXCL : 0), 0644);
 }
 
+int virtual_open_new(const char *path) {
+    return open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+}
+
 // offset < 0: read from the current position.
 int virtual_pread_all(int fd, void *buffer, size_t count, long long offset) {
     unsigned char *p = buffer;

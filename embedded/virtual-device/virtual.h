@@ -25,6 +25,8 @@ void virtual_exit(int code) __attribute__((noreturn));
 // opening for reading and writing, positioned reads and writes of everything asked for.
 long long virtual_file_size(const char *path);
 int virtual_open_image(const char *path, int create);
+// Opens a file to be written from its start, created or emptied (an OTA slot, otadata).
+int virtual_open_new(const char *path);
 int virtual_pread_all(int fd, void *buffer, size_t count, long long offset);
 int virtual_pwrite_all(int fd, const void *bytes, size_t count, long long offset);
 // Starts a host thread that is not one of the device's tasks (saving the flash image).

@@ -1036,4 +1036,6 @@ if __name__ == "__main__":
     print("device under test: %s" % {"virtual": "the virtual ESP32 (scripts/virtual-device.sh)",
                                       "qemu": "the firmware on the emulated ESP32-C3 (scripts/firmware-qemu.sh)",
                                       "host": "the host stand-in (tapwalker serve + sim)"}[dh.kind()], flush=True)
+    # Firmware updates over the network have a file of their own (it imports this one).
+    from test_firmware_update import FirmwareUpdateTests  # noqa: F401
     unittest.main(verbosity=2)

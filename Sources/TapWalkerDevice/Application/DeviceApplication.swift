@@ -63,7 +63,11 @@ public final class DeviceApplication {
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
-        let services = DeviceServices(support: support, files: files, board: board, sampler: cable.sampler, wifi: wifi, lifetime: lifetime, output: output)
+        let firmware = support.firmware.map {
+            DeviceFirmware(slots: $0, lock: board.lock, network: support.network, clock: support.clock, restart: support.restart)
+        }
+        let services = DeviceServices(support: support, files: files, board: board, sampler: cable.sampler, wifi: wifi,
+                                      lifetime: lifetime, output: output, firmware: firmware)
         services.start(boot.configuration)
 
         let actions = DeviceConsoleActions(
@@ -74,7 +78,7 @@ public final class DeviceApplication {
                     + (services.memory.map { DeviceApplication.describe($0) } ?? [])
                     + (support.describeSystem?() ?? [])
             },
-            networks: { wifi.networksChanged($0) }, restart: support.restart)
+            networks: { wifi.networksChanged($0) }, restart: support.restart, firmware: firmware)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
         let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
         wifi.withStation { $0.start() }
@@ -90,6 +94,8 @@ public final class DeviceApplication {
             if now != address {
                 address = now
                 DeviceApplication.announce(now, state, services, output)
+                // A new firmware confirms itself once it can be reached: listening, with an address.
+                if now != nil { firmware?.servicesCameUp(services.outcomes.filter { $0.refusal != nil }.map { $0.service.key }, output: output) }
             }
             if !prompted {
                 output.write(Console.prompt)

@@ -13,6 +13,8 @@ final class DeviceConsoleActions: ConsoleActions {
     let describeDevice: () -> [String]
     let networks: ([WiFiNetwork]) -> Void
     let restart: () -> Void
+    /// The firmware's OTA slots; nil when the device cannot update itself.
+    let firmware: DeviceFirmware?
 
     /// Board jobs the console has run (a line that ran one is measured as that job, not as the console).
     private(set) var jobsRun = 0
@@ -21,7 +23,8 @@ final class DeviceConsoleActions: ConsoleActions {
     static let holder = "the serial console"
 
     init(board: BoardService, files: any DeviceFileSystem, light: StatusLight, describeDevice: @escaping () -> [String],
-         networks: @escaping ([WiFiNetwork]) -> Void, restart: @escaping () -> Void) {
+         networks: @escaping ([WiFiNetwork]) -> Void, restart: @escaping () -> Void, firmware: DeviceFirmware? = nil) {
+        self.firmware = firmware
         self.board = board
         self.files = files
         self.light = light
@@ -48,7 +51,13 @@ final class DeviceConsoleActions: ConsoleActions {
             }
         }
         lines += describeDevice()
+        if let firmware { lines.append(firmware.statusLine) }
         return DeviceConsoleActions.joined(lines)
+    }
+
+    func update(url: String, say: (String) -> Void) throws(TapWalkerError) -> String {
+        guard let firmware else { throw TapWalkerError(.usage, "this device cannot update its firmware over the network") }
+        return try firmware.update(url: url, say: say)
     }
 
     func program(file: String) throws(TapWalkerError) -> String {

@@ -29,11 +29,14 @@ final class DeviceServices {
     let output: ConsoleOutput
     /// Admission by memory for every service at once (nil without a heap gauge).
     let memory: HeapAdmission?
+    /// PUT /api/firmware; nil when the device cannot update itself.
+    let firmware: DeviceFirmware?
     private(set) var outcomes: [Outcome] = []
 
     /// `files`: the tree the file store shows (the flash, and the SD card under /sd).
     init(support: DeviceBoardSupport, files: any DeviceFileSystem, board: BoardService, sampler: (any TDOSampling)?,
-         wifi: DeviceWiFiSettings, lifetime: ServiceLifetime, output: ConsoleOutput) {
+         wifi: DeviceWiFiSettings, lifetime: ServiceLifetime, output: ConsoleOutput, firmware: DeviceFirmware? = nil) {
+        self.firmware = firmware
         network = support.network
         tasks = support.tasks
         clock = support.clock
@@ -121,7 +124,7 @@ final class DeviceServices {
                 throttle: throttle, store: store,
                 board: HTTPBoardService(board: board, mutex: tasks.makeMutex()),
                 events: HTTPJobEvents(mutex: tasks.makeMutex(), clock: clock),
-                options: options, clock: clock, wifi: wifi, log: log)
+                options: options, clock: clock, wifi: wifi, firmware: firmware, log: log)
             router.memory = memory
             let server = HTTPServer(router: router, clock: clock, mutex: tasks.makeMutex(), log: log)
             memory?.register(server.preLogin)

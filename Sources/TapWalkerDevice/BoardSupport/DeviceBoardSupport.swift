@@ -29,6 +29,8 @@ public struct DeviceBoardSupport {
     public var heap: (any HeapGauge)? = nil
     /// Lines the console's `status` adds about the chip itself (heap left, task stacks); nil for none.
     public var describeSystem: (() -> [String])? = nil
+    /// The OTA slots for firmware updates over the network; nil: this device cannot update itself.
+    public var firmware: (any FirmwareSlots)? = nil
 
     public init(clock: any DeviceClock, pins: any JTAGPins, spi: (any SPIMaster)?, wifi: any WiFiRadio,
                 network: any DeviceNetwork, tasks: any DeviceTasks, files: any DeviceFileSystem,

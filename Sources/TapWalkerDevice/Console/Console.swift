@@ -33,7 +33,12 @@ public final class Console {
         }
         guard let command else { return }
         do {
-            let reply = try run(command)
+            let reply: String
+            if case .update(let url) = command {
+                reply = try actions.update(url: url) { write($0 + "\n") }
+            } else {
+                reply = try run(command)
+            }
             if !reply.isEmpty { write(reply + "\n") }
             if case .reboot = command { actions.reboot() }
         } catch {
@@ -87,6 +92,7 @@ public final class Console {
         case .unmount: return try actions.unmountSD()
         case .bootCheck: return try actions.bootCheck()
         case .reboot: return "rebooting"
+        case .update: return ""
         case .help:
             var out = ""
             for (i, line) in ConsoleCommand.usage.enumerated() { out += (i == 0 ? "" : "\n") + line }

@@ -19,9 +19,16 @@ public protocol ConsoleActions: AnyObject {
     func networksChanged(_ networks: [WiFiNetwork])
     /// Restarts the device; on the chip it does not return.
     func reboot()
+    /// `update URL`: the firmware image into the inactive slot, then a restart into it; `say`
+    /// prints progress before the device goes down.
+    func update(url: String, say: (String) -> Void) throws(TapWalkerError) -> String
 }
 
 extension ConsoleActions {
+    public func update(url: String, say: (String) -> Void) throws(TapWalkerError) -> String {
+        throw TapWalkerError(.usage, "this device cannot update its firmware over the network")
+    }
+
     public func bootCheck() throws(TapWalkerError) -> String {
         throw TapWalkerError(.usage, "this console has no board to check")
     }

@@ -23,6 +23,9 @@ public enum ConsoleCommand: Equatable {
     case wifiList
     case wifiAdd(WiFiNetwork)
     case wifiRemove(ssid: [UInt8])
+    /// Fetches a firmware image over HTTP, writes it to the inactive OTA slot and restarts into
+    /// it (docs/firmware-update.md).
+    case update(url: String)
     case reboot
     case help
 
@@ -45,6 +48,7 @@ public enum ConsoleCommand: Equatable {
         "wifi list                the networks in wifiman.conf (without passwords)",
         "wifi add SSID [PASSWORD] add a network or change its password (none: an open network)",
         "wifi remove SSID         forget a network",
+        "update URL               fetch a firmware image (http://) into the other OTA slot and restart into it",
         "reboot                   restart the device",
         "help                     this list",
         "Quote names with spaces: prog \"my design.bit\"",
@@ -59,7 +63,7 @@ public enum ConsoleCommand: Equatable {
             return true
         case (.program(let x), .program(let y)):
             return x.utf8.elementsEqual(y.utf8)
-        case (.svf(let x), .svf(let y)):
+        case (.svf(let x), .svf(let y)), (.update(let x), .update(let y)):
             return x.utf8.elementsEqual(y.utf8)
         case (.flash(let x, let p), .flash(let y, let q)):
             return p == q && x.utf8.elementsEqual(y.utf8)
@@ -109,6 +113,13 @@ public enum ConsoleCommand: Equatable {
         if ASCII.equalFold(name, "bootcheck") { try count(0...0, "bootcheck"); return .bootCheck }
         if ASCII.equalFold(name, "mount") { try count(0...0, "mount"); return .mount }
         if ASCII.equalFold(name, "umount") { try count(0...0, "umount"); return .unmount }
+        if ASCII.equalFold(name, "update") {
+            try count(1...1, "update URL")
+            guard HTTPURL.looksLikeURL(String(decoding: arguments[0], as: UTF8.self)) else {
+                throw TapWalkerError(.usage, "update takes an http:// URL of a firmware image; nothing was changed")
+            }
+            return .update(url: String(decoding: arguments[0], as: UTF8.self))
+        }
         if ASCII.equalFold(name, "reboot") { try count(0...0, "reboot"); return .reboot }
         if ASCII.equalFold(name, "help") || ASCII.equal(name, "?") { return .help }
         if ASCII.equalFold(name, "wifi") {

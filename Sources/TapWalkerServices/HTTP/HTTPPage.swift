@@ -100,6 +100,14 @@ ul.bare{list-style:none;padding:0;margin:0 0 .6rem}ul.bare li{display:flex;gap:.
 <div id="dump-msg" class="msg" role="status" aria-live="polite"></div>
 </section>
 
+<section id="fw" class="hidden" aria-labelledby="fw-h">
+<h2 id="fw-h">Firmware</h2>
+<div id="fw-state" role="status"></div>
+<div class="row"><div><label for="fw-file">New firmware (ESP-IDF app image, .bin)</label><input id="fw-file" type="file" accept=".bin"></div><button id="fw-up" type="button">Update firmware</button></div>
+<div id="fw-check" role="status"></div>
+<div id="fw-progress-box" class="hidden"><progress id="fw-bar" max="100" value="0"></progress><div id="fw-rate" aria-live="polite"></div></div>
+<div id="fw-msg" role="status"></div>
+</section>
 <section id="wifi" class="hidden" aria-labelledby="wifi-h">
 <h2 id="wifi-h" tabindex="-1">WiFi</h2>
 <p id="wifi-setup" class="hidden">This device has not joined a network, so it is its own access point <b id="wifi-name"></b>. Pick your network, enter its password and add it: the device then leaves this access point and joins your network.</p>
@@ -147,9 +155,9 @@ async function start(){
   show($("login"),false);show($("app"),true);show($("logout"),session.loggedIn);
   $("who").textContent=(session.user||"")+(session.access==="read"?" (read-only)":"");
   const full=session.access==="full";
-  show($("wifi"),false);
+  show($("wifi"),false);show($("fw"),false);
   document.querySelectorAll(".full-only").forEach(el=>show(el,full));
-  listFiles();if(full){readBoard();listen();readWifi()}
+  listFiles();if(full){readBoard();listen();readWifi();readFirmware()}
 }
 $("login-form").addEventListener("submit",async e=>{
   e.preventDefault();
@@ -250,18 +258,53 @@ $("send-url").addEventListener("click",async()=>{
   catch(e){msg($("result"),"The connection dropped during the job; the board may hold a partial write.","bad")}
   finally{$("send-url").disabled=false}
 });
+// The job's progress goes to the card that started it: "fw-" for a firmware update.
+let bars="";
 function progress(bytes,total,rate,eta){
-  show($("progress-box"),true);const bar=$("bar");
+  show($(bars+"progress-box"),true);const bar=$(bars+"bar");
   if(total){bar.max=total;bar.value=bytes}else bar.removeAttribute("value");
-  $("rate").textContent=size(bytes)+(total?" of "+size(total):"")+(rate?" at "+size(rate)+"/s":"")+(eta!=null?", "+eta+" s left":"");
+  $(bars+"rate").textContent=size(bytes)+(total?" of "+size(total):"")+(rate?" at "+size(rate)+"/s":"")+(eta!=null?", "+eta+" s left":"");
 }
 function listen(){
   if(events||typeof EventSource==="undefined")return;
   events=new EventSource("/api/events");
   events.addEventListener("progress",e=>{const p=JSON.parse(e.data);progress(p.bytes,p.total,p.rate,p.eta)});
-  events.addEventListener("start",e=>{const p=JSON.parse(e.data);$("rate").textContent=p.job+" for "+p.holder})
-  events.addEventListener("result",e=>{const j=JSON.parse(e.data);showResult({status:j.ok?200:500,json:j})});
+  events.addEventListener("start",e=>{const p=JSON.parse(e.data);bars=p.job==="firmware"?"fw-":"";show($(bars+"progress-box"),true);$(bars+"rate").textContent=p.job+" for "+p.holder})
+  events.addEventListener("result",e=>{const j=JSON.parse(e.data);if(bars){bars="";return}showResult({status:j.ok?200:500,json:j})});
   events.onerror=()=>{if(events&&events.readyState===EventSource.CLOSED){events=null;setTimeout(listen,3000)}};
+}
+// Firmware: shown only where GET /api/firmware answers (the device). The image goes to the OTA slot
+// that is not running; the device checks it whole, switches its boot and restarts into it, and the
+// new firmware confirms itself once its services are up (docs/firmware-update.md).
+let fwChip=null;
+function fwText(f){return "Running "+f.slot+": "+f.project+" "+f.version+" for "+f.chip+(f.confirmed?"":" (not yet confirmed: a reset now returns to the previous firmware)")+(f.next_boot?"; the next boot starts "+f.next_boot:"")+". Updates go to the other slot ("+size(f.slot_bytes)+")."}
+async function readFirmware(){const a=await api("GET","/api/firmware");show($("fw"),a.ok);if(a.ok){fwChip=a.json.chip;msg($("fw-state"),fwText(a.json),a.json.confirmed?"info":"bad")}return a}
+const fwChips={5:"esp32c3",13:"esp32c6",18:"esp32p4"};
+function cText(b,at){let t="";for(let i=at;i<at+32&&b[i];i++)t+=String.fromCharCode(b[i]);return t}
+// What the image's header and application description say (the device checks all of it again).
+$("fw-file").addEventListener("change",async()=>{
+  const f=$("fw-file").files[0];if(!f){msg($("fw-check"),"");return}
+  const b=await head(f,288),chip=fwChips[b[12]|(b[13]<<8)];
+  if(b[0]!==0xE9){msg($("fw-check"),f.name+" is not an ESP-IDF app image (it does not start with 0xE9).","bad");return}
+  msg($("fw-check"),f.name+": "+size(f.size)+", "+(cText(b,80)||"?")+" "+(cText(b,48)||"?")+" for "+(chip||"an unknown chip")+"."+(fwChip&&chip!==fwChip?" This device is an "+fwChip+": it will refuse it.":""),fwChip&&chip!==fwChip?"bad":"info");
+});
+$("fw-up").addEventListener("click",async()=>{
+  const f=$("fw-file").files[0];if(!f){msg($("fw-msg"),"Choose an image first.","bad");return}
+  if(!confirm("Install "+f.name+" and restart the device into it?"))return;
+  $("fw-up").disabled=true;msg($("fw-msg"),"Sending "+f.name+"…");bars="fw-";progress(0,f.size,0,null);
+  try{
+    const a=await api("PUT","/api/firmware",f,{"Content-Type":"application/octet-stream"});
+    if(!a.ok){msg($("fw-msg"),busyText(a)||a.json.error||("Failed ("+a.status+")."),"bad");bars="";return}
+    msg($("fw-msg"),a.json.message+" This page reconnects when the device is back.","good");
+    setTimeout(fwWait,3000);
+  }catch(e){msg($("fw-msg"),"The connection dropped during the upload; the device still runs its firmware and boots it next.","bad")}
+  finally{$("fw-up").disabled=false}
+});
+async function fwWait(){
+  let r=null;try{r=await fetch("/api/firmware",{credentials:"same-origin"})}catch(e){}
+  if(!r){setTimeout(fwWait,2000);return}
+  banner("");if(r.status===401){toLogin();return}
+  const j=await r.json().catch(()=>null);if(j&&j.ok)msg($("fw-msg"),"The device is back. "+fwText(j),"good");readFirmware();
 }
 // A stored file's URL: each path segment encoded on its own, so that #, ?, % and spaces in a name
 // stay part of the name (encodeURI would leave # and ? to end the path).

@@ -26,6 +26,8 @@ public final class HTTPRouter {
     public let board: (any HTTPBoardActions)?
     /// The device's WiFi settings; nil on the host (its /api/wifi answers 404).
     public let wifi: (any HTTPWiFiSettings)?
+    /// The device's own firmware updates; nil on the host (its /api/firmware answers 404).
+    public let firmware: (any HTTPFirmwareActions)?
     public let events: HTTPJobEvents
     public let options: HTTPServerOptions
     /// The device's admission by memory (nil on a host): uploads, event streams and board jobs
@@ -39,8 +41,10 @@ public final class HTTPRouter {
     public init(
         accounts: Accounts, sessions: SessionStore, throttle: LoginThrottle, store: (any FileStore)?,
         board: (any HTTPBoardActions)?, events: HTTPJobEvents, page: StaticString = HTTPPage.html, options: HTTPServerOptions = HTTPServerOptions(),
-        clock: any ServiceClock, wifi: (any HTTPWiFiSettings)? = nil, log: @escaping (String, String) -> Void
+        clock: any ServiceClock, wifi: (any HTTPWiFiSettings)? = nil, firmware: (any HTTPFirmwareActions)? = nil,
+        log: @escaping (String, String) -> Void
     ) {
+        self.firmware = firmware
         self.accounts = accounts
         self.sessions = sessions
         self.throttle = throttle
@@ -59,6 +63,7 @@ public final class HTTPRouter {
         if r.matches("PUT", "/api/fpga") { return options.bitstreamLimit }
         if r.matches("PUT", "/api/flash") { return options.flashLimit }
         if r.matches("PUT", "/api/sd") { return options.sdLimit }
+        if r.matches("PUT", HTTPRouter.firmwarePath) { return options.firmwareLimit }
         if r.isMethod("PUT") && HTTPRouter.isFilePath(r.path) { return options.flashLimit }
         return options.smallBodyLimit
     }
@@ -96,6 +101,7 @@ public final class HTTPRouter {
             return try withMemory(x, .httpUpload) { () throws(TapWalkerError) in try files(x) }
         }
         if HTTPRouter.isWiFiPath(path) { return try wifiRoute(x) }
+        if r.isPath(HTTPRouter.firmwarePath) { return try firmwareRoute(x) }
         if let route = HTTPRouter.boardRoutes.first(where: { r.isPath($0.path) }) {
             guard route.methods.contains(where: { r.isMethod($0) }) else {
                 // A GET never changes the board (an image tag on any page could send one).
@@ -221,7 +227,7 @@ public final class HTTPRouter {
         case .full: access = "\"full\""
         }
         let user = id.user.map { HTTPJSON.string($0) } ?? "null"
-        try x.response.json(200, "{\"ok\":true,\"loggedIn\":\(HTTPJSON.bool(id.loggedIn)),\"user\":\(user),\"access\":\(access),\"csrf\":\(csrf),\"device\":\(HTTPJSON.bool(options.onDevice)),\"board\":\(HTTPJSON.bool(board != nil)),\"files\":\(HTTPJSON.bool(store != nil)),\"wifi\":\(HTTPJSON.bool(wifi != nil))}")
+        try x.response.json(200, "{\"ok\":true,\"loggedIn\":\(HTTPJSON.bool(id.loggedIn)),\"user\":\(user),\"access\":\(access),\"csrf\":\(csrf),\"device\":\(HTTPJSON.bool(options.onDevice)),\"board\":\(HTTPJSON.bool(board != nil)),\"files\":\(HTTPJSON.bool(store != nil)),\"wifi\":\(HTTPJSON.bool(wifi != nil)),\"firmware\":\(HTTPJSON.bool(firmware != nil))}")
     }
 
     /// POST /api/login with a form body: user=NAME&password=SECRET.

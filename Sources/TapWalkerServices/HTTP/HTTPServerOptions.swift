@@ -30,6 +30,8 @@ public struct HTTPServerOptions {
     public var bitstreamLimit = 16 << 20
     /// Flash images and stored files.
     public var flashLimit = 32 << 20
+    /// Firmware images: more than any OTA slot, which the update itself checks as the bytes arrive.
+    public var firmwareLimit = 8 << 20
     /// Writes to the SD card.
     public var sdLimit = 1 << 30
     /// A body left unread by a handler is read and dropped up to this, else the connection closes.

@@ -39,5 +39,6 @@ func appMain() {
         random: ESP32Random(), restart: restartChip)
     support.describeSystem = { ESP32SystemReport.lines() }
     support.heap = ESP32HeapGauge()
+    support.firmware = ESP32FirmwareSlots()
     DeviceApplication(support: support).run(until: { false })
 }

@@ -325,6 +325,30 @@ void tapwalker_random_fill(void *buf, size_t size);
 void tapwalker_restart(void) __attribute__((noreturn));
 
 /* ------------------------------------------------------------------------------------------ */
+/* Firmware updates (bsp_ota.c): the two OTA app slots, app rollback on.                        */
+
+typedef struct {
+    char slot[17];           /* the running partition's label ("ota_0") */
+    char version[32];        /* the running app's esp_app_desc_t */
+    char project[32];
+    bool pending_verify;     /* started once and not yet confirmed: a reset now rolls back */
+    char next_boot[17];      /* the partition the next boot starts, "" when it is the running one */
+    size_t update_capacity;  /* the size of the slot an update goes to; 0: there is none */
+} tapwalker_ota_state_t;
+
+void tapwalker_ota_state(tapwalker_ota_state_t *out);
+/** Opens the slot that is not running for an image of `image_bytes` (0: not known), and names it
+ *  in `slot_out`. ESP_ERR_OTA_ROLLBACK_INVALID_STATE while the running app is unconfirmed. */
+esp_err_t tapwalker_ota_begin(size_t image_bytes, char slot_out[17]);
+esp_err_t tapwalker_ota_write(const void *bytes, size_t size);
+/** Verifies the written slot (esp_ota_end) and makes it the one the next boot starts. */
+esp_err_t tapwalker_ota_finish_and_select(void);
+/** Gives the update up; the boot choice is untouched. */
+void tapwalker_ota_abandon(void);
+/** Confirms the running app (esp_ota_mark_app_valid_cancel_rollback) when it was pending. */
+esp_err_t tapwalker_ota_mark_valid(bool *was_pending);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Status LED (bsp_led.c): one GPIO, on = `active_high` level.                                */
 
 esp_err_t tapwalker_led_init(int pin, bool active_high);
