@@ -376,3 +376,30 @@ enum UnreadableInput: String, CaseIterable, CustomStringConvertible {
     /// True when the input can be opened, so `prog` gets as far as the board before refusing it.
     var reachesTheBoard: Bool { self == .noise || self == .empty }
 }
+
+// MARK: - Helper servers that announce themselves
+
+/// Starts a Python helper server (`python3 ARGUMENTS`) that daemonises: it prints its numbers
+/// ("PORT PID", "HTTP HTTPS PID") and the launching process exits, closing the pipe. Returns the
+/// numbers, `count` of them, or records why not.
+func startAnnouncingServer(_ arguments: [String], numbers count: Int, waitSeconds: Double, what: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let handle = out.fileHandleForReading
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var text = ""
+    Thread.detachNewThread {
+        text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        done.signal()
+    }
+    if done.wait(timeout: .now() + waitSeconds) == .timedOut { process.terminate() }
+    let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
+    try #require(fields.count == count, "\(what) printed no ports and pid: '\(text)'", sourceLocation: sourceLocation)
+    return fields
+}

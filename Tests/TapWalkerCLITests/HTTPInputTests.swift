@@ -93,24 +93,8 @@ private final class LocalHTTPServer {
 
     init(serving file: String, in dir: TempDir, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let script = dir.write("server.py", Array(serverScript.utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, file]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // "PORT PID", then the end of the pipe when the launching process exits (up to 20 s).
-        let handle = out.fileHandleForReading
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var text = ""
-        Thread.detachNewThread {
-            text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-            done.signal()
-        }
-        if done.wait(timeout: .now() + 20) == .timedOut { process.terminate() }
-        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
-        try #require(fields.count == 2, "the test HTTP server printed no port and pid: '\(text)'", sourceLocation: sourceLocation)
+        let fields = try startAnnouncingServer([script, file], numbers: 2, waitSeconds: 20, what: "the test HTTP server",
+                                               sourceLocation: sourceLocation)
         port = fields[0]
         pid = Int32(fields[1])
     }

@@ -14,24 +14,9 @@ final class URLTestServer {
     let caFile: String
 
     init(serving file: String, in dir: TempDir, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Paths.packageRoot.appendingPathComponent("tests/url-server/url_server.py").path, file, dir.path(".")]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // "HTTP HTTPS PID", then the end of the pipe when the launching process exits.
-        let handle = out.fileHandleForReading
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var text = ""
-        Thread.detachNewThread {
-            text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-            done.signal()
-        }
-        if done.wait(timeout: .now() + 30) == .timedOut { process.terminate() }
-        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
-        try #require(fields.count == 3, "the URL test server printed no ports and pid: '\(text)'", sourceLocation: sourceLocation)
+        let fields = try startAnnouncingServer(
+            [Paths.packageRoot.appendingPathComponent("tests/url-server/url_server.py").path, file, dir.path(".")],
+            numbers: 3, waitSeconds: 30, what: "the URL test server", sourceLocation: sourceLocation)
         httpPort = fields[0]
         httpsPort = fields[1]
         pid = Int32(fields[2])

@@ -579,3 +579,26 @@ class TempDirectory:
             print("kept", self.path)
         else:
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+def chromium(test):
+    """Headless Chromium under Selenium for a test of the device's page, closed when the test ends.
+    Without Chromium, its driver or Selenium the test is skipped, and in CI it fails (scripts/test.sh
+    installs them there)."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        ready = os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/bin/chromedriver")
+    except ImportError:
+        ready = False
+    if not ready:
+        if in_ci():
+            test.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
+        test.skipTest("chromium, chromium-driver or selenium not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    test.addCleanup(driver.quit)
+    return driver

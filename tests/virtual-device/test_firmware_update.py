@@ -20,7 +20,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import app_image  # noqa: E402
 import device_harness as dh  # noqa: E402
-from test_virtual_device import DeviceTest, need, selenium_ready, virtual_only  # noqa: E402
+from test_virtual_device import DeviceTest, need, virtual_only  # noqa: E402
 
 
 class FirmwareUpdateTests(DeviceTest):
@@ -175,23 +175,12 @@ class FirmwareUpdateTests(DeviceTest):
         """The page's Firmware card in headless Chromium: it names the running slot, reads the
         chosen image's version and chip before sending, shows the progress and the answer, and
         after the restart (a new login: sessions do not survive it) names the new slot."""
-        if not selenium_ready():
-            if dh.in_ci():
-                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
-            self.skipTest("chromium, chromium-driver or selenium not installed")
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        driver = dh.chromium(self)
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
         from selenium.webdriver.support.ui import WebDriverWait
         d = self.start()
         image = self.file("page.bin", app_image.build(version="2.2-page", segments=(200 * 1024, 20)))
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.addCleanup(driver.quit)
         wait = WebDriverWait(driver, 120)
         text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
 

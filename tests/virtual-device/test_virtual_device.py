@@ -442,36 +442,17 @@ class ConfigurationTests(DeviceTest):
             self.assertIn("LFE5U-85F", d.console("status"))
 
 
-def selenium_ready():
-    try:
-        import selenium  # noqa: F401
-        return os.path.exists("/usr/bin/chromium") and os.path.exists("/usr/bin/chromedriver")
-    except ImportError:
-        return False
-
-
 class PageTests(DeviceTest):
     @device_only
     def test_page_in_chromium(self):
         """The device's own page in headless Chromium (Selenium): the login form, then the board
         card names the FPGA, the WiFi card shows the joined network, and a bitstream dropped on
         the page is checked against the board, sent, and ends DONE on the board card."""
-        if not selenium_ready():
-            if dh.in_ci():
-                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
-            self.skipTest("chromium, chromium-driver or selenium not installed")
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        driver = dh.chromium(self)
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
         from selenium.webdriver.support.ui import WebDriverWait
         d = self.start()
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.addCleanup(driver.quit)
         wait = WebDriverWait(driver, 120)
         text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
         driver.get(d.http_base + "/")
@@ -972,22 +953,11 @@ class SDCardFileTests(DeviceTest):
         """The page in headless Chromium: the sd folder opens and lists the card's files; a new
         folder, an upload into it and a rename land on the card; Release SD card makes /sd say it
         is not mounted, Mount SD card brings the files back; Up returns to the device's root."""
-        if not selenium_ready():
-            if dh.in_ci():
-                self.fail("CI: chromium, chromium-driver or selenium not installed (scripts/test.sh installs them)")
-            self.skipTest("chromium, chromium-driver or selenium not installed")
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        driver = dh.chromium(self)
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions as EC
         from selenium.webdriver.support.ui import WebDriverWait
         d = self.start_with_card([("/blink.bit", BLINK)])
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.addCleanup(driver.quit)
         wait = WebDriverWait(driver, 60)
         text = lambda element_id: driver.find_element(By.ID, element_id).text  # noqa: E731
         button = lambda label: driver.find_element(By.CSS_SELECTOR, "#files button[aria-label='%s']" % label)  # noqa: E731
