@@ -130,6 +130,13 @@ class EmulatedDevice:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def restarted(d, mark):
+    """How the chip restarted since log position mark ("" if it did not): a panic's reason or the
+    ROM's reset cause. The lowest free heap `status` then shows is the new boot's, not the load's."""
+    m = re.search(r"Guru Meditation Error: Core\s+\d+ panic'ed \(([^)]*)\)|rst:0x\w+ \((\w+)\)", d.log[mark:])
+    return "" if not m else " [the chip restarted during it: %s; the figure is the new boot's]" % (m.group(1) or m.group(2))
+
+
 def memory(status):
     m = re.search(r"memory: free heap (\d+) B, lowest since boot (\d+) B, largest free block (\d+) B", status)
     if not m:
@@ -166,24 +173,26 @@ def memory_figures(conf):
         print("after boot, every service up: free heap %d B, lowest since boot %d B, largest free block %d B" % (free, lowest, block))
         print("  stacks after boot: %s" % stacks)
 
-        t = time.time()
+        mark, t = len(d.log), time.time()
         code = d.curl(["-X", "PUT", "-T", BLINK, "http://127.0.0.1:%d/api/fpga" % d.ports["http"]])
         took = time.time() - t
         (free, lowest, _), _ = memory(d.console("status"))
-        print("85F SRAM load over HTTP (HTTP %s, %.1f s wall): lowest free heap since boot %d B (now %d B)" % (code, took, lowest, free))
+        print("85F SRAM load over HTTP (HTTP %s, %.1f s wall): lowest free heap since boot %d B (now %d B)%s"
+              % (code, took, lowest, free, restarted(d, mark)))
 
-        t = time.time()
+        mark, t = len(d.log), time.time()
         r = d.lftp("put %s -o flash@0x200000" % BLINK)
         took = time.time() - t
         (free, lowest, _), _ = memory(d.console("status"))
-        print("flash write over FTP at 0x200000 (exit %d, %.1f s wall): lowest free heap since boot %d B (now %d B)"
-              % (r.returncode, took, lowest, free))
+        print("flash write over FTP at 0x200000 (exit %d, %.1f s wall): lowest free heap since boot %d B (now %d B)%s"
+              % (r.returncode, took, lowest, free, restarted(d, mark)))
 
         results = {}
         def http():
             results["http"] = d.curl(["-X", "PUT", "-T", BLINK, "http://127.0.0.1:%d/api/fpga" % d.ports["http"]])
         def ftp():
             results["ftp"] = d.lftp("put %s -o flash@0x300000" % BLINK).returncode
+        mark = len(d.log)
         threads = [threading.Thread(target=http), threading.Thread(target=ftp)]
         for th in threads:
             th.start()
@@ -191,7 +200,7 @@ def memory_figures(conf):
             th.join()
         (free, lowest, _), stacks = memory(d.console("status"))
         print("two clients at once (HTTP SRAM load: %s; FTP flash write: exit %s; one may find the board busy): "
-              "lowest free heap since boot %d B (now %d B)" % (results.get("http"), results.get("ftp"), lowest, free))
+              "lowest free heap since boot %d B (now %d B)%s" % (results.get("http"), results.get("ftp"), lowest, free, restarted(d, mark)))
         print("  stacks at the end: %s" % stacks)
     finally:
         d.stop()
