@@ -51,6 +51,8 @@ tool=${ESPQ_TOOL:-}
 [[ -n $tool && -x $tool/build-app.sh && -x $tool/boot.sh ]] \
     || { echo "firmware-qemu.sh: set ESPQ_TOOL to the esp32-qemu tool's directory (build-app.sh, boot.sh)" >&2; exit 2; }
 setup=$(cd "$setup" && pwd); conf=$(cd "$conf" && pwd)
+# The clients' Python (Selenium for the page test): env.sh puts IDF's venv first on PATH.
+python=$(command -v python3)
 # shellcheck disable=SC1091
 . "$setup/env.sh"
 [[ -n ${SWIFT_BIN:-} ]] && PATH=$SWIFT_BIN:$PATH
@@ -131,8 +133,8 @@ if [[ $tests == 1 ]]; then
     [[ -x $TAPWALKER_BIN ]] || (cd "$root" && swift build --product tapwalker >/dev/null)
     export TAPWALKER_BIN
     rc=0
-    python3 "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
-    TAPWALKER_DEVICE=qemu python3 "$root/tests/virtual-device/test_virtual_device.py" -v || rc=1
+    "$python" "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
+    TAPWALKER_DEVICE=qemu "$python" "$root/tests/virtual-device/test_virtual_device.py" -v || rc=1
     exit $rc
 fi
 
