@@ -100,11 +100,18 @@ class EmulatedDevice:
             time.sleep(0.05)
         raise SystemExit("firmware_qemu.py: no %r within %d s:\n%s" % (pattern, timeout, self.log[-3000:]))
 
-    def wait_until_up(self):
+    def wait_until_up(self, after=0):
         for service, port in self.ports.items():
             if port:
-                self.wait_for(r"tapwalker: %s on [0-9.]+:%d" % (service, port))
+                self.wait_for(r"tapwalker: %s on [0-9.]+:%d" % (service, port), after=after)
         self.up_after = time.time() - self.started
+
+    def status_since(self, mark):
+        """The console's status once the chip is up again if it restarted since log position mark
+        (a status typed while it boots would be answered by the boot's own prompt)."""
+        if restarted(self, mark):
+            self.wait_until_up(after=self.log.rfind("rst:0x"))
+        return memory(self.console("status"))
 
     def console(self, line, timeout=600):
         mark = len(self.log)
@@ -128,6 +135,13 @@ class EmulatedDevice:
         self.proc.wait(timeout=60)
         self.sim.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def restarted(d, mark):
+    """How the chip restarted since log position mark ("" if it did not): a panic's reason or the
+    ROM's reset cause. The lowest free heap `status` then shows is the new boot's, not the load's."""
+    m = re.search(r"Guru Meditation Error: Core\s+\d+ panic'ed \(([^)]*)\)|rst:0x\w+ \((\w+)\)", d.log[mark:])
+    return "" if not m else " [the chip restarted during it: %s; the figure is the new boot's]" % (m.group(1) or m.group(2))
 
 
 def memory(status):
@@ -166,32 +180,34 @@ def memory_figures(conf):
         print("after boot, every service up: free heap %d B, lowest since boot %d B, largest free block %d B" % (free, lowest, block))
         print("  stacks after boot: %s" % stacks)
 
-        t = time.time()
+        mark, t = len(d.log), time.time()
         code = d.curl(["-X", "PUT", "-T", BLINK, "http://127.0.0.1:%d/api/fpga" % d.ports["http"]])
         took = time.time() - t
-        (free, lowest, _), _ = memory(d.console("status"))
-        print("85F SRAM load over HTTP (HTTP %s, %.1f s wall): lowest free heap since boot %d B (now %d B)" % (code, took, lowest, free))
+        (free, lowest, _), _ = d.status_since(mark)
+        print("85F SRAM load over HTTP (HTTP %s, %.1f s wall): lowest free heap since boot %d B (now %d B)%s"
+              % (code, took, lowest, free, restarted(d, mark)))
 
-        t = time.time()
+        mark, t = len(d.log), time.time()
         r = d.lftp("put %s -o flash@0x200000" % BLINK)
         took = time.time() - t
-        (free, lowest, _), _ = memory(d.console("status"))
-        print("flash write over FTP at 0x200000 (exit %d, %.1f s wall): lowest free heap since boot %d B (now %d B)"
-              % (r.returncode, took, lowest, free))
+        (free, lowest, _), _ = d.status_since(mark)
+        print("flash write over FTP at 0x200000 (exit %d, %.1f s wall): lowest free heap since boot %d B (now %d B)%s"
+              % (r.returncode, took, lowest, free, restarted(d, mark)))
 
         results = {}
         def http():
             results["http"] = d.curl(["-X", "PUT", "-T", BLINK, "http://127.0.0.1:%d/api/fpga" % d.ports["http"]])
         def ftp():
             results["ftp"] = d.lftp("put %s -o flash@0x300000" % BLINK).returncode
+        mark = len(d.log)
         threads = [threading.Thread(target=http), threading.Thread(target=ftp)]
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-        (free, lowest, _), stacks = memory(d.console("status"))
+        (free, lowest, _), stacks = d.status_since(mark)
         print("two clients at once (HTTP SRAM load: %s; FTP flash write: exit %s; one may find the board busy): "
-              "lowest free heap since boot %d B (now %d B)" % (results.get("http"), results.get("ftp"), lowest, free))
+              "lowest free heap since boot %d B (now %d B)%s" % (results.get("http"), results.get("ftp"), lowest, free, restarted(d, mark)))
         print("  stacks at the end: %s" % stacks)
     finally:
         d.stop()
@@ -217,8 +233,8 @@ def main():
     parser.add_argument("--conf-dir", required=True)
     args = parser.parse_args()
     image_figures(args.build)
-    memory_figures(args.conf_dir)
     boot_figures(args.conf_dir)
+    memory_figures(args.conf_dir)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@
 #    BridgingHeader.h, importing the modules of step 1.
 #    Debian's picolibc stands in for Espressif's C library; scripts/firmware-check-libc/ adds the
 #    two headers it lacks (pthread.h, sys/dirent.h) with the POSIX calls the firmware makes.
+#    On the ESP32-C3 the C files are checked once more with sdkconfig.defaults.emulation added
+#    (the emulated chip's build: bsp_eth.c instead of bsp_wifi.c).
 # 3. The sdkconfig generated from sdkconfig.defaults(+.<target>) must hold the values the
 #    firmware relies on (main task stack, partition table, FAT volumes, stack checking; on the P4
 #    the C6 slave, esp_hosted, PSRAM, pthreads on core 0).
@@ -34,7 +36,7 @@
 set -euo pipefail
 pipeline=0
 if [[ ${1:-} == --swift-pipeline ]]; then pipeline=1; shift; fi
-[[ $# -ge 1 ]] || { sed -n 2,33p "$0"; exit 2; }
+[[ $# -ge 1 ]] || { sed -n 2,35p "$0"; exit 2; }
 idf=$1
 idf_swift=${2:-}
 cd "$(dirname "$0")/.."
@@ -180,11 +182,24 @@ for target in ${TARGETS:-esp32c3 esp32c6 esp32p4}; do
         failed=1
         checked=("$main"/*.c)  # the C files can still be checked
     fi
+    # The chip's network glue is bsp_wifi.c; bsp_eth.c is the emulation's (checked below).
+    for i in "${!checked[@]}"; do [[ ${checked[i]} == "$main/bsp_eth.c" ]] && unset 'checked[i]'; done
     log=$(mktemp)
     if ! "${compiler[@]}" "$check" --component-dir "$main" "${extra[@]}" \
             --sdkconfig-defaults firmware/esp32/sdkconfig.defaults \
             "$idf" "$target" "${checked[@]}" 2>&1 | tee "$log"; then
         failed=1
+    fi
+    # The emulated ESP32-C3 (docs/firmware.md): the same C with sdkconfig.defaults.emulation
+    # added, where main/CMakeLists.txt builds bsp_eth.c (OpenCores Ethernet) instead of bsp_wifi.c.
+    if [[ $target == esp32c3 ]]; then
+        echo "-- $target, emulation configuration (sdkconfig.defaults.emulation)"
+        emulated=()
+        for f in "$main"/*.c; do [[ $f == "$main/bsp_wifi.c" ]] || emulated+=("$f"); done
+        "$check" --component-dir "$main" "${extra[@]}" \
+            --sdkconfig-defaults firmware/esp32/sdkconfig.defaults \
+            --sdkconfig-defaults firmware/esp32/sdkconfig.defaults.emulation \
+            "$idf" "$target" "${emulated[@]}" || failed=1
     fi
     # The summary line names the generated sdkconfig.h: check the settings the firmware needs.
     config=$(sed -n 's/.*, \(\/[^;]*sdkconfig\.h\);.*/\1/p' "$log" | tail -1)

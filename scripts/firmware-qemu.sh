@@ -27,6 +27,8 @@
 #                         times), but under it a large upload ends in the interrupt watchdog's
 #                         panic (docs/firmware.md, "The emulated ESP32-C3").
 #      SWIFT_BIN          a directory with swiftc, put first on PATH (default: swiftc on PATH)
+#      FIRMWARE_QEMU      another qemu-system-riscv32 with the esp32c3 machine to boot with
+#                         instead of the setup's (default: the setup's ESPQ_QEMU)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 usage="usage: bash scripts/firmware-qemu.sh --setup DIR --conf-dir CONF [--forward ftp=P,http=P,xvc=P,rbb=P] [--tests]"
@@ -37,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --conf-dir) conf=${2:-}; shift ;;
         --forward) forward=${2:-}; shift ;;
         --tests) tests=1 ;;
-        -h | --help) sed -n 2,29p "$0"; exit 0 ;;
+        -h | --help) sed -n 2,31p "$0"; exit 0 ;;
         *) echo "firmware-qemu.sh: unknown argument '$1'" >&2; echo "$usage" >&2; exit 2 ;;
     esac
     shift
@@ -49,9 +51,15 @@ tool=${ESPQ_TOOL:-}
 [[ -n $tool && -x $tool/build-app.sh && -x $tool/boot.sh ]] \
     || { echo "firmware-qemu.sh: set ESPQ_TOOL to the esp32-qemu tool's directory (build-app.sh, boot.sh)" >&2; exit 2; }
 setup=$(cd "$setup" && pwd); conf=$(cd "$conf" && pwd)
+# The clients' Python (Selenium for the page test): env.sh puts IDF's venv first on PATH.
+python=$(command -v python3)
 # shellcheck disable=SC1091
 . "$setup/env.sh"
 [[ -n ${SWIFT_BIN:-} ]] && PATH=$SWIFT_BIN:$PATH
+if [[ -n ${FIRMWARE_QEMU:-} ]]; then
+    [[ -x $FIRMWARE_QEMU ]] || { echo "firmware-qemu.sh: FIRMWARE_QEMU=$FIRMWARE_QEMU is not an executable" >&2; exit 2; }
+    export ESPQ_QEMU=$FIRMWARE_QEMU   # boot.sh runs $ESPQ_QEMU
+fi
 command -v swiftc >/dev/null || { echo "firmware-qemu.sh: no swiftc on PATH (set SWIFT_BIN)" >&2; exit 2; }
 
 # The port each service has in tapwalker.conf's [services] (0: off), and the host port for it.
@@ -97,6 +105,11 @@ fi
 grep -qx 'ethernet:' "$build/storage/wifiman.conf" 2>/dev/null \
     || echo "firmware-qemu.sh: wifiman.conf has no line 'ethernet:': the services listen, but the device does not announce its address" >&2
 t0=$(date +%s)
+# The build's sdkconfig wins over the defaults files: when one of them changed after it was
+# made, configure afresh so that the change takes effect.
+for f in "$root"/firmware/esp32/sdkconfig.defaults*; do
+    [[ -f $build/sdkconfig && $f -nt $build/sdkconfig ]] && rm -f "$build/sdkconfig" "$build/build.ninja"
+done
 if [[ ! -f $build/build.ninja ]]; then
     EXTRA_CMAKE_ARGS="-DTAPWALKER_STORAGE_DIR=$build/storage" \
         "$tool/build-app.sh" "$root/firmware/esp32" "$build" "$root/firmware/esp32/sdkconfig.defaults.emulation" \
@@ -115,12 +128,13 @@ if [[ $tests == 1 ]]; then
     flock -u 8
     exec 8>&-
     export ESPQ_TOOL FIRMWARE_QEMU_SETUP=$setup
+    echo "firmware-qemu.sh: QEMU: $ESPQ_QEMU" >&2
     TAPWALKER_BIN=${TAPWALKER_BIN:-$root/.build/debug/tapwalker}
     [[ -x $TAPWALKER_BIN ]] || (cd "$root" && swift build --product tapwalker >/dev/null)
     export TAPWALKER_BIN
     rc=0
-    python3 "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
-    TAPWALKER_DEVICE=qemu python3 "$root/tests/virtual-device/test_virtual_device.py" -v || rc=1
+    "$python" "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
+    TAPWALKER_DEVICE=qemu "$python" "$root/tests/virtual-device/test_virtual_device.py" -v || rc=1
     exit $rc
 fi
 

@@ -1,7 +1,7 @@
 /*
  * Ethernet for the emulated ESP32-C3: the OpenCores Ethernet MAC that Espressif's QEMU models
- * (IDF's CONFIG_ETH_USE_OPENETH driver, with the DP83848 PHY driver the emulated MAC answers)
- * on QEMU's user network, whose DHCP server gives the address. Built instead of bsp_wifi.c in the
+ * (IDF's CONFIG_ETH_USE_OPENETH driver, with the PHY driver IDF builds beside it, below) on
+ * QEMU's user network, whose DHCP server gives the address. Built instead of bsp_wifi.c in the
  * emulation configuration (sdkconfig.defaults.emulation): the emulator has no radio, and the WiFi
  * libraries are not linked there. As in bsp_wifi.c, the event handlers only record; the Swift
  * side (ESP32EthernetLink) polls the record.
@@ -10,6 +10,7 @@
 
 #include "esp_eth.h"
 #include "esp_event.h"
+#include "esp_idf_version.h"
 #include "esp_netif.h"
 
 #include "tapwalker_bsp.h"
@@ -58,7 +59,14 @@ esp_err_t tapwalker_eth_init(void)
     eth_phy_config_t phy_config = ETH_PHY_DEFAULT_CONFIG();
     phy_config.autonego_timeout_ms = 100; /* the emulated PHY answers at once */
     esp_eth_mac_t *mac = esp_eth_mac_new_openeth(&mac_config);
+    /* The PHY driver IDF compiles with the OpenCores MAC: DP83848 in IDF 5 (v5.5.1's esp_eth
+     * builds only that one with it), the generic IEEE 802.3 driver in IDF 6, which no longer has
+     * the DP83848 driver (docs/firmware.md). The emulated PHY answers either. */
+#if ESP_IDF_VERSION_MAJOR >= 6
+    esp_eth_phy_t *phy = esp_eth_phy_new_generic(&phy_config);
+#else
     esp_eth_phy_t *phy = esp_eth_phy_new_dp83848(&phy_config);
+#endif
     if (mac == NULL || phy == NULL) return ESP_ERR_NO_MEM;
     esp_eth_config_t config = ETH_DEFAULT_CONFIG(mac, phy);
     err = esp_eth_driver_install(&config, &s_eth);
