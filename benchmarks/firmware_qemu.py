@@ -30,7 +30,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "virtual-device"))
+sys.path.insert(0, os.path.join(ROOT, "end-to-end", "virtual-device"))
 import device_harness as dh  # noqa: E402
 
 BLINK = dh.example("blink-85f.bit")

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""TapWalker against openFPGALoader through the same emulated FT2232H and FT231X (tests/usb/usb_emulator.py,
+"""TapWalker against openFPGALoader through the same emulated FT2232H and FT231X (end-to-end/usb/usb_emulator.py,
 --stats): wall time, bulk URBs and bytes each way per bitstream bit, and ratios; then a model of real
 hardware. Prints figures, asserts nothing.
 
@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EMULATOR = os.environ.get("USB_EMULATOR", os.path.join(ROOT, "tests", "usb", "usb_emulator.py"))
+EMULATOR = os.environ.get("USB_EMULATOR", os.path.join(ROOT, "end-to-end", "usb", "usb_emulator.py"))
 TAPWALKER = os.environ.get("TAPWALKER", os.path.join(ROOT, ".build", "debug", "tapwalker"))
 ROUND_TRIP_S = 125e-6
 OUT_SUBMIT_S = 20e-6

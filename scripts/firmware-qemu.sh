@@ -16,7 +16,7 @@
 #
 # --tests instead: starts `tapwalker sim` as the board CONF's [jtag] cable names, boots CONF
 # against it and measures the figures docs/firmware.md records (image, heap, stacks, boot time;
-# benchmarks/firmware_qemu.py), then runs the end-to-end suite of tests/virtual-device with the
+# benchmarks/firmware_qemu.py), then runs the end-to-end suite of end-to-end/virtual-device with the
 # emulated chip as the device (TAPWALKER_DEVICE=qemu; each test boots its own).
 #
 # DIR       the esp32-qemu tool's setup (its setup.sh's DEST, holding env.sh)
@@ -134,7 +134,7 @@ if [[ $tests == 1 ]]; then
     export TAPWALKER_BIN
     rc=0
     "$python" "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
-    TAPWALKER_DEVICE=qemu "$python" "$root/tests/virtual-device/test_virtual_device.py" -v || rc=1
+    TAPWALKER_DEVICE=qemu "$python" "$root/end-to-end/virtual-device/test_virtual_device.py" -v || rc=1
     exit $rc
 fi
 

@@ -22,14 +22,14 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 # --- USB cables (emulated devices) ---
 # libusb for the Swift USB cables; umockdev and its GObject bindings for Debian's /usr/bin/python3,
-# which runs the emulated USB devices of tests/usb; lsusb for those tests.
+# which runs the emulated USB devices of end-to-end/usb; lsusb for those tests.
 [ -e /usr/include/libusb-1.0/libusb.h ] || missing+=(libusb-1.0-0-dev)
 command -v umockdev-wrapper >/dev/null || missing+=(umockdev)
 compgen -G '/usr/lib/*/girepository-1.0/UMockdev-1.0.typelib' >/dev/null || missing+=(gir1.2-umockdev-1.0)
 /usr/bin/python3 -c 'import gi' 2>/dev/null || missing+=(python3-gi)
 command -v lsusb >/dev/null || missing+=(usbutils)
 # --- end USB cables ---
-# --- URL inputs: libcurl for http(s):// inputs on the host; openssl makes the test CA of tests/url-server.
+# --- URL inputs: libcurl for http(s):// inputs on the host; openssl makes the test CA of end-to-end/url-server.
 [ -e /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -e /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v openssl >/dev/null || missing+=(openssl)
 # --- end URL inputs
@@ -89,7 +89,7 @@ rm -f "$log"
 echo "== virtual device: end-to-end tests with real clients"
 vd_log=$(mktemp)
 set +e
-python3 tests/virtual-device/test_virtual_device.py 2>&1 | tee "$vd_log"
+python3 end-to-end/virtual-device/test_virtual_device.py 2>&1 | tee "$vd_log"
 vd_status=${PIPESTATUS[0]}
 set -e
 echo "== benchmark: the virtual device at 25 MHz TCK (SRAM and flash through its services)"
@@ -110,13 +110,13 @@ echo "virtual-device: $vd_passed passed, $vd_failed failed, $vd_skipped skipped,
 [ "$vd_bench_status" -eq 0 ] || echo "virtual-device benchmark: FAILED ($vd_bench_status)"
 
 # --- USB cables (emulated devices) ---
-# Emulated FTDI, CMSIS-DAP and DirtyJTAG devices under umockdev (tests/usb), proved by
+# Emulated FTDI, CMSIS-DAP and DirtyJTAG devices under umockdev (end-to-end/usb), proved by
 # openFPGALoader and OpenOCD; then the USB cable benchmark when present (prints figures, asserts
 # nothing). Failures fail the run at the end, like the virtual device's.
 echo "== usb: emulated USB JTAG devices (umockdev) driven by openFPGALoader and OpenOCD"
 usb_log=$(mktemp)
 set +e
-/usr/bin/python3 -m unittest discover -s tests/usb -p 'test_*.py' -v 2>&1 | tee "$usb_log"
+/usr/bin/python3 -m unittest discover -s end-to-end/usb -p 'test_*.py' -v 2>&1 | tee "$usb_log"
 usb_status=${PIPESTATUS[0]}
 set -e
 usb_ran=$(grep -oE '^Ran [0-9]+ tests?' "$usb_log" | tail -1 | grep -oE '[0-9]+' || echo 0)

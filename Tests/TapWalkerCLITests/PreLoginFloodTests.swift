@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 // Connections that never log in, from several addresses at once, cannot keep a user out: a user
-// from another address logs in every time while the flood runs (tests/flood/prelogin_flood.py).
-// Event streams neither (tests/flood/event_streams.py).
+// from another address logs in every time while the flood runs (end-to-end/flood/prelogin_flood.py).
+// Event streams neither (end-to-end/flood/event_streams.py).
 
 /// Runs the flood against `kind` ("ftp", "http") on `port` for `seconds`; returns its RESULT line.
 private func flood(_ kind: String, port: Int, seconds: Int) -> String {
-    let script = Paths.packageRoot.appendingPathComponent("tests/flood/prelogin_flood.py").path
+    let script = Paths.packageRoot.appendingPathComponent("end-to-end/flood/prelogin_flood.py").path
     let run = runTool(python!, [script, kind, String(port), String(seconds)], timeout: Double(seconds) + 60)
     #expect(run.status == 0, "\(run.output)")
     return run.output
@@ -52,7 +52,7 @@ struct PreLoginFloodTests {
                 dir.write("pw.txt", Array("secret\n".utf8))
                 let server = ServerProcess(["serve", "--http", "0", "--listen", "127.0.0.1", "--root", dir.path("store"), "--cable", "sim",
                                             "--user", "ulx3s", "--password-file", dir.path("pw.txt"), "--anonymous-read"])
-                let script = Paths.packageRoot.appendingPathComponent("tests/flood/event_streams.py").path
+                let script = Paths.packageRoot.appendingPathComponent("end-to-end/flood/event_streams.py").path
                 let run = runTool(python!, [script, String(server.port("http")), mode], timeout: 60)
                 #expect(run.status == 0, "\(mode): \(run.output)")
                 #expect(run.output.contains("STREAMS 200 200 429"), "\(mode): \(run.output)")
@@ -75,7 +75,7 @@ struct PreLoginFloodTests {
             dir.write("pw.txt", Array("secret\n".utf8))
             let server = ServerProcess(["serve", "--http", "0", "--listen", "127.0.0.1", "--root", dir.path("store"), "--cable", "sim",
                                         "--user", "ulx3s", "--password-file", dir.path("pw.txt")])
-            let script = Paths.packageRoot.appendingPathComponent("tests/flood/guess_flood.py").path
+            let script = Paths.packageRoot.appendingPathComponent("end-to-end/flood/guess_flood.py").path
             let run = runTool(python!, [script, String(server.port("http")), "8"], timeout: 90)
             #expect(run.status == 0, "\(run.output)")
             let words = (run.output.components(separatedBy: "GUESSES").last ?? "").split(separator: " ").map(String.init)

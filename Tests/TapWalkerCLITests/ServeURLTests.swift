@@ -3,7 +3,7 @@ import Testing
 
 // `tapwalker serve` fetching inputs itself: POST /api/fpga and /api/flash?addr=A with {"url": …}
 // driven by curl, and FTP's SITE PROG/FLASH URL by Python's ftplib, against the local http and
-// https server of tests/url-server (its CA given with --ca-file).
+// https server of end-to-end/url-server (its CA given with --ca-file).
 
 private let curl = toolPath("curl")
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-// http:// and https:// inputs through the real binary (libcurl), against tests/url-server/url_server.py:
+// http:// and https:// inputs through the real binary (libcurl), against end-to-end/url-server/url_server.py:
 // a real local http and https server whose certificate is signed by a CA made for the test with
 // openssl, which the system does not trust.
 
@@ -15,7 +15,7 @@ final class URLTestServer {
 
     init(serving file: String, in dir: TempDir, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let fields = try startAnnouncingServer(
-            [Paths.packageRoot.appendingPathComponent("tests/url-server/url_server.py").path, file, dir.path(".")],
+            [Paths.packageRoot.appendingPathComponent("end-to-end/url-server/url_server.py").path, file, dir.path(".")],
             numbers: 3, waitSeconds: 30, what: "the URL test server", sourceLocation: sourceLocation)
         httpPort = fields[0]
         httpsPort = fields[1]

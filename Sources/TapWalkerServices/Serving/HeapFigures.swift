@@ -42,7 +42,7 @@ public enum HeapWork: CaseIterable, Sendable {
 ///
 /// - `bytes64`: on the virtual ESP32 (x86_64, Embedded Swift, the firmware's code): the most the
 ///   task doing the work held, under the floods and real clients of
-///   tests/virtual-device/test_virtual_device.py (`MemoryTests`), which prints each kind's
+///   end-to-end/virtual-device/test_virtual_device.py (`MemoryTests`), which prints each kind's
 ///   largest and fails when one passes its figure. 64-bit pointers make these an upper bound for
 ///   the chip.
 /// - `bytes32`: on the ESP32-C3's CPU in the rv32 lane (embedded/check/budgets.swift enforces

@@ -2,7 +2,7 @@
 the answers AN_108 and the FT231X datasheet describe, and the failures a careless host would see on
 a real board (data on the wrong clock edge, a TDO read at the wrong moment).
 
-Run: /usr/bin/python3 -m unittest discover -s tests/usb -p 'test_*.py' -v   (after swift build)
+Run: /usr/bin/python3 -m unittest discover -s end-to-end/usb -p 'test_*.py' -v   (after swift build)
 """
 
 import os

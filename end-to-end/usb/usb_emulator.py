@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Emulated USB JTAG cables on a simulated ECP5 board, for tests on machines without a USB bus.
 
-usage: /usr/bin/python3 tests/usb/usb_emulator.py [--tapwalker PATH] [--sim-arg ARG]... [--stats FILE]
+usage: /usr/bin/python3 end-to-end/usb/usb_emulator.py [--tapwalker PATH] [--sim-arg ARG]... [--stats FILE]
            [--unplug-after-out-bytes N] --device SPEC [--device SPEC]... -- COMMAND [ARGS...]
 
   SPEC = KIND[,serial=S][,vid=0xVVVV][,pid=0xPPPP][,product=TEXT][,mode=0000][,jtag=none0|none1][,driver=NAME]

@@ -2,7 +2,7 @@
 them through libusb to DONE on the strict simulated ECP5, and the emulator's own error knobs do
 what a real board would.
 
-Run: /usr/bin/python3 -m unittest discover -s tests/usb -p 'test_*.py' -v   (after swift build)
+Run: /usr/bin/python3 -m unittest discover -s end-to-end/usb -p 'test_*.py' -v   (after swift build)
 """
 
 import json

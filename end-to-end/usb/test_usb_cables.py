@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""TapWalker's USB cables against emulated USB devices (tests/usb/usb_emulator.py): libusb's real
+"""TapWalker's USB cables against emulated USB devices (end-to-end/usb/usb_emulator.py): libusb's real
 code path, each device model driving the strict simulated ECP5 at pin level.
 
 Run with Debian's /usr/bin/python3 (umockdev comes through python3-gi). USB_EMULATOR overrides the
@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EMULATOR = os.environ.get("USB_EMULATOR", os.path.join(ROOT, "tests", "usb", "usb_emulator.py"))
+EMULATOR = os.environ.get("USB_EMULATOR", os.path.join(ROOT, "end-to-end", "usb", "usb_emulator.py"))
 TAPWALKER = os.environ.get("TAPWALKER", os.path.join(ROOT, ".build", "debug", "tapwalker"))
 EXAMPLES = os.path.join(ROOT, "Examples")
 

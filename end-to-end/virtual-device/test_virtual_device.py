@@ -10,7 +10,7 @@ virtual ESP32 has (the console, the WiFi roaming, the hashed login from tapwalke
 when the device under test is the host stand-in (TAPWALKER_DEVICE=host, or no
 scripts/virtual-device.sh in the tree).
 
-Run: python3 tests/virtual-device/test_virtual_device.py [-v] [TestClass.test_name]
+Run: python3 end-to-end/virtual-device/test_virtual_device.py [-v] [TestClass.test_name]
 """
 import ftplib
 import json
@@ -544,7 +544,7 @@ class MemoryTests(DeviceTest):
     out of its heap (exit 134) are refused in part (FTP 421/451, HTTP 503 with Retry-After) and
     never end the device, at its 150 KB and at a lower cap; a real user is served after each; and
     what each kind of work was measured to hold stays within its figure (HeapFigures.swift)."""
-    FLOOD = os.path.join(dh.ROOT, "tests", "flood", "memory_flood.py")
+    FLOOD = os.path.join(dh.ROOT, "end-to-end", "flood", "memory_flood.py")
     # Runs per heap cap, each flooding in all three ways; MEMORY_FLOOD_RUNS sets more (the
     # figures in docs/memory-admission.md come from such longer runs).
     RUNS = int(os.environ.get("MEMORY_FLOOD_RUNS", "2"))
@@ -661,13 +661,13 @@ class MemoryTests(DeviceTest):
 
 class URLTests(DeviceTest):
     """The device fetches bitstreams itself: console prog/flash URL, FTP SITE PROG URL and the API's
-    {"url": …}, from tests/url-server/url_server.py (a local http and https server with its own CA)."""
+    {"url": …}, from end-to-end/url-server/url_server.py (a local http and https server with its own CA)."""
 
     def serve(self):
         """Starts the URL server for the 85F bitstream; returns its http base URL."""
         directory = os.path.join(self.tmp_dir(), "url-server")
         os.makedirs(directory, exist_ok=True)
-        r = dh.run([sys.executable, os.path.join(dh.ROOT, "tests", "url-server", "url_server.py"), BLINK, directory], timeout=60)
+        r = dh.run([sys.executable, os.path.join(dh.ROOT, "end-to-end", "url-server", "url_server.py"), BLINK, directory], timeout=60)
         http_port, https_port, pid = (int(x) for x in r.stdout.split())
         self.addCleanup(lambda: os.kill(pid, 15))
         self.https_base = "https://localhost:%d" % https_port

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A local http and https server for the URL-input tests (the host CLI's and the virtual ESP32's).
 
-    python3 tests/url-server/url_server.py BITSTREAM DIR [--foreground]
+    python3 end-to-end/url-server/url_server.py BITSTREAM DIR [--foreground]
 
 Makes, in DIR, a test CA (ca.pem) and a server certificate it signed for localhost and 127.0.0.1,
 with openssl; serves on 127.0.0.1 an http port and an https port (that certificate); prints

@@ -5,7 +5,7 @@ device's restarts: its OTA slots are ota_0.bin, ota_1.bin and otadata in its dir
 switched as the chip's bootloader does with app rollback. Images come from app_image.py (the
 layout esptool's image-info accepts).
 
-Run alone: python3 tests/virtual-device/test_firmware_update.py [-v]; test_virtual_device.py runs
+Run alone: python3 end-to-end/virtual-device/test_firmware_update.py [-v]; test_virtual_device.py runs
 these too.
 """
 import functools
