@@ -8,6 +8,22 @@ protocol QuietCommand: ParsableCommand {
     var quiet: Bool { get }
 }
 
+/// `--json` and `-q`/`--quiet`, declared once for every command that reports a result.
+struct ReportOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+}
+
+/// A command that reports a result: text, or one JSON object with `--json`.
+protocol ReportingCommand: QuietCommand {
+    var report: ReportOptions { get }
+}
+
+extension ReportingCommand {
+    var json: Bool { report.json }
+    var quiet: Bool { report.quiet }
+}
+
 /// Notes to the user that are not the result (progress, "no cable configured", a server's log of
 /// its clients), silenced by `--quiet`. `quiet` is set once, after parsing, before the command runs.
 enum Chatter {
@@ -21,17 +37,20 @@ enum Chatter {
     }
 }
 
-extension Detect: QuietCommand {}
-extension Info: QuietCommand {}
-extension Prog: QuietCommand {}
-extension FlashInfo: QuietCommand {}
-extension FlashWrite: QuietCommand {}
-extension FlashRead: QuietCommand {}
-extension FlashVerify: QuietCommand {}
-extension FlashErase: QuietCommand {}
-extension FlashProtect: QuietCommand {}
-extension FlashUnprotect: QuietCommand {}
-extension Pack: QuietCommand {}
+extension Detect: ReportingCommand {}
+extension Info: ReportingCommand {}
+extension Prog: ReportingCommand {}
+extension FlashInfo: ReportingCommand {}
+extension FlashWrite: ReportingCommand {}
+extension FlashRead: ReportingCommand {}
+extension FlashVerify: ReportingCommand {}
+extension FlashErase: ReportingCommand {}
+extension FlashProtect: ReportingCommand {}
+extension FlashUnprotect: ReportingCommand {}
+extension Pack: ReportingCommand {}
 extension Sim: QuietCommand {}
 extension Serve: QuietCommand {}
-extension List: QuietCommand {}
+extension List: ReportingCommand {}
+extension Reload: ReportingCommand {}
+extension SVF: ReportingCommand {}
+extension Scan: ReportingCommand {}

@@ -258,4 +258,17 @@ struct ScriptingTests {
             if columns >= 72 { #expect(drawn.contains { $0.contains("[#") }, "a bar fits in \(columns) columns") }
         }
     }
+
+    @Test("every command that reports a result takes --json and -q from one option group; -q silences its notes",
+          arguments: [["svf", Examples.path("blink-85f.svf")], ["reload"], ["detect"], ["prog", Examples.path("blink-85f.bit")]])
+    func quietEverywhere(_ command: [String]) {
+        let help = tapwalker(command[0], "--help")
+        #expect(help.stdout.contains("--json") && help.stdout.contains("-q, --quiet"), "\(help.stdout)")
+        // No --cable: the simulated board, which a note announces unless -q is given.
+        let loud = tapwalker(command)
+        #expect(loud.stderr.contains("no cable configured"), "\(loud.stderr)")
+        let quiet = tapwalker(command + ["-q"])
+        #expect(!quiet.stderr.contains("no cable configured"), "\(quiet.stderr)")
+        #expect(quiet.exitCode == loud.exitCode)
+    }
 }

@@ -8,8 +8,7 @@ struct Detect: ParsableCommand {
         abstract: "Read the FPGA's IDCODE, name the part, and decode its status register.")
 
     @OptionGroup var cableOptions: CableOptions
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in

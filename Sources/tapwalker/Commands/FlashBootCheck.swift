@@ -16,8 +16,7 @@ struct FlashBootCheck: ParsableCommand {
             works (docs/ecp5.md §6).
             """)
 
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

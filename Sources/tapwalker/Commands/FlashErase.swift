@@ -10,8 +10,7 @@ struct FlashErase: ParsableCommand {
     @Option(help: "First address (a multiple of 4 KB).") var addr: String?
     @Option(help: "How many bytes (a multiple of 4 KB; K/M suffix allowed).") var length: String?
     @Flag(help: "Erase the whole chip (refused while any range is protected).") var all = false
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

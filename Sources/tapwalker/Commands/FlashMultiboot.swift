@@ -22,9 +22,8 @@ struct FlashMultiboot: ParsableCommand {
     @Option(help: "Where the golden image goes (64 KB boundary; default: after the primary).") var goldenAddr: String?
     @Flag(help: "Write images that are not bitstreams for the board's part, and skip the rehearsal.") var force = false
     @Flag(help: "Skip the read-back verification.") var noVerify = false
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -57,5 +56,5 @@ struct FlashMultiboot: ParsableCommand {
     }
 }
 
-extension FlashMultiboot: QuietCommand {}
-extension FlashBootCheck: QuietCommand {}
+extension FlashMultiboot: ReportingCommand {}
+extension FlashBootCheck: ReportingCommand {}

@@ -6,8 +6,7 @@ struct FlashInfo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info", abstract: "Identify the flash chip, decode its status registers and show what is protected.")
 
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -36,8 +35,7 @@ struct FlashProtect: ParsableCommand {
     @Option(help: "START:END, END exclusive (e.g. 0:0x200000).") var range: String
     @Flag(help: "PERMANENTLY set the chip's one-time top/bottom bit (ISSI TBS, Macronix T/B) so protection counts from address 0. Cannot be undone.")
     var setOtpBottom = false
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 
@@ -60,8 +58,7 @@ struct FlashUnprotect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unprotect", abstract: "Remove the flash's block write protection (one-time bits are left as they are).")
 
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

@@ -10,8 +10,7 @@ struct FlashRead: ParsableCommand {
     @Option(help: "First address to read (decimal, 0x-hex, K/M suffix).") var addr = "0"
     @Option(help: "How many bytes to read (decimal, 0x-hex, K/M suffix); default: to the end of the chip.") var length: String?
     @Option(name: .shortAndLong, help: "The file to write (- for standard output); it receives exactly the bytes read, or is left as it was if the read fails.") var output: String
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

@@ -8,9 +8,8 @@ struct FlashVerify: ParsableCommand {
 
     @Argument(help: "The image: a file path, - for standard input, or an http:// or https:// URL.") var file: String
     @Option(help: "Flash address the image should be at.") var addr = "0"
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

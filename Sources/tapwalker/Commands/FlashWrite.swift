@@ -28,9 +28,8 @@ struct FlashWrite: ParsableCommand {
     @Flag(help: "Write an image at address 0 that is not a complete bitstream for the board's part (the FPGA will not boot from it); with --primary, also over the golden image.") var force = false
     @Flag(help: "Write over the primary image of a dual-boot layout, never the golden image (--addr must be 0).") var primary = false
     @Flag(name: .shortAndLong, help: "Show the per-sector map.") var verbose = false
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var access: FlashAccessOptions
     @OptionGroup var cableOptions: CableOptions
 

@@ -14,9 +14,8 @@ struct Info: ParsableCommand {
             """)
 
     @Argument(help: "The bitstream: a file path, - for standard input, or an http:// or https:// URL.") var file: String
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
 
     func validate() throws { try SVFInput.refuse(file) }
 

@@ -19,8 +19,7 @@ struct List: ParsableCommand {
 
     @Argument(help: ArgumentHelp("What to list (default: all three).", valueName: "what"))
     var what: What?
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
 
     func run() throws {
         let shown = what.map { [$0] } ?? What.allCases

@@ -22,8 +22,7 @@ struct Pack: ParsableCommand {
     @Option(name: .shortAndLong, help: "The compressed file to write (- for standard output).") var output: String
     @Option(help: "The window: 512 … 32K, a power of two (K suffix allowed).") var window = "4K"
     @Option(help: "zlib (declares the window; default) or gzip (cannot declare it).") var format = "zlib"
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
 
     func validate() throws {
         if OutputFile.isStandardOutput(output) && json {

@@ -26,9 +26,8 @@ struct Prog: ParsableCommand {
         if let file { try SVFInput.refuse(file) }
     }
     @Flag(help: "Send a bitstream whose VERIFY_ID names another part (the FPGA will refuse it).") var force = false
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {

@@ -6,7 +6,7 @@ struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reload the FPGA from its configuration flash (LSC_REFRESH), as at power-up; exit 1 unless it comes up DONE.")
 
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {

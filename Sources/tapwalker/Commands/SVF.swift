@@ -18,9 +18,8 @@ struct SVF: ParsableCommand {
             """)
 
     @Argument(help: "The SVF file: a path, - for standard input, or an http:// or https:// URL.") var file: String
-    @Flag(help: "Print one JSON object instead of text.") var json = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var urlOptions: URLOptions
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
     @OptionGroup var cableOptions: CableOptions
 
     func run() throws {

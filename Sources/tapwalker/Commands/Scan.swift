@@ -14,8 +14,7 @@ struct Scan: ParsableCommand {
             their descriptors.
             """)
 
-    @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Flag(name: .shortAndLong, help: Chatter.help) var quiet = false
+    @OptionGroup var report: ReportOptions
 
     func run() throws {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
