@@ -41,3 +41,10 @@ import Testing
     #expect(ASCII.hex(UInt32(0x41113043)) == "0x41113043")
     #expect(ASCII.hex(UInt32(5)) == "0x00000005")
 }
+
+@Test func configuredIsDoneWithoutAnError() {
+    #expect(StatusRegister(raw: 0x0000_0100).configured)                    // DONE
+    #expect(!StatusRegister(raw: 0x0000_0000).configured)                   // not DONE
+    #expect(!StatusRegister(raw: 0x0000_0100 | (3 << 23)).configured)       // DONE with BSE = CRC error
+    #expect(!StatusRegister(raw: 0x0000_0100 | 0x0400_0000).configured)     // DONE with an error flag
+}

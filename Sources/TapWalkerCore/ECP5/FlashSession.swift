@@ -17,7 +17,7 @@ public final class FlashSession {
     /// The FPGA after LSC_REFRESH.
     public struct Reload: Sendable {
         public let status: StatusRegister
-        public var done: Bool { status.done && !status.hasError }
+        public var done: Bool { status.configured }
         /// Why the FPGA did not come up, and what to do; nil when DONE.
         public var explanation: String? {
             guard !done else { return nil }

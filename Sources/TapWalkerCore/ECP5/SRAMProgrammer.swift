@@ -48,7 +48,7 @@ public final class SRAMProgrammer {
         public var failure: TapWalkerError?
 
         public var ok: Bool { failure == nil }
-        public var done: Bool { status?.done ?? false }
+        public var done: Bool { status?.configured ?? false }
     }
 
     public let port: ECP5Port

@@ -66,6 +66,10 @@ public struct StatusRegister: Equatable, Sendable {
     /// openFPGALoader requires bits 26:23 == 0; Diamond requires (status & 0x2100) == 0x100.
     public var hasError: Bool { bse != .none || fail || raw & 0x3C00_0000 != 0 }
 
+    /// The FPGA runs a design: DONE, and no error flagged. Every "DONE" a user reads (results,
+    /// JSON `done`, FTP and console lines) is this, never the DONE bit alone.
+    public var configured: Bool { done && !hasError }
+
     /// Names of the set flags and the non-zero fields, in bit order: "DONE, ISC enable, BSE=CRC".
     public var summary: String {
         var parts: [String] = []

@@ -45,7 +45,7 @@ final class DeviceConsoleActions: ConsoleActions {
             } else {
                 var line = "board: IDCODE \(ASCII.hex(identity.idcode ?? 0)) \(identity.part?.name ?? "")"
                 if let status = identity.status {
-                    line += ", status \(ASCII.hex(status.raw)): \(status.done && !status.hasError ? "DONE" : "not DONE")"
+                    line += ", status \(ASCII.hex(status.raw)): \(status.configured ? "DONE" : "not DONE")"
                 }
                 lines.append(line)
             }
@@ -65,7 +65,7 @@ final class DeviceConsoleActions: ConsoleActions {
         return try holding("prog \(path)") { () throws(TapWalkerError) -> String in
             let result = board.loadSRAM(DecompressingSource(source))
             if let failure = result.failure {
-                let state = result.status.map { " (status \(ASCII.hex($0.raw)): \($0.done ? "DONE" : "not DONE"))" } ?? ""
+                let state = result.status.map { " (status \(ASCII.hex($0.raw)): \($0.configured ? "DONE" : "not DONE"))" } ?? ""
                 throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
             }
             return result.summary

@@ -19,7 +19,7 @@ public struct FlashAccess: Sendable {
     public init() {}
 
     /// DONE at the end of the job.
-    public var done: Bool? { status.map { $0.done && !$0.hasError } }
+    public var done: Bool? { status.map { $0.configured } }
 
     /// "FPGA reloaded from flash: DONE", or why it did not come up.
     public var reloadLine: String? {

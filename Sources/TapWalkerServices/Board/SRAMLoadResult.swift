@@ -30,7 +30,7 @@ public struct SRAMLoadResult: Sendable {
         failure = report.failure
     }
 
-    public var done: Bool { failure == nil && (status?.done ?? false) }
+    public var done: Bool { failure == nil && (status?.configured ?? false) }
 
     /// "fpga: 581412 bytes in 0.4 s, DONE (LFE5U-85F, usercode 0x00000000)": the line every front
     /// end shows for a load that worked.

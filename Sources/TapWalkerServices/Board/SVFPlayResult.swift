@@ -29,6 +29,6 @@ public struct SVFPlayResult: Sendable {
     /// The FPGA after the play, when it is an ECP5: "LFE5U-85F: DONE (status 0x…)".
     public var fpgaLine: String? {
         guard let status else { return nil }
-        return "\(part?.name ?? "ECP5"): \(status.done && !status.hasError ? "DONE" : "not DONE") (status \(ASCII.hex(status.raw)), \(status.summary))"
+        return "\(part?.name ?? "ECP5"): \(status.configured ? "DONE" : "not DONE") (status \(ASCII.hex(status.raw)), \(status.summary))"
     }
 }

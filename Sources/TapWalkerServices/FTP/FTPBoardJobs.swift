@@ -23,7 +23,7 @@ extension FTPSession {
     static func render(_ result: SRAMLoadResult) throws(TapWalkerError) -> String {
         if let failure = result.failure {
             var state = ""
-            if let status = result.status { state = " (status \(ASCII.hex(status.raw)): \(status.done ? "DONE" : "not DONE"))" }
+            if let status = result.status { state = " (status \(ASCII.hex(status.raw)): \(status.configured ? "DONE" : "not DONE"))" }
             throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
         }
         return result.summary
@@ -61,7 +61,7 @@ extension FTPSession {
         guard let status = identity.status else { return ["not DONE"] }
         var lines = ["status \(ASCII.hex(status.raw)): \(status.summary)"]
         lines += identity.statusLines
-        lines.append(status.done && !status.hasError ? "DONE" : "not DONE")
+        lines.append(status.configured ? "DONE" : "not DONE")
         return lines
     }
 

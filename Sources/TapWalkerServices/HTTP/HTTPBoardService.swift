@@ -56,7 +56,7 @@ public final class HTTPBoardService: HTTPBoardActions {
             out["ok"] = .bool(true)
             out["part"] = .optional(identity.part?.name)
             out["idcode"] = identity.idcode.map { .int(Int($0)) } ?? .null
-            out["done"] = status.map { .bool($0.done && !$0.hasError) } ?? .null
+            out["done"] = status.map { .bool($0.configured) } ?? .null
             out["status"] = .hex(status?.raw)
             out["status_text"] = .optional(status?.summary)
             var lines = identity.statusLines

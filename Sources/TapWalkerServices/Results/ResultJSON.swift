@@ -9,7 +9,7 @@ extension JSONObject {
     public mutating func add(status: StatusRegister?) {
         guard let status else { return }
         self["status"] = .hex(status.raw)
-        self["done"] = .bool(status.done && !status.hasError)
+        self["done"] = .bool(status.configured)
         self["bse"] = status.bse == .none ? .null : .string(status.bse.name)
     }
 

@@ -132,7 +132,7 @@ struct Sim: ParsableCommand {
         out["flash"] = .object(flash)
         var fpga = JSONObject()
         let status = sim.board.statusNow
-        fpga["done"] = .bool(status.done)
+        fpga["done"] = .bool(status.configured)
         fpga["status"] = .hex(status.raw)
         out["fpga"] = .object(fpga)
         // Written beside and renamed (FileSink), so a reader never sees half a file.
