@@ -70,6 +70,13 @@ public struct StatusRegister: Equatable, Sendable {
     /// JSON `done`, FTP and console lines) is this, never the DONE bit alone.
     public var configured: Bool { done && !hasError }
 
+    /// The BSE error's meaning and what to do about it, in one line; nil without an error code.
+    /// With ISC off the code comes from booting the flash (power-up, LSC_REFRESH), else from a load.
+    public var bseAdvice: String? {
+        guard bse != .none else { return nil }
+        return "\(bse.meaning); \(bse.advice(afterRefresh: !has(.iscEnable)))"
+    }
+
     /// Names of the set flags and the non-zero fields, in bit order: "DONE, ISC enable, BSE=CRC".
     public var summary: String {
         var parts: [String] = []

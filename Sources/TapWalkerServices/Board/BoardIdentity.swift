@@ -15,10 +15,7 @@ public struct BoardIdentity: Sendable {
     public var statusLines: [String] {
         guard let status else { return [] }
         var lines = status.fieldLines
-        if status.bse != .none {
-            // At power-up and after LSC_REFRESH the code comes from booting the flash.
-            lines.append("\(status.bse.meaning); \(status.bse.advice(afterRefresh: !status.has(.iscEnable)))")
-        }
+        if let advice = status.bseAdvice { lines.append(advice) }
         return lines
     }
 }

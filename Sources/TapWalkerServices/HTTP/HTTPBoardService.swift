@@ -182,7 +182,7 @@ public final class HTTPBoardService: HTTPBoardActions {
     /// `out` with `ok`, `error` and `message`, and the BSE advice of `status` when it has an error.
     private func answer(_ out: JSONObject, failure: TapWalkerError?, status: StatusRegister?, message: String) -> HTTPBoardAnswer {
         var out = out
-        let advice = HTTPBoardService.advice(status)
+        let advice = status?.bseAdvice
         out["advice"] = .optional(advice)
         if let failure {
             out["ok"] = .bool(false)
@@ -198,12 +198,6 @@ public final class HTTPBoardService: HTTPBoardActions {
         var out = JSONObject.result()
         out.add(status: status)
         return answer(out, failure: failure, status: status, message: "")
-    }
-
-    /// The status register's BSE meaning and advice, as `tapwalker detect` prints them.
-    static func advice(_ status: StatusRegister?) -> String? {
-        guard let status, status.bse != .none else { return nil }
-        return "\(status.bse.meaning); \(status.bse.advice(afterRefresh: !status.has(.iscEnable)))"
     }
 
     /// 422 for what the input or the request got wrong (a wrong part, a bad address, an input
