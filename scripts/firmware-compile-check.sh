@@ -15,9 +15,10 @@
 # For each chip:
 # 1. firmware/esp32/cmake/TapWalkerSwift.cmake runs the way main/CMakeLists.txt calls it inside
 #    IDF, with a stand-in for IDF's component registration (the include path and -march/-mabi
-#    come from the checker): TapWalkerCore, TapWalkerServices, TapWalkerDevice and the firmware
-#    module (main/*.swift plus the shared embedded/bsd/*.swift when present) go through swiftc
-#    -emit-ir, the tail-call fence and clang.
+#    come from the checker): the portable modules marked "firmware" in
+#    embedded/portable-modules.txt and the firmware module (main/*.swift plus the shared
+#    embedded/bsd/*.swift) go through scripts/tail-call-fence.sh (swiftc -emit-ir, the fence,
+#    clang).
 # 2. The checker compiles every main/*.c (Clang, and GCC when available) with IDF's flags and
 #    include path, and the firmware module's Swift files with idf_swift's flags through
 #    BridgingHeader.h, importing the modules of step 1.
@@ -108,7 +109,7 @@ CMAKE
     if "$cmake" -S "$work" -B "$work/build" -G "Unix Makefiles" > "$work/configure.log" 2>&1 &&
        "$cmake" --build "$work/build" -j 2 > "$work/build.log" 2>&1; then
         echo "ok    Swift modules through the tail-call fence: $(cd "$modules" && echo *.o)"
-        grep -h "tail-call fence:" "$work/build.log" | sed 's/^-- /      /; s| in .*/| in |' || true
+        grep -h "^tail-call fence:" "$work/build.log" | sed 's/^/      /' || true
         return 0
     fi
     echo "FAIL  Swift modules for $target (logs in $work)" >&2

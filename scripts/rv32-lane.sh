@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The rv32 lane (docs/rv32-lane.md): builds TapWalkerCore, TapWalkerSim, TapWalkerServices,
-# TapWalkerDevice, TapWalkerVirtualBoard, the embedded check (embedded/check) and the device check (embedded/device-check)
+# The rv32 lane (docs/rv32-lane.md): builds the portable modules (embedded/portable-modules.txt, the
+# build "rv32"), the embedded check (embedded/check) and the device check (embedded/device-check)
 # in Embedded Swift with ESP-IDF's CPU flags for the ESP32-C3 and the ESP32-C6, links them against
 # picolibc, and runs them on an emulated RV32 CPU (QEMU's virt machine, bitstreams read from the
 # host by semihosting). Fails unless each run programs the 85F to DONE with the configuration
@@ -71,7 +71,10 @@ run() { # CPU-OPTIONS ELF ARGS...
 # The x86_64 embedded run gives the reference digest: scripts/check-embedded.sh's build, made
 # again here when it is missing or older than a source.
 host=.build/embedded/host/embedded-check
-if [ ! -x "$host" ] || $rebuild_host || [ -n "$(find Sources/TapWalkerCore Sources/TapWalkerSim Sources/TapWalkerServices Sources/TapWalkerDevice Sources/TapWalkerVirtualBoard embedded/check -newer "$host" -print -quit)" ]; then
+mapfile -t modules < <(portable_modules rv32)
+mapfile -t module_dirs < <(awk '!/^#/ && NF >= 3 {print $2}' "$portable_modules_file")
+if [ ! -x "$host" ] || $rebuild_host ||
+    [ -n "$(find "${module_dirs[@]}" embedded/check "$portable_modules_file" -newer "$host" -print -quit)" ]; then
     bash scripts/check-embedded.sh >/dev/null
 fi
 host_log=$out/host.log
@@ -112,19 +115,14 @@ for chip in "${chips[@]}"; do
     echo "$chip: with the fence: correct"
 done
 
-mapfile -t core < <(find Sources/TapWalkerCore -name '*.swift' | sort)
-mapfile -t sim < <(find Sources/TapWalkerSim -name '*.swift' | sort)
-mapfile -t services < <(find Sources/TapWalkerServices -name '*.swift' | sort)
-mapfile -t device < <(find Sources/TapWalkerDevice -name '*.swift' | sort)
-mapfile -t virtualboard < <(find Sources/TapWalkerVirtualBoard -name '*.swift' | sort)
-
 build() { # CHIP
-    local chip=$1 dir=$out/$1 m=${march[$1]}
+    local chip=$1 dir=$out/$1 m=${march[$1]} module sources objects=()
     mkdir -p "$dir"
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerCore "${core[@]}"
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerSim "${sim[@]}"
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerServices "${services[@]}"
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerDevice "${device[@]}"
+    for module in "${modules[@]}"; do
+        mapfile -t sources < <(portable_sources "$module")
+        embedded_swift_object riscv32-none-none-eabi "$m" "$dir" "$module" "${sources[@]}"
+        objects+=("$dir/$module.o")
+    done
     # TapWalkerDevice compares and hashes bytes, never Strings: a String == or hash would pull
     # Swift's Unicode data tables into the firmware.
     local tables
@@ -133,19 +131,16 @@ build() { # CHIP
         echo "$chip: FAILED: TapWalkerDevice needs Swift's Unicode data tables: $tables"
         return 1
     fi
-    # The virtual ESP32's pins and SPI master, for PinJTAGCable in the embedded check.
-    embedded_swift_object riscv32-none-none-eabi "$m" "$dir" TapWalkerVirtualBoard "${virtualboard[@]}"
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" EmbeddedCheck \
         -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/check/*.swift
     c_object "$m" embedded/check/meter.c "$dir/meter.o"
     c_object "$m" embedded/rv32/atomics.c "$dir/atomics.o"
-    link "$dir/embedded-check.elf" "$dir"/EmbeddedCheck.o "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o \
-        "$dir"/TapWalkerServices.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerVirtualBoard.o "$dir/meter.o" "$dir/atomics.o"
+    link "$dir/embedded-check.elf" "$dir/EmbeddedCheck.o" "${objects[@]}" "$dir/meter.o" "$dir/atomics.o"
+    # The device check uses the embedded check's metered virtual board (TapWalkerVirtualBoard).
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" DeviceCheck \
         -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/device-check/*.swift \
         embedded/check/meteredboard.swift
-    link "$dir/device-check.elf" "$dir"/DeviceCheck.o "$dir"/TapWalkerDevice.o "$dir"/TapWalkerServices.o \
-        "$dir"/TapWalkerCore.o "$dir"/TapWalkerSim.o "$dir"/TapWalkerVirtualBoard.o "$dir/meter.o" "$dir/atomics.o"
+    link "$dir/device-check.elf" "$dir/DeviceCheck.o" "${objects[@]}" "$dir/meter.o" "$dir/atomics.o"
 }
 
 echo "== building for ${chips[*]}"

@@ -36,14 +36,15 @@ flock 9
 
 cd "$root"
 source scripts/embedded-swift.sh
-modules=(TapWalkerCore TapWalkerSim TapWalkerServices TapWalkerDevice TapWalkerVirtualBoard TapWalkerFAT)
+# The portable modules this build compiles (embedded/portable-modules.txt, the build "virtual").
+mapfile -t modules < <(portable_modules virtual)
 
 # A module is rebuilt when its sources, a module before it, or the compiler flags
 # (scripts/embedded-swift.sh) change; the program also when this script does.
 stamp=$(sha256sum scripts/embedded-swift.sh | cut -c1-64)
 built=0
 for module in "${modules[@]}"; do
-    mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
+    mapfile -t sources < <(portable_sources "$module")
     stamp=$( { echo "$stamp"; sha256sum "${sources[@]}"; } | sha256sum | cut -c1-64)
     if [[ ! -f $out/$module.o || $(cat "$out/$module.stamp" 2>/dev/null) != "$stamp" ]]; then
         echo "virtual-device.sh: compiling $module" >&2

@@ -23,8 +23,9 @@ final class FATTable {
         if layout.fsInfoSector > 0 {
             try cache.load(layout.fsInfoSector)
             if cache.read32(0) == 0x4161_5252, cache.read32(484) == 0x6141_7272 {
+                // 0xFFFFFFFF is "unknown"; read32 gives it as -1 where Int has 32 bits (the device).
                 let free = cache.read32(488)
-                if free <= layout.clusterCount { freeCount = free }
+                if free >= 0, free <= layout.clusterCount { freeCount = free }
                 let hint = cache.read32(492)
                 if hint >= 2, hint <= layout.lastCluster { nextFree = hint }
             }
@@ -153,7 +154,7 @@ final class FATTable {
         guard fsInfoDirty, layout.fsInfoSector > 0 else { return }
         try cache.load(layout.fsInfoSector)
         if cache.read32(0) == 0x4161_5252, cache.read32(484) == 0x6141_7272 {
-            cache.write32(488, freeCount ?? 0xFFFF_FFFF)
+            cache.write32(488, freeCount ?? -1)  // all ones, "unknown"; 0xFFFF_FFFF overflows a 32-bit Int
             cache.write32(492, nextFree)
         }
         try cache.flush()

@@ -1,27 +1,48 @@
 # Builds TapWalker's Swift modules for the ESP-IDF component that includes this file.
 #
+#   tapwalker_portable_modules(<build> <names-var> <dirs-var>)
+#       the portable modules <build> ("firmware") compiles, in dependency order, and their source
+#       folders, from embedded/portable-modules.txt (the one list the shell lanes read too)
 #   tapwalker_swift_module(<Name> SOURCES <files...> [BRIDGING_HEADER <h>] [DEPENDS <modules...>]
 #                          [CONDITIONS <names...>])   (Swift compilation conditions, -D NAME)
 #
-# Each module is compiled in Embedded Swift with the flags idf_swift uses (see docs/firmware.md):
-# -target riscv32-none-none-eabi, the chip's -march/-mabi from IDF's toolchain with the `_xesp*`
-# extensions removed, -enable-experimental-feature Embedded -wmo -parse-as-library -Osize,
-# function sections, -fno-pic/-fno-pie for the Clang importer.
-#
-# Unlike idf_component_register_swift(), which hands .swift files to CMake's Swift rules and gets
-# objects straight from swiftc, every module goes through textual LLVM IR:
-#     swiftc -emit-ir  ->  disable_tail_calls.cmake  ->  the toolchain's clang -c
-# because of the riscv32 tail-call miscompile described in docs/compiler-bug.md (THE FENCE).
-# TAPWALKER_SWIFT_TAIL_CALL_FENCE=OFF skips only the patch step, for checking a compiler that
-# has the bug fixed; the IR route stays the same either way.
+# Each module is compiled in Embedded Swift with the flags idf_swift uses (see docs/firmware.md)
+# for the chip's -march/-mabi (IDF's toolchain with the `_xesp*` extensions removed), through
+# scripts/tail-call-fence.sh: swiftc -emit-ir, "disable-tail-calls"="true" on every function
+# (a function it cannot fence fails the build), the toolchain's clang -c. That script, run by the
+# shell lanes too, holds the flags and the fence once (docs/compiler-bug.md); this file adds only
+# what IDF gives: the chip's ISA, the component's include path, ESP_PLATFORM, the bridging header.
+# Unlike idf_component_register_swift(), which lets swiftc produce objects directly (and so
+# would ship the miscompilation), nothing here has a way around the fence.
 #
 # The objects are added to the component library; the .swiftmodule files land in
 # ${CMAKE_CURRENT_BINARY_DIR}/swift so later modules can import earlier ones.
 
-option(TAPWALKER_SWIFT_TAIL_CALL_FENCE
-       "Add \"disable-tail-calls\"=\"true\" to every Swift function (riscv32 miscompile fence)" ON)
+get_filename_component(_TAPWALKER_ROOT "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+set(_TAPWALKER_FENCE "${_TAPWALKER_ROOT}/scripts/tail-call-fence.sh")
+set(_TAPWALKER_MODULE_LIST "${_TAPWALKER_ROOT}/embedded/portable-modules.txt")
 
-set(_TAPWALKER_SWIFT_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+function(tapwalker_portable_modules build out_names out_dirs)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_TAPWALKER_MODULE_LIST}")
+    file(STRINGS "${_TAPWALKER_MODULE_LIST}" lines REGEX "^[A-Za-z]")
+    set(names "")
+    set(dirs "")
+    foreach(line IN LISTS lines)
+        string(REGEX REPLACE "[ \t]+" ";" words "${line}")
+        list(GET words 0 name)
+        list(GET words 1 dir)
+        list(SUBLIST words 2 -1 builds)
+        if(build IN_LIST builds)
+            if(NOT IS_DIRECTORY "${_TAPWALKER_ROOT}/${dir}")
+                message(FATAL_ERROR "TapWalker: ${name}'s sources ${dir} (embedded/portable-modules.txt) do not exist")
+            endif()
+            list(APPEND names ${name})
+            list(APPEND dirs "${_TAPWALKER_ROOT}/${dir}")
+        endif()
+    endforeach()
+    set(${out_names} "${names}" PARENT_SCOPE)
+    set(${out_dirs} "${dirs}" PARENT_SCOPE)
+endfunction()
 
 # The Swift compiler: CMAKE_Swift_COMPILER when a component enabled CMake's Swift language,
 # else swiftc on PATH (TapWalker itself needs no CMake Swift rules: every module goes through IR).
@@ -53,7 +74,7 @@ endfunction()
 # -march/-mabi for the Swift modules: as idf_swift computes them when that component is part of
 # the build (its extract_riscv_flags()), else the chip's ISA from this table, which is what IDF's
 # toolchain files give the C compiler without the `_xesp*` extensions (docs/firmware.md).
-function(_tapwalker_swift_arch out_swift out_march out_mabi)
+function(_tapwalker_swift_arch out_march out_mabi)
     if(COMMAND extract_riscv_flags)
         extract_riscv_flags(arch_flags)          # "-Xcc -march=... -Xcc -mabi=..."
         string(REGEX MATCH "-march=[^ ]+" march "${arch_flags}")
@@ -73,7 +94,6 @@ function(_tapwalker_swift_arch out_swift out_march out_mabi)
             message(FATAL_ERROR "TapWalker: no Embedded Swift flags for ${target} (RISC-V ESP32-C3, C6 and P4 only)")
         endif()
     endif()
-    set(${out_swift} -Xcc ${march} -Xcc ${mabi} PARENT_SCOPE)
     set(${out_march} "${march}" PARENT_SCOPE)
     set(${out_mabi} "${mabi}" PARENT_SCOPE)
 endfunction()
@@ -117,20 +137,19 @@ function(tapwalker_swift_module name)
             message(FATAL_ERROR "TapWalker: no clang in the Swift toolchain (${resource_dir}/../../bin)")
         endif()
     endif()
-    _tapwalker_swift_arch(arch_swift march mabi)
+    _tapwalker_swift_arch(march mabi)
+
+    find_program(TAPWALKER_BASH bash)
+    if(NOT TAPWALKER_BASH)
+        message(FATAL_ERROR "TapWalker: bash is needed to run scripts/tail-call-fence.sh")
+    endif()
 
     set(dir "${CMAKE_CURRENT_BINARY_DIR}/swift")
     file(MAKE_DIRECTORY "${dir}")
-    set(ll "${dir}/${name}.ll")
-    set(fenced "${dir}/${name}.notail.ll")
     set(obj "${dir}/${name}.o")
     set(module "${dir}/${name}.swiftmodule")
 
-    set(flags -target riscv32-none-none-eabi ${arch_swift}
-        -Xfrontend -function-sections
-        -enable-experimental-feature Embedded
-        -wmo -parse-as-library -Osize
-        -Xcc -fno-pic -Xcc -fno-pie
+    set(flags
         # The Clang importer reads C headers as IDF's C files are compiled: IDF defines
         # ESP_PLATFORM for every C file, and headers shared with the host (embedded/bsd/bsd.h)
         # choose the ESP-IDF calls by it. (swiftc's own -D only sets Swift conditions.)
@@ -139,7 +158,7 @@ function(tapwalker_swift_module name)
     foreach(c IN LISTS M_CONDITIONS)
         list(APPEND flags -D ${c})
     endforeach()
-    set(deps ${M_SOURCES})
+    set(deps ${M_SOURCES} "${_TAPWALKER_FENCE}" "${_TAPWALKER_ROOT}/scripts/embedded-swift.sh")
     foreach(d IN LISTS M_DEPENDS)
         list(APPEND deps "${dir}/${d}.swiftmodule")
     endforeach()
@@ -157,43 +176,13 @@ function(tapwalker_swift_module name)
     endif()
 
     add_custom_command(
-        OUTPUT "${ll}" "${module}"
-        COMMAND "${swiftc}" ${flags} "${includes}"
-                -emit-module -emit-module-path "${module}"
-                -emit-ir -o "${ll}" ${M_SOURCES}
+        OUTPUT "${obj}" "${module}"
+        COMMAND "${TAPWALKER_BASH}" "${_TAPWALKER_FENCE}" --swiftc "${swiftc}" --clang "${TAPWALKER_SWIFT_CLANG}"
+                ${march} ${mabi} -o "${obj}"
+                ${flags} "${includes}" -emit-module -emit-module-path "${module}" ${M_SOURCES}
         DEPENDS ${deps}
         COMMAND_EXPAND_LISTS VERBATIM
-        COMMENT "Swift ${name}: LLVM IR")
-
-    # ---- FENCE HOOK -------------------------------------------------------------------------
-    # docs/compiler-bug.md is the authority on this fence. The step below applies the fix known to
-    # work for Swift 6.3.1 on riscv32: "disable-tail-calls"="true" on every function. If that
-    # document prescribes another fence (narrower, different flags, or a compiler release that no
-    # longer needs one), change disable_tail_calls.cmake or the option's default, not the callers.
-    if(TAPWALKER_SWIFT_TAIL_CALL_FENCE)
-        add_custom_command(
-            OUTPUT "${fenced}"
-            COMMAND "${CMAKE_COMMAND}" -DIN=${ll} -DOUT=${fenced}
-                    -P "${_TAPWALKER_SWIFT_CMAKE_DIR}/disable_tail_calls.cmake"
-            DEPENDS "${ll}" "${_TAPWALKER_SWIFT_CMAKE_DIR}/disable_tail_calls.cmake"
-            VERBATIM
-            COMMENT "Swift ${name}: disable tail calls (docs/compiler-bug.md)")
-        set(ir "${fenced}")
-    else()
-        message(WARNING "TapWalker: Swift module ${name} is built WITHOUT the tail-call fence")
-        set(ir "${ll}")
-    endif()
-
-    # -disable-llvm-optzns: swiftc already optimised the IR (-Osize); clang only generates code,
-    # so the object is what swiftc would have produced, minus the tail calls.
-    add_custom_command(
-        OUTPUT "${obj}"
-        COMMAND "${TAPWALKER_SWIFT_CLANG}" --target=riscv32-none-none-eabi ${march} ${mabi}
-                -Os -Xclang -disable-llvm-optzns -fno-pic
-                -ffunction-sections -fdata-sections -c "${ir}" -o "${obj}"
-        DEPENDS "${ir}"
-        VERBATIM
-        COMMENT "Swift ${name}: object")
+        COMMENT "Swift ${name}: through the tail-call fence (docs/compiler-bug.md)")
 
     set_source_files_properties("${obj}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
     target_sources(${COMPONENT_LIB} PRIVATE "${obj}")
