@@ -31,30 +31,13 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
-/* Default pins per chip. TCK/TDI/TDO default to SPI2's IO_MUX pins (ESP32-C3/C6: CLK 6, MOSI 7,
- * MISO 2; ESP32-P4: CLK 9, MOSI 8, MISO 10) so a board wired that way also works with the
- * IO_MUX; TapWalker routes them through the GPIO matrix anyway (see bsp_jtag_spi.c). TMS is on a
- * pin that is not a strapping pin (C3: 2, 8, 9; C6: 4, 5, 8, 9, 15). A board passes its own
- * numbers at run time; -1 means "not connected".
- * On the C3, GPIO 2 (TDO) is a strapping pin: the ECP5 leaves TDO high-impedance when it is not
- * shifting, but the board must not pull it low. */
+/* The status LED's pin per chip (the development boards' LED). The JTAG pins are not here: they
+ * come from tapwalker.conf ([jtag] preset or tck/tms/tdi/tdo; the presets are
+ * Sources/TapWalkerDevice/Configuration/JTAGPinPreset.swift), and tapwalker_jtag_gpio_init takes
+ * them at run time. */
 #if CONFIG_IDF_TARGET_ESP32P4
-#define TAPWALKER_DEFAULT_PIN_TCK 9
-#define TAPWALKER_DEFAULT_PIN_TDI 8
-#define TAPWALKER_DEFAULT_PIN_TDO 10
-#define TAPWALKER_DEFAULT_PIN_TMS 11
 #define TAPWALKER_DEFAULT_PIN_LED 7
-#elif CONFIG_IDF_TARGET_ESP32C6
-#define TAPWALKER_DEFAULT_PIN_TCK 6
-#define TAPWALKER_DEFAULT_PIN_TDI 7
-#define TAPWALKER_DEFAULT_PIN_TDO 2
-#define TAPWALKER_DEFAULT_PIN_TMS 3
-#define TAPWALKER_DEFAULT_PIN_LED 8
-#else /* ESP32-C3 */
-#define TAPWALKER_DEFAULT_PIN_TCK 6
-#define TAPWALKER_DEFAULT_PIN_TDI 7
-#define TAPWALKER_DEFAULT_PIN_TDO 2
-#define TAPWALKER_DEFAULT_PIN_TMS 3
+#else /* ESP32-C3, ESP32-C6 */
 #define TAPWALKER_DEFAULT_PIN_LED 8
 #endif
 
