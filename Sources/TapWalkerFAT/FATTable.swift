@@ -153,7 +153,7 @@ final class FATTable {
         guard fsInfoDirty, layout.fsInfoSector > 0 else { return }
         try cache.load(layout.fsInfoSector)
         if cache.read32(0) == 0x4161_5252, cache.read32(484) == 0x6141_7272 {
-            cache.write32(488, freeCount ?? 0xFFFF_FFFF)
+            cache.write32(488, freeCount ?? -1)  // FFFFFFFF: unknown (an Int of 32 bits cannot hold it)
             cache.write32(492, nextFree)
         }
         try cache.flush()
