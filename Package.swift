@@ -57,7 +57,7 @@ let package = Package(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
-        .testTarget(name: "TapWalkerFATTests", dependencies: ["TapWalkerCore", "TapWalkerFAT"]),
+        .testTarget(name: "TapWalkerFATTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerDevice", "TapWalkerFAT"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",
