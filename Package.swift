@@ -20,9 +20,10 @@ let package = Package(
         .target(name: "TapWalkerCore"),
         .target(name: "TapWalkerSim", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerServices", dependencies: ["TapWalkerCore"]),
-        // FAT12/16/32 over 512-byte sectors: the SD card's files on the virtual ESP32 (docs/fat.md).
-        .target(name: "TapWalkerFAT", dependencies: ["TapWalkerCore"]),
         .target(name: "TapWalkerDevice", dependencies: ["TapWalkerCore", "TapWalkerServices"]),
+        // FAT12/16/32 over 512-byte sectors: the SD card's files on the chip and the virtual ESP32
+        // (docs/fat.md), given to the device as its SDCardFileSystem (FATCard).
+        .target(name: "TapWalkerFAT", dependencies: ["TapWalkerCore", "TapWalkerServices", "TapWalkerDevice"]),
         // The virtual ESP32's JTAG pins and SPI master, driving the simulated ECP5 at pin level.
         .target(
             name: "TapWalkerVirtualBoard",
@@ -56,7 +57,7 @@ let package = Package(
             name: "TapWalkerPlatformTests",
             dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerServices", "TapWalkerPlatform"]),
         .testTarget(name: "TapWalkerUSBTests", dependencies: ["TapWalkerUSB"]),
-        .testTarget(name: "TapWalkerFATTests", dependencies: ["TapWalkerCore", "TapWalkerFAT"]),
+        .testTarget(name: "TapWalkerFATTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerDevice", "TapWalkerFAT"]),
         .testTarget(name: "TapWalkerDeviceTests", dependencies: ["TapWalkerTestSupport", "TapWalkerCore", "TapWalkerSim", "TapWalkerServices", "TapWalkerDevice"]),
         .testTarget(
             name: "TapWalkerVirtualBoardTests",

@@ -212,3 +212,82 @@ struct HeapAdmissionServerTests {
         #expect(admission.ledger.committed == 0)
     }
 }
+
+/// An input that notes what the ledger holds each time the job reads it.
+private final class LedgerWatchingSource: ByteSource {
+    private let inner: StreamSource
+    private let admission: HeapAdmission
+    var seen: [Int] = []
+    init(_ bytes: [UInt8], _ admission: HeapAdmission) {
+        inner = StreamSource(bytes)
+        self.admission = admission
+    }
+    var name: String { inner.name }
+    var totalBytes: Int? { nil }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
+        seen.append(admission.ledger.committed)
+        return try inner.read(into: buffer)
+    }
+}
+
+@Suite("admission by memory: a compressed input's decoder")
+struct DecoderAdmissionTests {
+    let decoder = HeapFigure.bytes(.inflater)
+
+    /// A board running blink-25f whose service admits by memory, with `room` bytes of the ledger
+    /// beside the reserve and plenty free now.
+    func board(room: Int) -> (BoardFixture, HeapAdmission) {
+        let fixture = BoardFixture(part: "25f")
+        let heap = SetHeap(0)
+        let admission = HeapAdmission(gauge: heap, mutex: NoMutex(), clock: ManualClock())
+        heap.free = admission.reserve + room
+        admission.startLedger()
+        heap.free = 10 * 1024 * 1024
+        fixture.board.memory = admission
+        return (fixture, admission)
+    }
+
+    @Test("a gzipped load is refused with why when the ledger has room for a plain job but not for the decoder, the board untouched")
+    func refused() throws {
+        let (fixture, admission) = board(room: decoder - 1)
+        let plain = Examples.bytes("ram-25f.bit")
+        let gz = try Deflater.compress(plain, windowBits: 15, format: .gzip)
+        let before = fixture.sim.statistics.tckCycles
+        let refused = fixture.board.loadSRAM(DecompressingSource(StreamSource(gz)))
+        let message = refused.failure?.message ?? ""
+        #expect(message.contains("not enough memory for another gzip or zlib decoder now"), "\(message)")
+        #expect(message.contains("kept for the console and one board job") && message.contains("nothing was done, try again in 5 s"))
+        #expect(refused.idcode == nil && !refused.sramTouched)
+        #expect(fixture.sim.statistics.tckCycles == before, "the board was not touched")
+        #expect(fixture.done, "blink-25f still runs")
+        #expect(admission.ledger.committed == 0)
+        // The same bytes uncompressed need no decoder: the job's share is the reserve.
+        let loaded = fixture.board.loadSRAM(DecompressingSource(StreamSource(plain)))
+        #expect(loaded.failure == nil && fixture.done)
+        #expect(admission.ledger.committed == 0)
+    }
+
+    @Test("with room, a gzipped load holds the decoder's figure while it reads and gives it back when it ends, also when it fails")
+    func admittedAndReleased() throws {
+        let (fixture, admission) = board(room: decoder)
+        let gz = try Deflater.compress(Examples.bytes("ram-25f.bit"), windowBits: 15, format: .gzip)
+        let input = LedgerWatchingSource(gz, admission)
+        let loaded = fixture.board.loadSRAM(DecompressingSource(input))
+        #expect(loaded.failure == nil && fixture.done, "\(loaded.failure?.message ?? "")")
+        #expect(input.seen.count > 1 && input.seen.dropFirst().allSatisfy { $0 == decoder }, "\(input.seen)")
+        #expect(admission.ledger.committed == 0)
+        // A stream cut short fails the job; its decoder's share comes back all the same.
+        let cut = fixture.board.loadSRAM(DecompressingSource(StreamSource(Array(gz.prefix(gz.count / 2)))))
+        #expect(cut.failure != nil)
+        #expect(admission.ledger.committed == 0)
+        // An SVF, read twice (checked, then played), holds one decoder for the job.
+        let svf = try Deflater.compress(Examples.bytes("blink-25f.svf"), windowBits: 15, format: .gzip)
+        var opened = 0
+        let played = fixture.board.playSVF(checkFirst: true) { () throws(TapWalkerError) -> any ByteSource in
+            opened += 1
+            return DecompressingSource(StreamSource(svf))
+        }
+        #expect(played.failure == nil && opened == 2, "\(played.failure?.message ?? "")")
+        #expect(admission.ledger.committed == 0)
+    }
+}

@@ -1,5 +1,6 @@
 import TapWalkerCore
 import TapWalkerDevice
+import TapWalkerFAT
 import TapWalkerServices
 
 // The virtual ESP32: the device application built in Embedded Swift for the host, with board
@@ -59,7 +60,14 @@ final class VirtualDevice {
         if let image = configuration.virtual.sdImage {
             // The slot exists: its FAT file system is mounted by the application (also a card
             // whose image appears after the start, at SITE MOUNT).
-            sdFiles = ImageFATCard(path: directory + "/" + image, mutex: PThreadMutex())
+            let path = directory + "/" + image
+            sdFiles = FATCard(mutex: PThreadMutex()) { () throws(TapWalkerError) -> any SDCardBlocks in
+                do throws(TapWalkerError) {
+                    return try ImageSDCard(path: path)
+                } catch {
+                    throw TapWalkerError(.input, "no SD card is inserted (\(error.message))")
+                }
+            }
             do throws(TapWalkerError) {
                 let card = try ImageSDCard(path: directory + "/" + image)
                 Log.line("SD card: \(card.path), \(try card.blockCount()) blocks of 512 bytes")

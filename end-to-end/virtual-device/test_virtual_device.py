@@ -29,6 +29,10 @@ BLINK = dh.example("blink-85f.bit")
 with open(BLINK, "rb") as _f:
     BLINK_BYTES = _f.read()
 WRONG_PART = dh.example("blink-12f.bit")
+# A gzipped input's decoder is admitted by memory on top of its board job (docs/memory-admission.md):
+# at the virtual ESP32's 150 KB it does not fit beside the reserve once a connection is open, so the
+# tests that load gzipped inputs give the device the heap of a roomier chip.
+ROOMY = "heap_kb = 200\n"
 
 
 def need(*tools):
@@ -639,6 +643,29 @@ class MemoryTests(DeviceTest):
         self.floods(140)
 
     @need("curl")
+    def test_gzipped_load_needs_room_for_its_decoder(self):
+        """With 130 KB of heap the ledger has room for an HTTP connection and a plain load but not
+        for a gzip decoder beside them: a gzipped load is refused when its input turns out
+        compressed, saying why and that nothing was done, before the board is touched; the plain
+        bitstream then loads."""
+        if dh.kind() != "virtual":
+            self.skipTest("the heap cap is the virtual ESP32's")
+        gz = os.path.join(self.tmp_dir(), "blink.bit.gz")
+        dh.gzip_file(BLINK, gz)
+        d = self.start(dh.Config(extra_sections="heap_kb = 130\n"))
+        code, body = d.api("PUT", "/api/fpga", upload=gz, timeout=120)
+        self.assertNotEqual(code, 200, body)
+        self.assertIn("not enough memory for another gzip or zlib decoder", body.get("error", ""), body)
+        self.assertIn("nothing was done, try again in", body["error"])
+        self.assertIs(body.get("sram_touched"), False, body)
+        self.assertEqual(body.get("tck_cycles"), 0, body)
+        self.assertAlive(d, "gzipped load")
+        code, body = d.api("PUT", "/api/fpga", upload=BLINK, timeout=120)
+        self.assertEqual(code, 200, body)
+        self.assertIs(body.get("done"), True, body)
+        self.assertEqual(d.stop(), 0, d.log)
+
+    @need("curl")
     def test_work_that_does_not_fit_is_refused(self):
         """[virtual] heap_kb below what an SRAM load needs on top of the idle services: the load is
         refused at once with 503, Retry-After and why, and the device runs on (the console
@@ -688,7 +715,7 @@ class URLTests(DeviceTest):
         redirect to ftp:// and a download past the part's bound are refused (422) with the board
         left as it was, and so is https (no TLS on the device yet)."""
         base = self.serve()
-        d = self.start()
+        d = self.start(dh.Config(extra_sections=ROOMY))
         for path in ("/blink.bit", "/blink.bit.gz", "/redirect", "/excess.bit"):
             code, body = self.post_url(d, "/api/fpga", base + path)
             self.assertEqual(code, 200, "%s: %s" % (path, body))
@@ -716,12 +743,10 @@ class URLTests(DeviceTest):
 
     @need("curl")
     def test_api_flash_url(self):
-        """POST /api/flash?addr=A {"url"} writes a gzipped image from the URL and verifies it.
-        On a fresh device: after an SRAM load the flash job from a URL peaks within 1-3 KB of the
-        150 KB cap (docs/url-sources.md, "Memory on the device"), which is memory admission's to
-        budget, not this test's to race."""
+        """POST /api/flash?addr=A {"url"} writes a gzipped image from the URL and verifies it, on a
+        device with room for the decoder beside the job (at 150 KB it is refused, MemoryTests)."""
         base = self.serve()
-        d = self.start()
+        d = self.start(dh.Config(extra_sections=ROOMY))
         code, body = self.post_url(d, "/api/flash?addr=0x200000", base + "/blink.bit.gz")
         self.assertEqual(code, 200, body)
         self.assertIs(body["verified"], True)
@@ -797,8 +822,8 @@ class SDCardFileTests(DeviceTest):
     read and written through FTP, HTTP and the console, and checked with mtools and fsck.vfat after
     a clean stop, so the device's view and the card's bytes are the same."""
 
-    def start_with_card(self, files=(), format=True):
-        device = dh.Device(os.path.join(self.tmp_dir(), "device"), None, start=False)
+    def start_with_card(self, files=(), format=True, extra=""):
+        device = dh.Device(os.path.join(self.tmp_dir(), "device"), dh.Config(extra_sections=extra), start=False)
         if format:
             fat_image(device.path("sd.img"), files)
         device.start()
@@ -813,7 +838,7 @@ class SDCardFileTests(DeviceTest):
         FTP and HTTP land in the card's FAT as mtools and fsck.vfat see it after a clean stop."""
         gz = os.path.join(self.tmp_dir(), "blink.bit.gz")
         dh.gzip_file(BLINK, gz)
-        d = self.start_with_card([("/blink.bit", BLINK), ("/bits/blink.bit.gz", gz), ("/wrong.bit", WRONG_PART)])
+        d = self.start_with_card([("/blink.bit", BLINK), ("/bits/blink.bit.gz", gz), ("/wrong.bit", WRONG_PART)], extra=ROOMY)
         self.assertIn("SD card's file system is mounted at /sd", d.log)
         r = d.lftp("cls -1 /; cls -1 /sd; cls -1 /sd/bits")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

@@ -8,6 +8,15 @@ public protocol ByteSource: AnyObject {
     var totalBytes: Int? { get }
     /// How to name the input in messages ("blink.bit", "standard input").
     var name: String { get }
+    /// The compressed container this source decodes (gzip, zlib), told by its first bytes (read
+    /// now if they were not yet) before the decoder's memory is allocated, so that a device can
+    /// admit that memory first (docs/memory-admission.md); nil for plain input. A source that
+    /// decodes nothing answers nil without reading.
+    func compressedFormat() throws(TapWalkerError) -> CompressedStream.Format?
+}
+
+extension ByteSource {
+    public func compressedFormat() throws(TapWalkerError) -> CompressedStream.Format? { nil }
 }
 
 extension ByteSource {

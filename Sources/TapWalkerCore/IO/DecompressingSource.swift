@@ -9,12 +9,17 @@
 /// Memory: 16 bytes for the sniffed prefix; when compressed, the decoder's (about 39 KB for gzip,
 /// 6.4 KB + the declared window for zlib, 10.5 KB for a 4 KB window; see `Inflater`), read straight
 /// from the inner source into the decoder's input buffer (`inputCapacity`, 1 KB) without another copy.
+/// The decoder is allocated at the first `read`, not when the format is found (`compressedFormat`),
+/// so a device can admit its memory in between (docs/memory-admission.md).
 public final class DecompressingSource: ByteSource {
     private let inner: ByteSource
     private var prefix: [UInt8] = []
     private var prefixPos = 0
     private var sniffed = false
     private var innerEnded = false
+    /// The container found by `sniff` (nil: plain input, or not yet looked at).
+    private var detected: CompressedStream.Format?
+    /// The decoder, made at the first read of a compressed input.
     private var stream: CompressedStream?
     private let windowBits: Int
     private let inputCapacity: Int
@@ -30,12 +35,17 @@ public final class DecompressingSource: ByteSource {
     public var name: String { inner.name }
 
     public var totalBytes: Int? {
-        if stream != nil { return nil }
+        if detected != nil { return nil }
         return inner.totalBytes
     }
 
     /// The container found (nil: plain input, or not yet looked at). Reading once decides it.
-    public var format: CompressedStream.Format? { stream?.format }
+    public var format: CompressedStream.Format? { detected }
+
+    public func compressedFormat() throws(TapWalkerError) -> CompressedStream.Format? {
+        try sniff()
+        return detected
+    }
 
     /// Reads the first bytes and decides; called by the first `read`.
     public func sniff() throws(TapWalkerError) {
@@ -51,17 +61,23 @@ public final class DecompressingSource: ByteSource {
             have += n
         }
         prefix.removeLast(3 - have)
-        let format = prefix.withUnsafeBytes { CompressedStream.detect($0) }
-        guard let format else { return }
-        let s = CompressedStream(format: format, windowBits: windowBits, inputCapacity: inputCapacity)
+        detected = prefix.withUnsafeBytes { CompressedStream.detect($0) }
+    }
+
+    /// The decoder for a compressed input, made at its first read with the sniffed bytes fed.
+    private func decoder() -> CompressedStream? {
+        if let stream { return stream }
+        guard let detected else { return nil }
+        let s = CompressedStream(format: detected, windowBits: windowBits, inputCapacity: inputCapacity)
         _ = prefix.withUnsafeBytes { s.feed($0) }
         prefix = []
         stream = s
+        return s
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) -> Int {
         try sniff()
-        guard let stream else {
+        guard let stream = decoder() else {
             // Plain input: the sniffed bytes first, then straight from the inner source.
             if prefixPos < prefix.count {
                 let n = min(buffer.count, prefix.count - prefixPos)

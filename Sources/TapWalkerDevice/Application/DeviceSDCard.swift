@@ -19,7 +19,13 @@ public final class DeviceSDCard: SDCard {
 
     public func size() throws(TapWalkerError) -> Int {
         let blocks = try inserted()
-        return try blocks.blockCount() * blocks.blockBytes
+        // On a 32-bit chip a card of 2 GB or more has more bytes than an Int holds: refused
+        // rather than trapped, since offsets from its end could not be reached either.
+        let (bytes, overflow) = try blocks.blockCount().multipliedReportingOverflow(by: blocks.blockBytes)
+        guard !overflow else {
+            throw TapWalkerError(.device, "sd: the card is larger than this device's byte offsets reach (\(Int.max / 1024 / 1024) MB); nothing was written")
+        }
+        return bytes
     }
 
     public func write(at offset: Int, _ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {

@@ -49,6 +49,8 @@ final class DeviceServices {
         self.output = output
         memory = support.heap.map { HeapAdmission(gauge: $0, mutex: support.tasks.makeMutex(), clock: support.clock) }
         memory?.log = { peer, text in output.line("\(peer): \(text)") }
+        // A compressed input's decoder is admitted by the board service, whoever runs the job.
+        board.memory = memory
     }
 
     /// The services that run.

@@ -26,6 +26,9 @@ public final class BoardService {
     public var urls: (any URLOpener)?
     /// The longest SVF vector played (docs/svf.md §7); a device sets a smaller bound.
     public var svfMaxVectorBits = SVFPlayResult.hostMaxVectorBits
+    /// Admission by memory on a device: a compressed input's decoder is admitted when the input
+    /// turns out compressed (`admitDecoder`); nil on a host.
+    public var memory: HeapAdmission?
 
     public init(cable: any Cable, lock: JobLock, sdCard: (any SDCard)? = nil, clock: any ServiceClock) {
         self.cable = cable
@@ -97,6 +100,8 @@ public final class BoardService {
         let started = clock.microseconds()
         let port = newPort()
         do throws(TapWalkerError) {
+            let decoder = try admitDecoder(source)
+            defer { finishDecoder(decoder) }
             let part = try readPart(port, &result.idcode)
             result.part = part
             // A forced load may be another part's bitstream: bound it by the largest of any part.
@@ -234,6 +239,8 @@ public final class BoardService {
         var input: PrefetchedSource?
         var boardPart: Part?
         do throws(TapWalkerError) {
+            let decoder = try admitDecoder(source)
+            defer { finishDecoder(decoder) }
             try flashJob(options, &result.access, checksBoot: address == BoardPolicy.bootAddress,
                          changes: "the flash from \(BoardText.address(address)) may be partly written",
                          precheck: { (part) throws(TapWalkerError) in
@@ -469,6 +476,18 @@ public final class BoardService {
             result.failure = TapWalkerError(.usage, "sd@\(offset): there is no SD card (start the server with --sd PATH); nothing was written")
             return result
         }
+        let decoder: HeapAdmission.Ticket?
+        do throws(TapWalkerError) {
+            decoder = try admitDecoder(source)
+        } catch {
+            var result = SDWriteResult()
+            result.card = card.name
+            result.offset = offset
+            result.start = offset
+            result.failure = error
+            return result
+        }
+        defer { finishDecoder(decoder) }
         return SDCardWriter.write(source, to: card, offset: offset, clock: clock, progress: progress)
     }
 }

@@ -13,14 +13,17 @@ extension BoardService {
         let started = clock.microseconds()
         let player = SVFPlayer(walker: TAPWalker(cable: cable))
         do throws(TapWalkerError) {
+            var source = try open()
+            result.input = source.name
+            // One decoder at a time: the first is freed before the second reads.
+            let decoder = try admitDecoder(source)
+            defer { finishDecoder(decoder) }
             if checkFirst {
-                let source = try open()
-                result.input = source.name
                 try SVFParser(source, maxVectorBits: svfMaxVectorBits).readToEnd()
                 result.checkedBeforeStart = true
+                source = try open()
+                result.input = source.name
             }
-            let source = try open()
-            result.input = source.name
             do throws(TapWalkerError) {
                 try player.play(SVFParser(source, maxVectorBits: svfMaxVectorBits), progress: progress)
             } catch {

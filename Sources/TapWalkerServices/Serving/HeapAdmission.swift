@@ -213,6 +213,7 @@ public struct HeapRefusal: Error {
         case .eventStream: return "event stream"
         case .sramJob, .flashJob, .jtagSession: return "board job"
         case .console: return "console command"
+        case .inflater: return "gzip or zlib decoder"
         }
     }
 

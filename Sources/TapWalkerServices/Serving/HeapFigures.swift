@@ -16,6 +16,9 @@ public enum HeapWork: CaseIterable, Sendable {
     case flashJob
     /// An XVC or remote_bitbang client, which holds the board while connected.
     case jtagSession
+    /// A board job's gzip or zlib decoder, on top of the job: admitted when its input turns out
+    /// compressed (`BoardService.admitDecoder`), before the decoder is allocated.
+    case inflater
     /// A line typed on the serial console that runs no board job (status, wifi list, help).
     case console
 
@@ -30,6 +33,7 @@ public enum HeapWork: CaseIterable, Sendable {
         case .sramJob: return "sram-job"
         case .flashJob: return "flash-job"
         case .jtagSession: return "jtag-session"
+        case .inflater: return "inflater"
         case .console: return "console"
         }
     }
@@ -68,6 +72,13 @@ public struct HeapFigure: Sendable {
         // An XVC session, the larger of the two: 8 KB besides TMS, TDI and TDO of the longest
         // shift accepted (remote_bitbang's batch is smaller).
         HeapFigure(work: .jtagSession, bytes64: 24 * 1024, bytes32: 8 * 1024 + 3 * XVCServer.advertisedVectorBytes),
+        // What a job whose input is compressed holds above the same job on the plain input: the
+        // decoder (a 32 KB window, the largest a gzip or zlib stream may use, its tables and
+        // input buffer: about 39 KB, `Inflater`) less what the plain input's path allocates and
+        // the compressed one does not. The virtual ESP32 loading the 85F over HTTP held 40,606 B
+        // plain and 67,060 B gzipped. The lane measures only a 4 KB window
+        // (embedded/check/budgets.swift), so the chip uses this figure too.
+        HeapFigure(work: .inflater, bytes64: 28 * 1024, bytes32: nil),
         HeapFigure(work: .console, bytes64: 4 * 1024, bytes32: nil),
     ]
 

@@ -8,6 +8,7 @@
 // needs them first; the application reads the file again and reports any problem in it.
 import TapWalkerCore
 import TapWalkerDevice
+import TapWalkerFAT
 
 @_cdecl("app_main")
 func appMain() {
@@ -23,9 +24,10 @@ func appMain() {
     }
     let pins = ESP32JTAGPins(jtag?.pins)
     // The card before anything else on the shared SPI bus; the JTAG SPI device is set up later,
-    // when the application sets the cable's clock.
-    let sd = ESP32SDCardBlocks.mountSlot()
-    if let problem = sd.problem { console.write("tapwalker: \(problem)\n") }
+    // when the application sets the cable's clock. Its FAT file system is TapWalkerFAT's over
+    // the raw blocks, as on the virtual ESP32 (docs/fat.md): the application mounts it at /sd,
+    // and a slot without a usable card says why there (SITE MOUNT, status).
+    let sd = ESP32SDCardBlocks.startSlot { console.write("tapwalker: \($0)\n") }
     #if TAPWALKER_ETHERNET
     // The emulation configuration: the emulator's Ethernet instead of the radio (docs/firmware.md).
     let radio = ESP32EthernetLink()
@@ -34,9 +36,10 @@ func appMain() {
     #endif
     var support = DeviceBoardSupport(
         clock: ESP32Clock(), pins: pins, spi: ESP32SPIMaster(pins: pins), wifi: radio,
-        network: BSDNetwork(loopbackOnly: false), tasks: PThreadTasks(), files: files, sdCard: sd.card,
+        network: BSDNetwork(loopbackOnly: false), tasks: PThreadTasks(), files: files, sdCard: sd.blocks,
         led: ESP32StatusLED(pin: Int(TAPWALKER_DEFAULT_PIN_LED), activeHigh: true), console: console,
         random: ESP32Random(), restart: restartChip)
+    support.sdFiles = sd.files
     support.describeSystem = { ESP32SystemReport.lines() }
     support.heap = ESP32HeapGauge()
     support.firmware = ESP32FirmwareSlots()

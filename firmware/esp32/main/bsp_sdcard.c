@@ -1,18 +1,18 @@
 /*
- * SD card in SPI mode on the shared SPI2 bus (ESP-IDF "SD SPI Host Driver" and "FAT Filesystem
- * Support" pages): the card is a device with its own chip select beside the JTAG device, and
- * its FAT file system is mounted at /sdcard. Raw sector access is offered for writing whole
- * card images.
+ * SD card in SPI mode on the shared SPI2 bus (ESP-IDF "SD SPI Host Driver" and "SDMMC Protocol"
+ * pages): the card is a device with its own chip select beside the JTAG device. Only the card is
+ * initialised here, no file system: the firmware reads the card's FAT itself over the raw
+ * sectors (TapWalkerFAT, docs/fat.md), so a card without one can still be written raw.
  */
 #include "driver/sdspi_host.h"
-#include "esp_vfs_fat.h"
 #include "sdmmc_cmd.h"
 
 #include "bsp_internal.h"
 
+static sdmmc_card_t s_card_info;
 static sdmmc_card_t *s_card;
 
-esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins)
+esp_err_t tapwalker_sdcard_init(const tapwalker_sdcard_pins_t *pins)
 {
     if (pins == NULL || pins->cs < 0) {
         return ESP_ERR_INVALID_ARG;
@@ -25,20 +25,33 @@ esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins)
     if (err != ESP_OK) {
         return err;
     }
-    sdmmc_host_t host = SDSPI_HOST_DEFAULT();
-    host.slot = BSP_SPI_HOST;
-    if (pins->max_khz != 0) {
-        host.max_freq_khz = (int)pins->max_khz;
+    err = sdspi_host_init(); /* the driver's own state; the bus is bsp_spi_bus.c's */
+    if (err != ESP_OK) {
+        return err;
     }
     sdspi_device_config_t slot = SDSPI_DEVICE_CONFIG_DEFAULT();
     slot.host_id = BSP_SPI_HOST;
     slot.gpio_cs = pins->cs;
-    const esp_vfs_fat_mount_config_t mount = {
-        .format_if_mount_failed = false, /* never erase a user's card */
-        .max_files = 4,
-        .allocation_unit_size = 16 * 1024,
-    };
-    return esp_vfs_fat_sdspi_mount(TAPWALKER_SDCARD_MOUNT, &host, &slot, &mount, &s_card);
+    sdspi_dev_handle_t handle;
+    err = sdspi_host_init_device(&slot, &handle);
+    if (err != ESP_OK) {
+        return err;
+    }
+    sdmmc_host_t host = SDSPI_HOST_DEFAULT();
+    host.slot = handle;
+    if (pins->max_khz != 0) {
+        host.max_freq_khz = (int)pins->max_khz;
+    }
+    /* Reset, SPI mode, voltage and capacity (CMD0, CMD8, ACMD41, CMD58, CSD). An empty slot
+     * answers nothing, so CMD0 times out: ESP_ERR_TIMEOUT is "no card". The device stays on
+     * the bus either way, its chip select held high, so the JTAG device's traffic never
+     * reaches a card put in later. */
+    err = sdmmc_card_init(&host, &s_card_info);
+    if (err != ESP_OK) {
+        return err;
+    }
+    s_card = &s_card_info;
+    return ESP_OK;
 }
 
 uint64_t tapwalker_sdcard_sectors(void)

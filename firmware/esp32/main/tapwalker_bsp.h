@@ -251,8 +251,6 @@ esp_err_t tapwalker_storage_mount(void);
 /* ------------------------------------------------------------------------------------------ */
 /* SD card over SPI (bsp_sdcard.c)                                                            */
 
-#define TAPWALKER_SDCARD_MOUNT "/sdcard"
-
 typedef struct {
     int sclk;
     int mosi;
@@ -262,17 +260,20 @@ typedef struct {
 } tapwalker_sdcard_pins_t;
 
 /** Initialises the shared SPI bus on the card's pins (if not yet initialised), adds the card
- *  and mounts its FAT file system at /sdcard (never formats a card).
- *  Call it before tapwalker_jtag_spi_init: the card enters SPI mode when mounted, and until then
- *  it may answer any traffic on the bus (ESP-IDF "Sharing the SPI Bus Among SD Cards and Other
- *  SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
-esp_err_t tapwalker_sdcard_mount(const tapwalker_sdcard_pins_t *pins);
+ *  and initialises it for raw sector access. No file system is mounted: the firmware reads the
+ *  card's FAT itself over the sectors (docs/fat.md), so a card without one can be written raw.
+ *  ESP_ERR_TIMEOUT: nothing answered, most likely no card in the slot; any other error: a card
+ *  answered but could not be initialised.
+ *  Call it before tapwalker_jtag_spi_init: the card enters SPI mode when initialised, and until
+ *  then it may answer any traffic on the bus (ESP-IDF "Sharing the SPI Bus Among SD Cards and
+ *  Other SPI Devices"); JTAG transactions also clock the bus's SCLK pin. */
+esp_err_t tapwalker_sdcard_init(const tapwalker_sdcard_pins_t *pins);
 /** The board's SD card slot as menuconfig sets it ("TapWalker", main/Kconfig.projbuild):
  *  fills *pins and returns true, or returns false when the board has none. */
 bool tapwalker_sdcard_slot(tapwalker_sdcard_pins_t *pins);
-/** Card capacity in 512-byte sectors; 0 when no card is mounted. */
+/** Card capacity in 512-byte sectors; 0 when no card was initialised. */
 uint64_t tapwalker_sdcard_sectors(void);
-/** Raw block access (whole 512-byte sectors), bypassing the file system. */
+/** Raw block access (whole 512-byte sectors). */
 esp_err_t tapwalker_sdcard_read(uint32_t first_sector, uint32_t count, void *dst);
 esp_err_t tapwalker_sdcard_write(uint32_t first_sector, uint32_t count, const void *src);
 

@@ -1,38 +1,33 @@
 import TapWalkerCore
 import TapWalkerDevice
-import TapWalkerFAT
 import TapWalkerServices
 
-/// The SD card's FAT file system on the virtual ESP32: TapWalkerFAT's volume inside the card's
-/// image ([virtual] sd_image), as ESP-IDF's FATFS is on the chip's card. The image is opened at
-/// each mount (a card put in after start is found) and closed at release; raw `sd@` writes go to
-/// the same file, so both see the same bytes. One mutex serialises every call: the volume holds
-/// one sector of the table and one of data, which the FTP and HTTP tasks share.
-final class ImageFATCard: SDCardFileSystem {
-    let path: String
+/// The SD card's FAT file system as the device's file store under /sd (`SDCardFileSystem`):
+/// TapWalkerFAT's volume over the card's raw blocks (`SDCardBlocks`), on the chip (the card
+/// bsp_sdcard.c initialised) and on the virtual ESP32 (the card's image) alike, so both run the
+/// same file system code on the same bytes (docs/fat.md). `open` gives the card's blocks at each
+/// mount, or throws why there is no card (the virtual ESP32 opens its image then, so a card put
+/// in after start is found). One mutex serialises every call: the volume holds one sector of the
+/// table and one of data, which the FTP and HTTP tasks share.
+public final class FATCard: SDCardFileSystem {
+    private let open: () throws(TapWalkerError) -> any SDCardBlocks
     private let mutex: any PlatformMutex
     private var volume: FATVolume?
 
-    init(path: String, mutex: any PlatformMutex) {
-        self.path = path
+    public init(mutex: any PlatformMutex, open: @escaping () throws(TapWalkerError) -> any SDCardBlocks) {
+        self.open = open
         self.mutex = mutex
     }
 
-    func mount() throws(TapWalkerError) -> any DeviceFileSystem {
+    public func mount() throws(TapWalkerError) -> any DeviceFileSystem {
         mutex.lock()
         defer { mutex.unlock() }
-        let card: ImageSDCard
-        do {
-            card = try ImageSDCard(path: path)
-        } catch {
-            throw TapWalkerError(.input, "no SD card is inserted (\(error.message))")
-        }
-        let volume = try FATVolume(device: try FATPartition.volume(on: BlockSectors(card)))
+        let volume = try FATVolume(device: try FATPartition.volume(on: BlockSectors(try open())))
         self.volume = volume
-        return ImageFATFiles(volume: volume, mutex: mutex)
+        return FATCardFiles(volume: volume, mutex: mutex)
     }
 
-    func unmount() throws(TapWalkerError) {
+    public func unmount() throws(TapWalkerError) {
         mutex.lock()
         defer { mutex.unlock() }
         guard let volume else { return }
@@ -45,7 +40,9 @@ final class ImageFATCard: SDCardFileSystem {
 final class BlockSectors: FATSectors {
     private let blocks: any SDCardBlocks
     init(_ blocks: any SDCardBlocks) { self.blocks = blocks }
-    func sectorCount() throws(TapWalkerError) -> Int { try blocks.blockCount() * blocks.blockBytes / 512 }
+    /// Blocks are 512 bytes (`SDCardBlocks`); never counted in bytes, which a 32-bit Int cannot
+    /// hold for a card of 4 GB.
+    func sectorCount() throws(TapWalkerError) -> Int { try blocks.blockCount() * (blocks.blockBytes / 512) }
     func read(sector: Int, into buffer: UnsafeMutableRawBufferPointer) throws(TapWalkerError) {
         try blocks.read(block: sector, into: buffer)
     }
@@ -55,7 +52,7 @@ final class BlockSectors: FATSectors {
 }
 
 /// A mounted volume as the device's file system for /sd, each call under the card's mutex.
-final class ImageFATFiles: DeviceFileSystem {
+final class FATCardFiles: DeviceFileSystem {
     private let volume: FATVolume
     private let mutex: any PlatformMutex
 
@@ -73,7 +70,7 @@ final class ImageFATFiles: DeviceFileSystem {
         case .write: how = .write
         case .append: how = .append
         }
-        return ImageFATFile(try locked { () throws(TapWalkerError) in try volume.open(path, mode: how) }, mutex: mutex)
+        return FATCardFile(try locked { () throws(TapWalkerError) in try volume.open(path, mode: how) }, mutex: mutex)
     }
 
     func info(_ path: String) throws(TapWalkerError) -> DeviceDirectoryEntry? {
@@ -108,7 +105,7 @@ final class ImageFATFiles: DeviceFileSystem {
 }
 
 /// An open file of the card, each call under the card's mutex.
-final class ImageFATFile: DeviceFile {
+final class FATCardFile: DeviceFile {
     private let file: FATFile
     private let mutex: any PlatformMutex
 
