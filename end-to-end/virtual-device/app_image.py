@@ -40,3 +40,27 @@ def _description(version, project, magic):
         raw = text.encode()[:31]
         d[offset:offset + len(raw)] = raw
     return d
+
+
+def restamped(image, version=None, chip=None):
+    """A real image (as ESP-IDF's build wrote it) with another version in its application
+    description, or another chip id in its header, and the XOR checksum and the appended SHA-256
+    made right again: the same program, announced differently. The image must carry the hash."""
+    image = bytearray(image)
+    if image[0] != 0xE9 or image[23] != 1:
+        raise ValueError("not an ESP-IDF app image with an appended SHA-256")
+    body = image[:-32]
+    if version is not None:
+        start = 24 + 8 + 16    # image header, first segment's header, description's version field
+        old = body[start:start + 32]
+        new = bytearray(32)
+        raw = version.encode()[:31]
+        new[:len(raw)] = raw
+        delta = 0
+        for a, b in zip(old, new):
+            delta ^= a ^ b
+        body[start:start + 32] = new
+        body[-1] ^= delta    # the checksum byte ends the padded segments
+    if chip is not None:
+        body[12:14] = struct.pack("<H", CHIP_IDS[chip])
+    return bytes(body) + hashlib.sha256(body).digest()

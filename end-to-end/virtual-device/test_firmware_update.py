@@ -20,7 +20,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import app_image  # noqa: E402
 import device_harness as dh  # noqa: E402
-from test_virtual_device import DeviceTest, need, virtual_only  # noqa: E402
+from test_virtual_device import DeviceTest, need, qemu_only, virtual_only  # noqa: E402
 
 
 class FirmwareUpdateTests(DeviceTest):
@@ -116,6 +116,59 @@ class FirmwareUpdateTests(DeviceTest):
         mark = self.reset(d)
         self.assertTrue(d.wait_for_log("ota_0 never confirmed itself; rolled back to ota_1", after=mark), d.log[mark:])
         self.assertUnchanged(d, slot="ota_1", version="2.0.1-ota", otadata="ota_1 valid")
+
+    @qemu_only
+    @need("curl")
+    def test_real_update_and_rollback_on_the_emulated_chip(self):
+        """The firmware image itself, updated over HTTP on the emulated ESP32-C3 (ESP-IDF's OTA
+        slots, otadata and bootloader with app rollback): the same program stamped with another
+        version is written to ota_1, the chip restarts into it and it confirms itself; the same
+        image for another chip and a damaged copy are refused with the running slot unchanged;
+        ESP-IDF's hello_world (a program that never confirms itself and restarts after ten
+        seconds) is installed, runs, and the bootloader returns to the confirmed ota_1."""
+        running = os.path.join(dh.ROOT, ".build", "firmware-qemu", "tapwalker.bin")
+        d = self.start()
+        with open(running, "rb") as f:
+            image = f.read()
+        state = self.firmware(d)
+        self.assertEqual((state["slot"], state["confirmed"], state["chip"]), ("ota_0", True, "esp32c3"), state)
+        first_version = state["version"]
+
+        code, body = self.upload(d, "c6.bin", app_image.restamped(image, chip="esp32c6"))
+        self.assertEqual(code, 422, body)
+        self.assertIn("esp32c6", body["error"])
+        damaged = bytearray(app_image.restamped(image, version="9.1-damaged"))
+        damaged[len(damaged) // 2] ^= 0x40
+        code, body = self.upload(d, "damaged.bin", bytes(damaged))
+        self.assertEqual(code, 422, body)
+        self.assertIn("nothing was switched", body["error"])
+        self.assertUnchanged(d, version=first_version)
+
+        mark = len(d.log)
+        code, body = self.upload(d, "new.bin", app_image.restamped(image, version="9.0-ota"))
+        self.assertEqual(code, 200, body)
+        self.assertEqual((body["slot"], body["version"], body["bytes"]), ("ota_1", "9.0-ota", len(image)), body)
+        self.assertTrue(d.wait_for_log("the device restarts", after=mark), d.log[mark:])
+        self.assertTrue(d.wait_for_log(r"ESP-ROM:esp32c3", after=mark, timeout=60), d.log[mark:])
+        d.wait_for_ports(after=mark)
+        self.assertTrue(d.wait_for_log("firmware confirmed", after=mark, timeout=120), d.log[mark:])
+        state = self.firmware(d)
+        self.assertEqual((state["slot"], state["version"], state["confirmed"]), ("ota_1", "9.0-ota", True), state)
+
+        hello = os.path.join(os.environ.get("FIRMWARE_QEMU_SETUP", ""), "selftest", "hello_world", "hello_world.bin")
+        if not os.path.exists(hello):
+            self.skipTest("the esp32-qemu setup has no selftest/hello_world/hello_world.bin for the rollback half")
+        with open(hello, "rb") as f:
+            code, body = self.upload(d, "hello.bin", f.read())
+        self.assertEqual(code, 200, body)
+        self.assertEqual(body["slot"], "ota_0", body)
+        mark = len(d.log)
+        self.assertTrue(d.wait_for_log("Hello world!", after=mark, timeout=120), d.log[mark:])
+        self.assertTrue(d.wait_for_log("Restarting now", after=mark, timeout=60), d.log[mark:])
+        d.wait_for_ports(after=mark)
+        self.assertTrue(d.wait_for_log("ota_0 never confirmed itself; rolled back to ota_1", after=mark, timeout=120),
+                        d.log[mark:])
+        self.assertUnchanged(d, slot="ota_1", version="9.0-ota")
 
     @virtual_only
     @need("curl")

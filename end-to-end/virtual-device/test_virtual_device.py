@@ -59,6 +59,13 @@ def virtual_only(f):
                                "needs the virtual ESP32 (scripts/virtual-device.sh): its WiFi, pins or heap cap")(f)
 
 
+def qemu_only(f):
+    """Skips a test of what only the firmware image has (ESP-IDF's OTA slots and bootloader) on the
+    virtual ESP32 and the host stand-in."""
+    return unittest.skipUnless(dh.kind() == "qemu",
+                               "needs the firmware image on the emulated ESP32-C3 (scripts/firmware-qemu.sh)")(f)
+
+
 def device_only(f):
     """Skips a test of what a device has and the host stand-in lacks (the console, tapwalker.conf's
     login): it runs on the virtual ESP32 and on the emulated chip."""

@@ -26,6 +26,14 @@ final class ESP32FirmwareSlots: FirmwareSlots {
                                  nextBoot: next.isEmpty ? nil : next)
     }
 
+    /// The slot an update went to that never confirmed itself, so the bootloader returned to this
+    /// one (until the next update writes that slot again); nil when there is none.
+    var rolledBack: String? {
+        var s = ESP32FirmwareSlots.state()
+        let label = ESP32FirmwareSlots.text(&s.rolled_back)
+        return label.isEmpty ? nil : label
+    }
+
     func beginUpdate(bytes: Int?) throws(TapWalkerError) -> any FirmwareSlotWriter {
         var label = tapwalker_ota_state_t().slot
         let err = withUnsafeMutableBytes(of: &label) { tapwalker_ota_begin(bytes ?? 0, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }

@@ -42,6 +42,10 @@ func appMain() {
     support.sdFiles = sd.files
     support.describeSystem = { ESP32SystemReport.lines() }
     support.heap = ESP32HeapGauge()
-    support.firmware = ESP32FirmwareSlots()
+    let slots = ESP32FirmwareSlots()
+    if let slots, let gaveUp = slots.rolledBack {
+        console.write("tapwalker: boot: \(gaveUp) never confirmed itself; rolled back to \(slots.running().slot)\n")
+    }
+    support.firmware = slots
     DeviceApplication(support: support).run(until: { false })
 }

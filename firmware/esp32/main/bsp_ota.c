@@ -36,6 +36,10 @@ void tapwalker_ota_state(tapwalker_ota_state_t *out)
     if (boot && boot != running) copy_label(out->next_boot, boot);
     const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);
     out->update_capacity = next ? next->size : 0;
+    /* The bootloader marks a slot still PENDING_VERIFY at reset ABORTED and starts the other. */
+    const esp_partition_t *given_up = esp_ota_get_last_invalid_partition();
+    if (given_up && esp_ota_get_state_partition(given_up, &state) == ESP_OK && state == ESP_OTA_IMG_ABORTED)
+        copy_label(out->rolled_back, given_up);
 }
 
 esp_err_t tapwalker_ota_begin(size_t image_bytes, char slot_out[17])

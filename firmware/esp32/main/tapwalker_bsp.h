@@ -318,6 +318,8 @@ typedef struct {
     bool pending_verify;     /* started once and not yet confirmed: a reset now rolls back */
     char next_boot[17];      /* the partition the next boot starts, "" when it is the running one */
     size_t update_capacity;  /* the size of the slot an update goes to; 0: there is none */
+    char rolled_back[17];    /* the slot the bootloader gave up because it never confirmed itself
+                                (ESP_OTA_IMG_ABORTED) until an update writes it again; "" when none */
 } tapwalker_ota_state_t;
 
 void tapwalker_ota_state(tapwalker_ota_state_t *out);

@@ -1,0 +1,55 @@
+// Emulation configuration only (CONFIG_ETH_USE_OPENETH, sdkconfig.defaults.emulation): a task
+// switch that the emulated ESP32-C3 would otherwise make from inside a critical section is
+// deferred to the section's end, as the chip does (docs/firmware.md, "Interrupts masked by a
+// critical section").
+//
+// Why: ESP-IDF's critical sections mask ordinary interrupts by raising the interrupt controller's
+// threshold to RVHAL_EXCM_LEVEL with MIE cleared around the write. On the chip a raised threshold
+// withdraws any interrupt of a lower priority. Espressif's QEMU (esp32c3 machine) leaves an
+// interrupt it signalled before the write pending at the CPU, which takes it as soon as MIE is set
+// again, that is, at the first instruction of the critical section. The handler's own work is
+// harmless there (nothing the section protects has been touched yet), but a context switch at its
+// exit is not: the interrupt vector restores the section's threshold before rtos_int_exit switches,
+// so the next task runs with ordinary interrupts masked while its critical nesting is 0, and it
+// spins in vPortYield waiting for a yield interrupt that can never be taken until a watchdog
+// resets the chip. The task that was left keeps running its section, later, with interrupts
+// unmasked. Both wrongs come from one switch the chip could never make.
+//
+// The fix, linked with `--wrap=vTaskSwitchContext` (main/CMakeLists.txt): rtos_int_exit calls
+// this instead of FreeRTOS's vTaskSwitchContext. When the interrupted task's threshold (restored
+// by the vector just before) masks ordinary interrupts, the switch is not made now; a yield is
+// requested through the cross-core interrupt instead, which the controller offers once the section
+// lowers the threshold again, and the switch happens then, as on the chip. Otherwise the real
+// function runs unchanged. On a chip the first branch is never taken.
+
+#include "sdkconfig.h"
+
+#if CONFIG_ETH_USE_OPENETH && CONFIG_IDF_TARGET_ESP32C3
+
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "riscv/rv_utils.h"
+#include "esp_private/crosscore_int.h"
+#include "soc/interrupt_reg.h"
+#include "soc/soc.h"
+#include "esp_attr.h"
+
+void __real_vTaskSwitchContext(void);
+void __wrap_vTaskSwitchContext(void);
+
+/// How many switches were deferred since boot; the console's status does not show it, a debugger
+/// or a panic dump can.
+volatile uint32_t tapwalker_emu_deferred_switches;
+
+/* In IRAM: it runs in every interrupt's exit, also while a flash write has the cache off. */
+IRAM_ATTR void __wrap_vTaskSwitchContext(void)
+{
+    if (REG_READ(INTERRUPT_CURRENT_CORE_INT_THRESH_REG) > RVHAL_INTR_ENABLE_THRESH) {
+        tapwalker_emu_deferred_switches++;
+        esp_crosscore_int_send_yield(xPortGetCoreID());
+        return;
+    }
+    __real_vTaskSwitchContext();
+}
+
+#endif
