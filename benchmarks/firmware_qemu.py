@@ -10,8 +10,8 @@ this; docs/firmware.md records the output).
   load and an FTP flash write started together).
 - Boot: reset to services up, from the firmware's own log timestamps (ms since reset), once with
   -icount (instructions drive the clock: repeatable) and once host-timed. The memory figures
-  come from a host-timed QEMU: uploads under -icount end in the interrupt watchdog's panic
-  (docs/firmware.md, "The emulated ESP32-C3"). The
+  come from a host-timed QEMU: under -icount QEMU's user network stalled an upload
+  (docs/firmware.md, "Interrupts masked by a critical section"). The
   emulator is not cycle-accurate: these are estimates, unlike the code, data and heap figures.
 
 Boots CONF (--conf-dir) with `tapwalker sim --xvc` on the host as the board its [jtag] cable

@@ -24,8 +24,8 @@
 # Env: ESPQ_TOOL          the esp32-qemu tool's directory (build-app.sh, boot.sh; required)
 #      FIRMWARE_QEMU_ARGS extra QEMU arguments; default none: QEMU host-timed. "-icount shift=3"
 #                         makes the emulated clock follow the instructions (repeatable boot
-#                         times), but under it a large upload ends in the interrupt watchdog's
-#                         panic (docs/firmware.md, "The emulated ESP32-C3").
+#                         times), but under it QEMU's user network stalled a large upload
+#                         (docs/firmware.md, "Interrupts masked by a critical section").
 #      SWIFT_BIN          a directory with swiftc, put first on PATH (default: swiftc on PATH)
 #      FIRMWARE_QEMU      another qemu-system-riscv32 with the esp32c3 machine to boot with
 #                         instead of the setup's (default: the setup's ESPQ_QEMU)
