@@ -136,12 +136,19 @@ function banner(text){$("banner").textContent=text||"";show($("banner"),!!text)}
 function hex(n,d){return "0x"+(n>>>0).toString(16).padStart(d||8,"0")}
 function num(t){t=String(t).trim();const m=/^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(t);if(!m)return NaN;let v=Number(m[1]);if(/k/i.test(m[2]))v*=1024;if(/m/i.test(m[2]))v*=1048576;return v}
 function size(n){return n<1024?n+" B":n<1048576?(n/1024).toFixed(1)+" KB":(n/1048576).toFixed(2)+" MB"}
+// A device short of memory answers 503 with Retry-After and has done nothing; a GET is asked again
+// after the wait it names (the page's own first requests arrive at once), at most 5 times.
 async function api(method,path,body,extra){
   const h=Object.assign({},extra||{});
   if(method!=="GET"&&session&&session.csrf)h["X-CSRF-Token"]=session.csrf;
   let r;
-  try{r=await fetch(path,{method,body,headers:h,credentials:"same-origin"})}
-  catch(e){banner("The connection to the board was lost. Check that it is powered and on the network, then reload the page.");throw e}
+  for(let tries=0;;tries++){
+    try{r=await fetch(path,{method,body,headers:h,credentials:"same-origin"})}
+    catch(e){banner("The connection to the board was lost. Check that it is powered and on the network, then reload the page.");throw e}
+    if(r.status!==503||method!=="GET"||tries>=5)break;
+    const wait=Math.min(Number(r.headers.get("Retry-After"))||1,5);
+    await new Promise(done=>setTimeout(done,wait*1000));
+  }
   banner("");
   let j=null;try{j=await r.clone().json()}catch(e){}
   if(r.status===401&&path!=="/api/login"){toLogin();}
