@@ -36,3 +36,5 @@ esp_err_t tapwalker_spi_bus_init(const tapwalker_spi_bus_pins_t *pins);
 /** The pins the bus was initialised with (all -1 before tapwalker_spi_bus_init). */
 tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
 
+/* emu_deferred_switch.c, the emulation configuration on the ESP32-C3 only. */
+void tapwalker_emu_restore_task_threshold(void);

@@ -7,6 +7,7 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 
+#include "bsp_internal.h"
 #include "tapwalker_bsp.h"
 
 int64_t tapwalker_time_us(void) { return esp_timer_get_time(); }
@@ -18,4 +19,10 @@ void tapwalker_sleep_ms(uint32_t ms)
     vTaskDelay(ticks > 0 ? ticks : 1);
 }
 
-void tapwalker_delay_us(uint32_t us) { esp_rom_delay_us(us); }
+void tapwalker_delay_us(uint32_t us)
+{
+#if CONFIG_ETH_USE_OPENETH && CONFIG_IDF_TARGET_ESP32C3
+    tapwalker_emu_restore_task_threshold();   /* the emulated chip only: emu_deferred_switch.c */
+#endif
+    esp_rom_delay_us(us);
+}

@@ -52,4 +52,24 @@ IRAM_ATTR void __wrap_vTaskSwitchContext(void)
     __real_vTaskSwitchContext();
 }
 
+/// Threshold left raised in a task outside any critical section, found and lowered again (see
+/// tapwalker_emu_restore_task_threshold).
+volatile uint32_t tapwalker_emu_restored_thresholds;
+
+extern volatile UBaseType_t port_uxCriticalNesting[portNUM_PROCESSORS];
+
+// A raised threshold in a task that holds no critical section is a state the chip never reaches
+// (every raise belongs to a section and is undone at its end), yet the emulated chip still
+// reaches it now and then by a path not traced yet, and a task that then busy-waits (the
+// flash status polls of a flash write) keeps the tick masked until the interrupt watchdog fires.
+// The busy-wait (tapwalker_delay_us) lowers it first.
+void tapwalker_emu_restore_task_threshold(void)
+{
+    if (xPortInIsrContext() || port_uxCriticalNesting[xPortGetCoreID()] != 0) return;
+    if (REG_READ(INTERRUPT_CURRENT_CORE_INT_THRESH_REG) > RVHAL_INTR_ENABLE_THRESH) {
+        tapwalker_emu_restored_thresholds++;
+        REG_WRITE(INTERRUPT_CURRENT_CORE_INT_THRESH_REG, RVHAL_INTR_ENABLE_THRESH);
+    }
+}
+
 #endif
