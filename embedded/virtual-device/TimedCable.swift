@@ -27,6 +27,7 @@ final class TimedCable: TDOSampling {
 
     func wait(microseconds: UInt32) throws(TapWalkerError) { try inner.wait(microseconds: microseconds) }
     func flush() throws(TapWalkerError) { try inner.flush() }
+    func releaseBuffers() { inner.releaseBuffers() }
     var frequency: UInt32 { inner.frequency }
     func setFrequency(_ hertz: UInt32) throws(TapWalkerError) -> UInt32 { try inner.setFrequency(hertz) }
     func sampleTDO() throws(TapWalkerError) -> Bool { try inner.sampleTDO() }

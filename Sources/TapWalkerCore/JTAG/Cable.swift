@@ -29,6 +29,10 @@ public protocol Cable: AnyObject {
 
     /// Counters for reports and benchmarks.
     var statistics: CableStatistics { get }
+
+    /// Gives back memory the cable keeps between jobs (transfer buffers it allocates again when
+    /// next needed). Called when a job ends, with the board still held; nothing by default.
+    func releaseBuffers()
 }
 
 /// A cable that can read the TDO pin without clocking (pins it drives itself, or a simulator).
@@ -51,6 +55,8 @@ public struct CableStatistics: Sendable {
 }
 
 extension Cable {
+    public func releaseBuffers() {}
+
     /// Default bulk path: reverse each byte and clock it LSB first with TMS low.
     public func shiftBytesMSBFirst(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
         let chunk = 512

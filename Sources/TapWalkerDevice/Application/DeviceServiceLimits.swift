@@ -28,6 +28,9 @@ enum DeviceServiceLimits {
         // other out, while one address alone never holds every place.
         o.maximumPreLoginClients = 3
         o.maximumPreLoginPerAddress = 2
+        // Every answer closes its connection: idle keep-alive connections would hold tasks and
+        // the memory a new request is admitted against.
+        o.keepAlive = false
         o.onDevice = true
         return o
     }

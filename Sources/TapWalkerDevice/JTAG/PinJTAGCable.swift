@@ -175,6 +175,23 @@ public final class PinJTAGCable: TDOSampling {
         try drain()
     }
 
+    /// The transfer buffers (8 KB, 16 with TDO captured) and the scratch go back to the heap
+    /// between jobs, where a connection can be admitted against them (docs/memory-admission.md);
+    /// the next transfer allocates them again. Kept while a transfer could still be in flight.
+    public func releaseBuffers() {
+        guard (try? drain()) != nil, pendingCount == 0 else { return }
+        output?.deallocate()
+        output = nil
+        input?.deallocate()
+        input = nil
+        pending?.deallocate()
+        pending = nil
+        scratch?.deallocate()
+        scratch = nil
+        nextSlot = 0
+        pendingHead = 0
+    }
+
     public func sampleTDO() throws(TapWalkerError) -> Bool {
         try drain()
         return pins.readTDO()

@@ -35,6 +35,7 @@ public final class BoardService {
         self.lock = lock
         self.sdCard = sdCard
         self.clock = clock
+        lock.beforeRelease = { [cable] in cable.releaseBuffers() }
     }
 
     func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }

@@ -11,6 +11,10 @@ public final class JobLock {
     private let mutex: any PlatformMutex
     private var holder: String?
 
+    /// Run by `release` while the board is still held, so that no next job can be using the
+    /// cable yet: the board service gives the cable's transfer buffers back there.
+    public var beforeRelease: (() -> Void)?
+
     public init(mutex: any PlatformMutex) {
         self.mutex = mutex
     }
@@ -26,6 +30,7 @@ public final class JobLock {
 
     /// Gives the board back.
     public func release() {
+        beforeRelease?()
         mutex.lock()
         holder = nil
         mutex.unlock()

@@ -83,7 +83,7 @@ final class HTTPConnectionSession {
         let limit = server.router.bodyLimit(request)
         let response = HTTPResponse(
             connection: connection, timeoutMilliseconds: o.sendTimeoutMilliseconds,
-            keepAlive: request.keepAlive, headOnly: request.isMethod("HEAD"))
+            keepAlive: request.keepAlive && o.keepAlive, headOnly: request.isMethod("HEAD"))
         if let length = request.framing.contentLength, length > limit {
             refuse(413, "the body is \(length) bytes; \(request.path) takes at most \(limit)")
             return false

@@ -47,6 +47,10 @@ public struct HTTPServerOptions {
     public var maximumEventStreamsPerLogin = 2
     /// How often an event stream looks for new events.
     public var eventPollMicroseconds: UInt32 = 200_000
+    /// A connection stays open for the client's next request after an answer. Off on the ESP32:
+    /// each connection holds a task and its buffers (docs/memory-admission.md), and a browser
+    /// keeps several idle between its requests, which would hold the memory the next request needs.
+    public var keepAlive = true
     /// True on the ESP32: the page then shows the WiFi settings.
     public var onDevice = false
 
