@@ -137,16 +137,16 @@ function hex(n,d){return "0x"+(n>>>0).toString(16).padStart(d||8,"0")}
 function num(t){t=String(t).trim();const m=/^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(t);if(!m)return NaN;let v=Number(m[1]);if(/k/i.test(m[2]))v*=1024;if(/m/i.test(m[2]))v*=1048576;return v}
 function size(n){return n<1024?n+" B":n<1048576?(n/1024).toFixed(1)+" KB":(n/1048576).toFixed(2)+" MB"}
 // A device short of memory answers 503 with Retry-After and has done nothing; a GET is asked again
-// after the wait it names (the page's own first requests arrive at once), at most 5 times.
+// after the wait it names (at most 5 s each time) until 30 s have been waited in all.
 async function api(method,path,body,extra){
   const h=Object.assign({},extra||{});
   if(method!=="GET"&&session&&session.csrf)h["X-CSRF-Token"]=session.csrf;
   let r;
-  for(let tries=0;;tries++){
+  for(let waited=0;;){
     try{r=await fetch(path,{method,body,headers:h,credentials:"same-origin"})}
     catch(e){banner("The connection to the board was lost. Check that it is powered and on the network, then reload the page.");throw e}
-    if(r.status!==503||method!=="GET"||tries>=5)break;
-    const wait=Math.min(Number(r.headers.get("Retry-After"))||1,5);
+    if(r.status!==503||method!=="GET"||waited>=30)break;
+    const wait=Math.min(Number(r.headers.get("Retry-After"))||1,5);waited+=wait;
     await new Promise(done=>setTimeout(done,wait*1000));
   }
   banner("");
@@ -164,7 +164,9 @@ async function start(){
   const full=session.access==="full";
   show($("wifi"),false);show($("fw"),false);
   document.querySelectorAll(".full-only").forEach(el=>show(el,full));
-  listFiles();if(full){readBoard();listen();readWifi();readFirmware()}
+  // One request at a time, the event stream last: every connection costs the device a task's
+  // memory, and the first answer (the files) matters most.
+  await listFiles();if(full){await readBoard();await readWifi();await readFirmware();listen()}
 }
 $("login-form").addEventListener("submit",async e=>{
   e.preventDefault();
