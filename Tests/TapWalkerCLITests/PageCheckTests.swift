@@ -9,11 +9,11 @@ private let node = toolPath("node")
 
 @Suite("web page file check")
 struct PageCheckTests {
-    @Test("idcodeOf() in web/index.html reads each example's IDCODE, also from gzip", .enabled(if: node != nil, "node is not installed"))
+    @Test("idcodeOf() in the page (HTTPPage.swift) reads each example's IDCODE, also from gzip", .enabled(if: node != nil, "node is not installed"))
     func idcodes() throws {
         try withTempDir { dir in
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let html = try String(contentsOf: root.appendingPathComponent("web/index.html"), encoding: .utf8)
+            let html = try String(contentsOf: root.appendingPathComponent("Sources/TapWalkerServices/HTTP/HTTPPage.swift"), encoding: .utf8)
             guard let start = html.range(of: "function idcodeOf"), let end = html.range(of: "async function inspect") else {
                 Issue.record("idcodeOf is not in the page")
                 return

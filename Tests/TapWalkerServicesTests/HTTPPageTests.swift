@@ -9,13 +9,6 @@ struct HTTPPageTests {
         Array(UnsafeRawBufferPointer(start: HTTPPage.html.utf8Start, count: HTTPPage.html.utf8CodeUnitCount))
     }
 
-    @Test("HTTPPage.swift holds exactly web/index.html (run web/embed-page.sh after editing the page)")
-    func matchesSource() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let source = try Data(contentsOf: root.appendingPathComponent("web/index.html"))
-        #expect(embedded == Array(source))
-    }
-
     @Test("at most 48 KB gzipped, and nothing loaded from elsewhere (the device has no internet)")
     func sizeAndSelfContained() throws {
         let gz = try Deflater.compress(embedded, windowBits: 15, format: .gzip)
