@@ -6,8 +6,7 @@ import Darwin
 import TapWalkerCore
 import TapWalkerServices
 
-/// The host's files as the board service opens them by name (passthru bitstreams): regular files,
-/// gzip and zlib inflated by content.
+/// The host's files as the board service opens them by name (passthru bitstreams): regular files.
 public final class HostFileSystem: BoardFileSystem {
     public init() {}
 
@@ -17,6 +16,6 @@ public final class HostFileSystem: BoardFileSystem {
     }
 
     public func open(_ path: String) throws(TapWalkerError) -> any ByteSource {
-        DecompressingSource(try FileSource(path: path))
+        try FileSource(path: path)
     }
 }

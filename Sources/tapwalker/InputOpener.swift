@@ -2,24 +2,18 @@ import TapWalkerCore
 import TapWalkerCurl
 import TapWalkerPlatform
 
-/// The one place the commands open a bitstream or image: an `http://` or `https://` URL (a
-/// `CurlSource`: libcurl, under `HTTPFetchRules`), `-` for standard input, or a file path
-/// (its bytes as given on the command line, UTF-8 or not). gzip and zlib are recognised by
-/// content and inflated on the fly, whatever the source; SVF is refused by name or content.
+/// The one place the commands open a bitstream, image or SVF file: an `http://` or `https://` URL
+/// (a `CurlSource`: libcurl, under `HTTPFetchRules`), `-` for standard input, or a file path (its
+/// bytes as given on the command line, UTF-8 or not). The input is handed to the board service as
+/// it is; the service inflates gzip and zlib by content and refuses SVF text given to a bitstream job.
 func openInput(_ path: String, _ urls: URLOptions) throws(TapWalkerError) -> any ByteSource {
-    if SVFInput.hasSVFName(path) { throw SVFInput.refusal(path) }
-    let inner: any ByteSource
-    if HTTPURL.looksLikeURL(path) {
-        inner = try CurlSource(url: path, options: urls.curl)
-    } else {
-        inner = try FileSource(path: RawArguments.path(path))
-    }
-    return try SniffedSource(DecompressingSource(inner))
+    if HTTPURL.looksLikeURL(path) { return try CurlSource(url: path, options: urls.curl) }
+    return try FileSource(path: RawArguments.path(path))
 }
 
-/// An SVF file for `tapwalker svf`: the same sources as `openInput`, gzip inflated, without the
-/// refusal of SVF text.
-func openSVFInput(_ path: String, _ urls: URLOptions) throws(TapWalkerError) -> any ByteSource {
-    if HTTPURL.looksLikeURL(path) { return DecompressingSource(try CurlSource(url: path, options: urls.curl)) }
-    return DecompressingSource(try FileSource(path: RawArguments.path(path)))
+/// An input for a bitstream command: `openInput`, with SVF refused by its name or its first bytes
+/// before the cable is opened (`SniffedSource`).
+func openBitstreamInput(_ path: String, _ urls: URLOptions) throws(TapWalkerError) -> any ByteSource {
+    if SVFInput.hasSVFName(path) { throw SVFInput.refusal(path) }
+    return try SniffedSource(openInput(path, urls))
 }

@@ -8,22 +8,9 @@ import TapWalkerPlatform
 /// the wrong one of the pair is an easy mistake: it is refused by name or by content, before the
 /// cable is opened, with a message that names `tapwalker svf`.
 enum SVFInput {
-    /// The statements of the Serial Vector Format Specification (ASSET InterTech), any of
-    /// which can come first in a file.
-    static let commands: Set<String> = [
-        "ENDDR", "ENDIR", "FREQUENCY", "HDR", "HIR", "PIO", "PIOMAP", "RUNTEST", "SDR", "SIR",
-        "STATE", "TDR", "TIR", "TRST",
-    ]
-
-    /// How many leading bytes `looksLikeSVF` reads: enough for a long comment header.
-    static let sniffLength = 4096
-
     /// The refusal, exit code 2: what SVF is and which command plays it.
     static func refusal(_ name: String) -> TapWalkerError {
-        TapWalkerError(.input, """
-            \(name) is an SVF file: a list of JTAG vectors to play, not a bitstream. Play it with \
-            `tapwalker svf \(name)`, or give this command the .bit the SVF was made from. Nothing was written.
-            """)
+        SVFRecognizer.refusal(name, play: "`tapwalker svf \(name)`")
     }
 
     /// True for a name ending in .svf or .svf.gz (any case).
@@ -32,35 +19,16 @@ enum SVFInput {
         return lower.hasSuffix(".svf") || lower.hasSuffix(".svf.gz")
     }
 
-    /// True when `prefix` (the first bytes of an input, decompressed) is SVF text: printable ASCII
-    /// whose first statement after comments (`!`, `//`) is an SVF command, or comments only so far.
-    static func looksLikeSVF(_ prefix: ArraySlice<UInt8>) -> Bool {
-        guard !prefix.isEmpty else { return false }
-        for b in prefix where !(b >= 0x20 && b < 0x7F) && b != 9 && b != 10 && b != 13 { return false }
-        var lines = prefix.split(separator: 10, omittingEmptySubsequences: true)
-        // The last line may be cut off by the prefix's end; it still counts if it is a comment.
-        while let line = lines.first {
-            lines.removeFirst()
-            let text = String(decoding: line, as: UTF8.self).trimmingWhitespace
-            if text.isEmpty { continue }
-            if text.hasPrefix("!") || text.hasPrefix("//") { continue }
-            let word = text.prefix { $0 != " " && $0 != "\t" && $0 != ";" && $0 != "\r" }.uppercased()
-            return commands.contains(word)
-        }
-        // Only comments: SVF's comment syntax on text that is not a bitstream.
-        return prefix.first == UInt8(ascii: "!") || prefix.starts(with: Array("//".utf8))
-    }
-
     /// Refuses `path` by name, or by content when it is a regular file that can be read (reading
-    /// problems are left to the command, which reports them its own way; a pipe or a device is
-    /// not read twice, `openInput` looks at its content). For `validate()`, so that an SVF never
-    /// gets as far as the board.
+    /// problems are left to the command, which reports them its own way; a pipe or a download is
+    /// not read twice: the board service looks at its content). For `validate()`, so that an SVF
+    /// file never gets as far as opening the cable, and the refusal names `tapwalker svf`.
     static func refuse(_ path: String) throws(TapWalkerError) {
         if hasSVFName(path) { throw refusal(path) }
         if path == "-" || HTTPURL.looksLikeURL(path) { return }
         guard let file = try? FileSource(path: RawArguments.path(path)), file.totalBytes != nil else { return }
         let source = DecompressingSource(file)
-        var prefix = [UInt8](repeating: 0, count: sniffLength)
+        var prefix = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
         var have = 0
         while have < prefix.count {
             guard let n = try? prefix.withMutableBytes({ (p) throws(TapWalkerError) in
@@ -68,20 +36,22 @@ enum SVFInput {
             }), n > 0 else { break }
             have += n
         }
-        if looksLikeSVF(prefix[0..<have]) { throw refusal(path) }
+        if SVFRecognizer.looksLikeSVF(prefix[0..<have]) { throw refusal(path) }
     }
 }
 
-/// An input with its first bytes read ahead (to recognise SVF) and handed out again first.
+/// An input whose first bytes are read ahead and handed out again first, refused when they are SVF
+/// (decompressed first when the input is gzip or zlib: the board service inflates the input itself,
+/// so these bytes go on as they came). For standard input and downloads, which cannot be read twice:
+/// the refusal comes before the cable is opened, and names `tapwalker svf`.
 final class SniffedSource: ByteSource {
     private let inner: any ByteSource
     private var prefix: [UInt8] = []
     private var position = 0
 
-    /// Reads up to `SVFInput.sniffLength` bytes of `inner` and refuses SVF.
     init(_ inner: any ByteSource) throws(TapWalkerError) {
         self.inner = inner
-        var buffer = [UInt8](repeating: 0, count: SVFInput.sniffLength)
+        var buffer = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
         var have = 0
         while have < buffer.count {
             let n = try buffer.withMutableBytes { (p) throws(TapWalkerError) in
@@ -91,8 +61,18 @@ final class SniffedSource: ByteSource {
             have += n
         }
         buffer.removeLast(buffer.count - have)
-        if SVFInput.looksLikeSVF(buffer[...]) { throw SVFInput.refusal(inner.name) }
         prefix = buffer
+        // What the job will see first: these bytes, inflated as far as they go.
+        let preview = DecompressingSource(MemorySource(buffer, name: inner.name))
+        var shown = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
+        var seen = 0
+        while seen < shown.count {
+            guard let n = try? shown.withMutableBytes({ (p) throws(TapWalkerError) in
+                try preview.read(into: UnsafeMutableRawBufferPointer(rebasing: p[seen...]))
+            }), n > 0 else { break }
+            seen += n
+        }
+        if SVFRecognizer.looksLikeSVF(shown[0..<seen]) { throw SVFInput.refusal(inner.name) }
     }
 
     var name: String { inner.name }
@@ -108,14 +88,5 @@ final class SniffedSource: ByteSource {
             return n
         }
         return try inner.read(into: buffer)
-    }
-}
-
-extension String {
-    fileprivate var trimmingWhitespace: Substring {
-        let s = self.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-        var end = s.endIndex
-        while end > s.startIndex, [" ", "\t", "\r"].contains(s[s.index(before: end)]) { end = s.index(before: end) }
-        return s[s.startIndex..<end]
     }
 }

@@ -167,6 +167,44 @@ struct BoardServiceTests {
         #expect(ok.failure == nil && ok.checkedBeforeErase && ok.done)
     }
 
+    @Test("an SRAM load identifies the board once: it costs the TCK cycles of the programmer alone, which reads the IDCODE itself")
+    func identifiedOnce() {
+        let bits = Examples.bytes("ram-25f.bit")
+        let alone = BoardFixture()
+        let before = alone.sim.statistics.tckCycles
+        let report = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: alone.sim))).program(MemorySource(bits))
+        #expect(report.ok && report.done)
+        let programmerCycles = alone.sim.statistics.tckCycles - before
+        let f = BoardFixture()
+        let start = f.sim.statistics.tckCycles
+        let loaded = f.board.loadSRAM(MemorySource(bits))
+        #expect(loaded.failure == nil && loaded.done && loaded.idcode == Part.named("25f")!.idcode)
+        #expect(f.sim.statistics.tckCycles - start == programmerCycles, "IDCODE read once, by the service")
+    }
+
+    @Test("the service takes inputs as they arrive: gzip and zlib inflated, SVF text refused by content before anything changes")
+    func inputsAsTheyArrive() throws {
+        let f = BoardFixture()
+        let bits = Examples.bytes("ram-25f.bit")
+        for format in [CompressedStream.Format.gzip, .zlib] {
+            let packed = try Deflater.compress(bits, windowBits: 15, format: format)
+            let loaded = f.board.loadSRAM(StreamSource(packed))
+            #expect(loaded.failure == nil && loaded.done, "\(format): \(loaded.failure?.message ?? "")")
+        }
+        let booted = BoardFixture()
+        let image = booted.image
+        let svf = Examples.bytes("blink-25f.svf")
+        let gzSVF = try Deflater.compress(svf, windowBits: 15, format: .gzip)
+        for input in [StreamSource(svf, name: "blink.bit"), StreamSource(gzSVF, name: "blink.bit.gz")] {
+            let sram = booted.board.loadSRAM(input)
+            #expect(sram.failure?.message.contains("\(input.name) is an SVF file") == true && !sram.sramTouched, "\(sram.failure?.message ?? "")")
+            #expect(sram.failure?.message.contains("--") == false, "no command-line flag in a message every front end shows")
+        }
+        let flash = booted.board.writeFlash(StreamSource(svf, name: "blink.svf"), at: 0x200000)
+        #expect(flash.failure?.message.contains("blink.svf is an SVF file") == true, "\(flash.failure?.message ?? "")")
+        #expect(booted.done && booted.image == image, "the design runs on and the flash is unchanged")
+    }
+
     @Test("with a device's small read-ahead, an input whose announced size is past the part's bound is refused before the erase")
     func announcedSizeBound() {
         let f = BoardFixture()

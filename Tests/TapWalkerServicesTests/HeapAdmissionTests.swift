@@ -253,7 +253,7 @@ struct DecoderAdmissionTests {
         let plain = Examples.bytes("ram-25f.bit")
         let gz = try Deflater.compress(plain, windowBits: 15, format: .gzip)
         let before = fixture.sim.statistics.tckCycles
-        let refused = fixture.board.loadSRAM(DecompressingSource(StreamSource(gz)))
+        let refused = fixture.board.loadSRAM(StreamSource(gz))
         let message = refused.failure?.message ?? ""
         #expect(message.contains("not enough memory for another gzip or zlib decoder now"), "\(message)")
         #expect(message.contains("kept for the console and one board job") && message.contains("nothing was done, try again in 5 s"))
@@ -262,7 +262,7 @@ struct DecoderAdmissionTests {
         #expect(fixture.done, "blink-25f still runs")
         #expect(admission.ledger.committed == 0)
         // The same bytes uncompressed need no decoder: the job's share is the reserve.
-        let loaded = fixture.board.loadSRAM(DecompressingSource(StreamSource(plain)))
+        let loaded = fixture.board.loadSRAM(StreamSource(plain))
         #expect(loaded.failure == nil && fixture.done)
         #expect(admission.ledger.committed == 0)
     }
@@ -272,12 +272,12 @@ struct DecoderAdmissionTests {
         let (fixture, admission) = board(room: decoder)
         let gz = try Deflater.compress(Examples.bytes("ram-25f.bit"), windowBits: 15, format: .gzip)
         let input = LedgerWatchingSource(gz, admission)
-        let loaded = fixture.board.loadSRAM(DecompressingSource(input))
+        let loaded = fixture.board.loadSRAM(input)
         #expect(loaded.failure == nil && fixture.done, "\(loaded.failure?.message ?? "")")
         #expect(input.seen.count > 1 && input.seen.dropFirst().allSatisfy { $0 == decoder }, "\(input.seen)")
         #expect(admission.ledger.committed == 0)
         // A stream cut short fails the job; its decoder's share comes back all the same.
-        let cut = fixture.board.loadSRAM(DecompressingSource(StreamSource(Array(gz.prefix(gz.count / 2)))))
+        let cut = fixture.board.loadSRAM(StreamSource(Array(gz.prefix(gz.count / 2))))
         #expect(cut.failure != nil)
         #expect(admission.ledger.committed == 0)
         // An SVF, read twice (checked, then played), holds one decoder for the job.
@@ -285,7 +285,7 @@ struct DecoderAdmissionTests {
         var opened = 0
         let played = fixture.board.playSVF(checkFirst: true) { () throws(TapWalkerError) -> any ByteSource in
             opened += 1
-            return DecompressingSource(StreamSource(svf))
+            return StreamSource(svf)
         }
         #expect(played.failure == nil && opened == 2, "\(played.failure?.message ?? "")")
         #expect(admission.ledger.committed == 0)

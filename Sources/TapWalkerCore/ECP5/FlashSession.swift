@@ -32,13 +32,19 @@ public final class FlashSession {
     public let flash: SPIFlash
     public let options: Options
 
-    public init(port: ECP5Port, options: Options = Options()) throws(TapWalkerError) {
+    /// `part`: the board as its caller identified it a moment ago (the board service does, to check
+    /// the input before the design stops), so the IDCODE is not read again; nil: read now.
+    public init(port: ECP5Port, on part: Part? = nil, options: Options = Options()) throws(TapWalkerError) {
         self.port = port
         self.options = options
-        try port.reset()
-        let idcode = try port.readIDCODE()
-        guard let part = Part.with(idcode: idcode) else { throw TapWalkerError(.device, noECP5Message(idcode)) }
-        self.part = part
+        if let part {
+            self.part = part
+        } else {
+            try port.reset()
+            let idcode = try port.readIDCODE()
+            guard let found = Part.with(idcode: idcode) else { throw TapWalkerError(.device, noECP5Message(idcode)) }
+            self.part = found
+        }
         if !options.keepRunning { try port.clearSRAM() }
         bridge = ECP5SPIBridge(port: port)
         try bridge.open()

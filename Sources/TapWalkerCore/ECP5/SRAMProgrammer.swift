@@ -59,10 +59,12 @@ public final class SRAMProgrammer {
 
     /// Programs `source` into SRAM. Never throws: every outcome, including cable failures, is in the
     /// report so that callers can show the status the device was left in.
-    public func program(_ source: any ByteSource, options: Options = Options(), progress: ProgressHandler? = nil)
+    /// `part`: the board as its caller identified it a moment ago (the board service does, to check
+    /// the input first), so the IDCODE is not read again; nil: read now.
+    public func program(_ source: any ByteSource, on part: Part? = nil, options: Options = Options(), progress: ProgressHandler? = nil)
         -> Report
     {
-        program(source, check: nil, options: options, progress: progress)
+        program(source, check: nil, known: part, options: options, progress: progress)
     }
 
     /// Reads all of `check` through the checker, as the board's part takes it, before anything is
@@ -73,15 +75,15 @@ public final class SRAMProgrammer {
         _ source: any ByteSource, checkingFirst check: any ByteSource, options: Options = Options(),
         progress: ProgressHandler? = nil
     ) -> Report {
-        program(source, check: check, options: options, progress: progress)
+        program(source, check: check, known: nil, options: options, progress: progress)
     }
 
     private func program(
-        _ source: any ByteSource, check: (any ByteSource)?, options: Options, progress: ProgressHandler?
+        _ source: any ByteSource, check: (any ByteSource)?, known: Part?, options: Options, progress: ProgressHandler?
     ) -> Report {
         var report = Report()
         do throws(TapWalkerError) {
-            try run(source, check, options, progress, &report)
+            try run(source, check, known, options, progress, &report)
         } catch {
             report.failure = error
             if report.status == nil, report.idcode != nil {
@@ -92,15 +94,21 @@ public final class SRAMProgrammer {
     }
 
     private func run(
-        _ source: any ByteSource, _ check: (any ByteSource)?, _ options: Options, _ progress: ProgressHandler?,
+        _ source: any ByteSource, _ check: (any ByteSource)?, _ known: Part?, _ options: Options, _ progress: ProgressHandler?,
         _ report: inout Report
     ) throws(TapWalkerError) {
-        try port.reset()
-        let idcode = try port.readIDCODE()
-        report.idcode = idcode
-        guard let part = Part.with(idcode: idcode) else {
-            throw TapWalkerError(.device, noECP5Message(idcode))
+        let part: Part
+        if let known {
+            part = known
+        } else {
+            try port.reset()
+            let id = try port.readIDCODE()
+            report.idcode = id
+            guard let found = Part.with(idcode: id) else { throw TapWalkerError(.device, noECP5Message(id)) }
+            part = found
         }
+        let idcode = part.idcode
+        report.idcode = idcode
         report.part = part
 
         if let check {

@@ -63,7 +63,7 @@ final class DeviceConsoleActions: ConsoleActions {
     func program(file: String) throws(TapWalkerError) -> String {
         let (path, source) = try input(file)
         return try holding("prog \(path)") { () throws(TapWalkerError) -> String in
-            let result = board.loadSRAM(DecompressingSource(source))
+            let result = board.loadSRAM(source)
             if let failure = result.failure {
                 let state = result.status.map { " (status \(ASCII.hex($0.raw)): \($0.configured ? "DONE" : "not DONE"))" } ?? ""
                 throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
@@ -75,7 +75,7 @@ final class DeviceConsoleActions: ConsoleActions {
     func flash(file: String, address: Int) throws(TapWalkerError) -> String {
         let (path, source) = try input(file)
         return try holding("flash \(path) \(BoardText.address(address))") { () throws(TapWalkerError) -> String in
-            let result = board.writeFlash(DecompressingSource(source), at: address)
+            let result = board.writeFlash(source, at: address)
             if let failure = result.failure {
                 throw TapWalkerError(failure.kind, "flash@\(BoardText.address(address)): \(failure.message)")
             }
@@ -89,7 +89,7 @@ final class DeviceConsoleActions: ConsoleActions {
         let files = self.files
         return try holding("svf \(path)") { () throws(TapWalkerError) -> String in
             let result = board.playSVF(checkFirst: true) { () throws(TapWalkerError) in
-                DecompressingSource(try DeviceFileSource.open(path, in: files))
+                try DeviceFileSource.open(path, in: files)
             }
             if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
             return DeviceConsoleActions.joined([result.summary] + (result.fpgaLine.map { [$0] } ?? []))

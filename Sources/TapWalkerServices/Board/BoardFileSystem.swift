@@ -2,7 +2,7 @@ import TapWalkerCore
 
 /// The files a board job may open by name (a passthru bitstream chosen by IDCODE): the host's
 /// directories, the FTP root, or the firmware's flash file system and SD card. `open` returns the
-/// content as the job should see it, gzip and zlib already inflated.
+/// file as stored; the job inflates gzip and zlib itself.
 public protocol BoardFileSystem: AnyObject {
     /// Whether a regular file exists at `path`.
     func isFile(_ path: String) -> Bool

@@ -22,6 +22,12 @@ public enum BoardPolicy {
         }
     }
 
+    /// Refuses an SRAM or flash input whose first bytes are SVF text (`SVFRecognizer`), before the
+    /// board is changed: every front end's user is told what the file is instead of "not a bitstream".
+    static func refuseSVF(_ input: PrefetchedSource) throws(TapWalkerError) {
+        if SVFRecognizer.looksLikeSVF(input.prefix.prefix(SVFRecognizer.sniffLength)) { throw SVFRecognizer.refusal(input.name) }
+    }
+
     /// An SRAM load's input, read ahead up to the part's largest bitstream. Refuses, before
     /// ISC_ERASE, an input that is longer than any bitstream for the part, or held whole and found
     /// not to be a complete, valid bitstream for it (another part's only when not `force`d).

@@ -95,7 +95,13 @@ public final class BoardService {
 
     /// Loads `source` into the SRAM. Checked whole before ISC_ERASE when it fits the buffer; a
     /// bitstream for another part is refused unless `force`.
-    public func loadSRAM(_ source: any ByteSource, force: Bool = false, progress: ProgressHandler? = nil) -> SRAMLoadResult {
+    public func loadSRAM(_ arriving: any ByteSource, force: Bool = false, progress: ProgressHandler? = nil) -> SRAMLoadResult {
+        loadSRAM(arriving, on: nil, force: force, progress: progress)
+    }
+
+    /// `loadSRAM` on a board already identified as `known` (nil: identified now).
+    private func loadSRAM(_ arriving: any ByteSource, on known: Part?, force: Bool, progress: ProgressHandler?) -> SRAMLoadResult {
+        let source = inflating(arriving)
         var result = SRAMLoadResult()
         result.input = source.name
         let started = clock.microseconds()
@@ -103,14 +109,16 @@ public final class BoardService {
         do throws(TapWalkerError) {
             let decoder = try admitDecoder(source)
             defer { finishDecoder(decoder) }
-            let part = try readPart(port, &result.idcode)
+            let part: Part
+            if let known { part = known; result.idcode = known.idcode } else { part = try readPart(port, &result.idcode) }
             result.part = part
             // A forced load may be another part's bitstream: bound it by the largest of any part.
             var limit = inputLimit(part)
             if force { for p in Part.all { limit = max(limit, min(inputBufferLimit ?? p.maximumBitstreamBytes, p.maximumBitstreamBytes)) } }
             let input = try BoardPolicy.readAhead(source, limit: limit, track: false)
+            try BoardPolicy.refuseSVF(input)
             result.checkedBeforeErase = try BoardPolicy.checkSRAMInput(input, part: part, limit: limit, force: force)
-            result.take(SRAMProgrammer(port: port).program(input, options: .init(force: force), progress: progress))
+            result.take(SRAMProgrammer(port: port).program(input, on: part, options: .init(force: force), progress: progress))
             if let failure = result.failure { throw failure }
         } catch {
             result.failure = error
@@ -135,8 +143,7 @@ public final class BoardService {
             result.part = part
             let path = try PassthruLookup.find(idcode: part.idcode, in: directory, files: files)
             result.input = path
-            let source = try files.open(path)
-            result = loadSRAM(source, progress: progress)
+            result = loadSRAM(try files.open(path), on: part, force: false, progress: progress)
             result.input = path
         } catch {
             result.failure = error
@@ -171,7 +178,7 @@ public final class BoardService {
         var session: FlashSession?
         do throws(TapWalkerError) {
             access.sramCleared = !options.keepRunning
-            let opened = try FlashSession(port: port, options: .init(keepRunning: options.keepRunning, reload: false))
+            let opened = try FlashSession(port: port, on: part, options: .init(keepRunning: options.keepRunning, reload: false))
             session = opened
             access.chip = opened.flash.chip
             access.jedecID = opened.flash.jedecID
@@ -231,8 +238,9 @@ public final class BoardService {
     /// can be held, and after writing as a whole; a FPGA that does not boot from it fails the job.
     /// An input that runs past the end of the flash (or into a protected range) is written up to
     /// there, and the job fails saying exactly which bytes were written.
-    public func writeFlash(_ source: any ByteSource, at address: Int, options: FlashJobOptions = FlashJobOptions(),
+    public func writeFlash(_ arriving: any ByteSource, at address: Int, options: FlashJobOptions = FlashJobOptions(),
                            progress: ProgressHandler? = nil) -> FlashWriteResult {
+        let source = inflating(arriving)
         var result = FlashWriteResult()
         result.address = address
         result.input = source.name
@@ -252,6 +260,7 @@ public final class BoardService {
                 let ahead = try BoardPolicy.readAhead(source, limit: boot ? inputLimit(part) : heldFlashInput, track: boot)
                 input = ahead
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing was written") }
+                try BoardPolicy.refuseSVF(ahead)
                 if boot && !options.force {
                     do throws(TapWalkerError) {
                         try BoardPolicy.checkBootImage(ahead, part: part)
@@ -340,8 +349,9 @@ public final class BoardService {
     }
 
     /// Compares the flash at `address` with `source`, sector by sector; fails naming the first difference.
-    public func verifyFlash(_ source: any ByteSource, at address: Int, options: FlashJobOptions = FlashJobOptions(),
+    public func verifyFlash(_ arriving: any ByteSource, at address: Int, options: FlashJobOptions = FlashJobOptions(),
                             progress: ProgressHandler? = nil) -> FlashVerifyResult {
+        let source = inflating(arriving)
         var result = FlashVerifyResult()
         result.address = address
         result.input = source.name
@@ -351,6 +361,7 @@ public final class BoardService {
                 guard address >= 0 else { throw TapWalkerError(.usage, "a flash address cannot be negative") }
                 let ahead = try PrefetchedSource(source, limit: heldFlashInput, track: false)
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing to compare") }
+                try BoardPolicy.refuseSVF(ahead)
                 input = ahead
             }) { (session) throws(TapWalkerError) in
                 guard let input else { return }
@@ -470,7 +481,8 @@ public final class BoardService {
     // MARK: - SD card
 
     /// A raw image onto the SD card at byte `offset` (negative: from the end), in whole blocks.
-    public func writeSD(_ source: any ByteSource, offset: Int, progress: ProgressHandler? = nil) -> SDWriteResult {
+    public func writeSD(_ arriving: any ByteSource, offset: Int, progress: ProgressHandler? = nil) -> SDWriteResult {
+        let source = inflating(arriving)
         guard let card = sdCard else {
             var result = SDWriteResult()
             result.offset = offset

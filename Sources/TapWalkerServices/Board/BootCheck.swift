@@ -69,8 +69,9 @@ extension BoardService {
                          changes: "the flash may hold part of the new layout (the primary, the golden image or the jump table)",
                          precheck: { (part) throws(TapWalkerError) in
                 boardPart = part
-                for source in [primary, golden] {
+                for source in [inflating(primary), inflating(golden)] {
                     let ahead = try PrefetchedSource(source, limit: inputLimit(part), track: false)
+                    try BoardPolicy.refuseSVF(ahead)
                     if !options.force { try BoardPolicy.checkBootImage(ahead, part: part) }
                     guard ahead.complete else { throw TapWalkerError(.input, "\(source.name) is longer than any bitstream for \(part.name); nothing was written") }
                     images.append(ahead.prefix)

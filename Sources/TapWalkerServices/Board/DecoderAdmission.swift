@@ -6,6 +6,11 @@ import TapWalkerCore
 /// input asks here first, before it touches the board: the decoder's figure is taken from the
 /// ledger like a transfer's, or the job is refused with the words every refusal has.
 extension BoardService {
+    /// A job's input as the job reads it: gzip or zlib, recognised by its first bytes, inflated on
+    /// the way. Every job that reads an input starts here, so front ends hand their inputs over as
+    /// they arrive (an upload, a stored file, a download) and none of them wraps one.
+    func inflating(_ source: any ByteSource) -> any ByteSource { DecompressingSource(source) }
+
     /// When `source` turns out compressed (its first bytes are read now), admits its decoder
     /// (`HeapWork.inflater`) before the decoder is allocated, or throws why not; nothing has
     /// touched the board then. Give the ticket back with `finishDecoder` when the job ends. On a

@@ -13,7 +13,7 @@ extension BoardService {
         let started = clock.microseconds()
         let player = SVFPlayer(walker: TAPWalker(cable: cable))
         do throws(TapWalkerError) {
-            var source = try open()
+            var source = inflating(try open())
             result.input = source.name
             // One decoder at a time: the first is freed before the second reads.
             let decoder = try admitDecoder(source)
@@ -21,7 +21,7 @@ extension BoardService {
             if checkFirst {
                 try SVFParser(source, maxVectorBits: svfMaxVectorBits).readToEnd()
                 result.checkedBeforeStart = true
-                source = try open()
+                source = inflating(try open())
                 result.input = source.name
             }
             do throws(TapWalkerError) {

@@ -4,10 +4,9 @@ import TapWalkerCore
 /// service and rendered as replies: the same results, wording and reload behaviour as the command
 /// line, each line prefixed with the destination it concerns.
 extension FTPSession {
-    /// Runs an upload to `destination`; gzip and zlib are recognised by content.
-    func programUpload(_ upload: any ByteSource, to destination: FTPDestination) throws(TapWalkerError) -> String {
+    /// Runs an upload to `destination` (gzip and zlib inflated by the board service).
+    func programUpload(_ input: any ByteSource, to destination: FTPDestination) throws(TapWalkerError) -> String {
         let board = server.board
-        let input = DecompressingSource(upload)
         switch destination {
         case .fpga:
             return try FTPSession.render(board.loadSRAM(input))
@@ -40,7 +39,7 @@ extension FTPSession {
     func siteSVF(_ path: String, _ output: FTPSiteOutput) throws(TapWalkerError) -> String {
         let store = server.store
         let result = server.board.playSVF(checkFirst: true, progress: output.progress("svf")) { () throws(TapWalkerError) in
-            DecompressingSource(try store.openForReading(path, offset: 0))
+            try store.openForReading(path, offset: 0)
         }
         if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
         if let fpga = result.fpgaLine { output.line(fpga) }

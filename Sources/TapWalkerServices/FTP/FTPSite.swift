@@ -141,12 +141,12 @@ extension FTPSession {
         switch command.verb {
         case .prog:
             if HTTPURL.looksLikeURL(FTPSession.text(arg)) {
-                return try FTPSession.render(board.loadSRAM(DecompressingSource(try board.openURL(FTPSession.text(arg))), progress: output.progress("programming")))
+                return try FTPSession.render(board.loadSRAM(try board.openURL(FTPSession.text(arg)), progress: output.progress("programming")))
             }
             // A file under /sd is read through the mounted card (the device's file store).
             let path = try storedFile(arg)
             let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try FTPSession.render(board.loadSRAM(DecompressingSource(source), progress: output.progress("programming")))
+            return try FTPSession.render(board.loadSRAM(source, progress: output.progress("programming")))
         case .flash:
             let words = arg.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
             guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
@@ -155,7 +155,7 @@ extension FTPSession {
             let name = FTPSession.text(Array(words[0]))
             let source = HTTPURL.looksLikeURL(name)
                 ? try board.openURL(name) : try server.store.openForReading(FTPSession.text(try storedFile(Array(words[0]))), offset: 0)
-            return try FTPSession.render(board.writeFlash(DecompressingSource(source), at: address, progress: output.progress("writing")))
+            return try FTPSession.render(board.writeFlash(source, at: address, progress: output.progress("writing")))
         case .svf:
             return try siteSVF(FTPSession.text(try storedFile(arg)), output)
         case .passthru:

@@ -1,7 +1,7 @@
 import TapWalkerCore
 
 /// A file store (the FTP root, the device's own file system) as the board service's file system
-/// (passthru files), gzip and zlib inflated.
+/// (passthru files).
 public final class StoreFileSystem: BoardFileSystem {
     let store: any FileStore
 
@@ -13,6 +13,6 @@ public final class StoreFileSystem: BoardFileSystem {
     }
 
     public func open(_ path: String) throws(TapWalkerError) -> any ByteSource {
-        DecompressingSource(try store.openForReading(path, offset: 0))
+        try store.openForReading(path, offset: 0)
     }
 }

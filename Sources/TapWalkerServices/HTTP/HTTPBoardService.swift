@@ -84,7 +84,7 @@ public final class HTTPBoardService: HTTPBoardActions {
             return holding("\(holder) loading the FPGA") {
                 let before = board.cable.statistics
                 events.start(job: "fpga", holder: holder)
-                let result = board.loadSRAM(DecompressingSource(input), progress: progress)
+                let result = board.loadSRAM(input, progress: progress)
                 var out = JSONObject.result()
                 out.add(result)
                 out.addStatistics(from: before, to: board.cable.statistics)
@@ -94,7 +94,7 @@ public final class HTTPBoardService: HTTPBoardActions {
             return holding("\(holder) writing flash@\(BoardText.address(address))") {
                 let before = board.cable.statistics
                 events.start(job: "flash@\(BoardText.address(address))", holder: holder)
-                let result = board.writeFlash(DecompressingSource(input), at: address, progress: progress)
+                let result = board.writeFlash(input, at: address, progress: progress)
                 remember(result.access)
                 var out = JSONObject.result()
                 out.add(result)
@@ -105,7 +105,7 @@ public final class HTTPBoardService: HTTPBoardActions {
             return holding("\(holder) writing sd@\(offset)") {
                 let before = board.cable.statistics
                 events.start(job: "sd@\(offset)", holder: holder)
-                let result = board.writeSD(DecompressingSource(input), offset: offset, progress: progress)
+                let result = board.writeSD(input, offset: offset, progress: progress)
                 var out = JSONObject.result()
                 out["addr"] = .int(result.start)
                 out["bytes"] = .int(result.written.count)

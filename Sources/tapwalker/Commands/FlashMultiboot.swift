@@ -36,8 +36,8 @@ struct FlashMultiboot: ParsableCommand {
         try runReporting(json: json) { (out) throws(TapWalkerError) in
             let primaryAt = try parseAddress(primaryAddr, "--primary-addr")
             let goldenAt = try goldenAddr.map { (text) throws(TapWalkerError) in try parseAddress(text, "--golden-addr") }
-            let primarySource = try openInput(primary, urlOptions)
-            let goldenSource = try openInput(golden, urlOptions)
+            let primarySource = try openBitstreamInput(primary, urlOptions)
+            let goldenSource = try openBitstreamInput(golden, urlOptions)
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result = board.writeMultiboot(golden: goldenSource, primary: primarySource, primaryAddress: primaryAt, goldenAddress: goldenAt,

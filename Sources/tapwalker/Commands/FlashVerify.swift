@@ -20,7 +20,7 @@ struct FlashVerify: ParsableCommand {
             let address = try parseAddress(addr, "--addr")
             out["addr"] = .int(address)
             out["file"] = .string(file)
-            let source = try openInput(file, urlOptions)
+            let source = try openBitstreamInput(file, urlOptions)
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let result = board.verifyFlash(source, at: address, options: access.job())
                 out.add(result)

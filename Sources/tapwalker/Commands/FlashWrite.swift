@@ -41,7 +41,7 @@ struct FlashWrite: ParsableCommand {
             if primary && address != 0 { throw TapWalkerError(.usage, "--primary finds the primary image's address itself; leave out --addr") }
             out["addr"] = .int(address)
             out["file"] = .string(file)
-            let source = try openInput(file, urlOptions)  // file, stdin or http://; gzip/zlib by content
+            let source = try openBitstreamInput(file, urlOptions)  // file, stdin or http://; gzip/zlib by content
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result = board.writeFlash(source, at: address, options: access.job(force: force, verify: !noVerify, primaryOnly: primary)) { bar.update($0) }

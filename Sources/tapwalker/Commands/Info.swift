@@ -23,7 +23,8 @@ struct Info: ParsableCommand {
         var out = JSONObject.result()
         out["file"] = .string(file)
         do throws(TapWalkerError) {
-            let source = try openInput(file, urlOptions)  // file, stdin or http://; gzip/zlib by content
+            // A file, stdin or http://; gzip and zlib inflated by content, as a board job would.
+            let source = DecompressingSource(try openBitstreamInput(file, urlOptions))
             let info = try BitstreamInspector.inspect(source)
             out["bytes"] = .int(info.bytes)
             var header = JSONObject()

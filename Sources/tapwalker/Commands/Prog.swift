@@ -36,7 +36,7 @@ struct Prog: ParsableCommand {
             // Until the programmer runs (unreadable input, no cable), the SRAM is untouched.
             out["sram_touched"] = .bool(false)
             // A file that cannot be opened is refused before the cable is.
-            let source = try file.map { (path) throws(TapWalkerError) in try openInput(path, urlOptions) }
+            let source = try file.map { (path) throws(TapWalkerError) in try openBitstreamInput(path, urlOptions) }
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 let result: SRAMLoadResult

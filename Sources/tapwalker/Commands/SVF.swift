@@ -27,7 +27,7 @@ struct SVF: ParsableCommand {
             out["file"] = .string(file)
             out["sram_touched"] = .bool(false)
             // Opened once here so that a missing file is refused before the cable is opened.
-            let first = try openSVFInput(file, urlOptions)
+            let first = try openInput(file, urlOptions)
             // A regular file can be read twice (checked whole first); a pipe, stdin or a download cannot.
             let reopenable = file != "-" && !HTTPURL.looksLikeURL(file)
                 && (try? FileSource(path: RawArguments.path(file)))?.totalBytes != nil
@@ -35,7 +35,7 @@ struct SVF: ParsableCommand {
                 let bar = ProgressBar(enabled: !json && !quiet)
                 var opened = false
                 let result = board.playSVF(checkFirst: reopenable, progress: { bar.update($0) }) { () throws(TapWalkerError) in
-                    if opened { return try openSVFInput(file, urlOptions) }
+                    if opened { return try openInput(file, urlOptions) }
                     opened = true
                     return first
                 }
