@@ -52,6 +52,13 @@ public struct HostPath: Sendable, Equatable {
     }
 
     /// stat(2) of the path (following symbolic links), or nil with errno set.
+    /// A regular file (not a directory, a named pipe or a device), told without opening it: opening
+    /// a named pipe to look at it would take the writer's one stream.
+    public var isRegularFile: Bool {
+        guard let st = status() else { return false }
+        return (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     public func status() -> stat? {
         var st = stat()
         return withCString { stat($0, &st) } == 0 ? st : nil

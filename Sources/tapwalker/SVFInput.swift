@@ -26,7 +26,8 @@ enum SVFInput {
     static func refuse(_ path: String) throws(TapWalkerError) {
         if hasSVFName(path) { throw refusal(path) }
         if path == "-" || HTTPURL.looksLikeURL(path) { return }
-        guard let file = try? FileSource(path: RawArguments.path(path)), file.totalBytes != nil else { return }
+        let hostPath = RawArguments.path(path)
+        guard hostPath.isRegularFile, let file = try? FileSource(path: hostPath) else { return }
         let source = DecompressingSource(file)
         var prefix = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
         var have = 0

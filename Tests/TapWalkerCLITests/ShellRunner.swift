@@ -55,13 +55,18 @@ func runRaw(
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     if process.isRunning {
+        // Its children first (a shell's tapwalker and helpers): they hold the output pipes, and
+        // would keep the reads below, and the whole test run, waiting.
+        _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/pkill"), arguments: ["-KILL", "-P", "\(process.processIdentifier)"]).waitUntilExit()
         kill(process.processIdentifier, SIGKILL)
         Issue.record("\(executable) \(arguments) did not finish within \(Int(timeout)) s", sourceLocation: sourceLocation)
     }
     process.waitUntilExit()
     try? output.fileHandleForWriting.close()
     try? errors.fileHandleForWriting.close()
-    group.wait()
+    if group.wait(timeout: .now() + 10) == .timedOut {
+        Issue.record("\(executable) \(arguments) left a process holding its output open", sourceLocation: sourceLocation)
+    }
     let status = process.terminationReason == .exit ? process.terminationStatus : -1
     return RawResult(exitCode: status, stdout: collected.stdout, stderr: String(decoding: collected.stderr, as: UTF8.self))
 }

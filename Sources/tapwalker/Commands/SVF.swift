@@ -29,8 +29,7 @@ struct SVF: ParsableCommand {
             // Opened once here so that a missing file is refused before the cable is opened.
             let first = try openInput(file, urlOptions)
             // A regular file can be read twice (checked whole first); a pipe, stdin or a download cannot.
-            let reopenable = file != "-" && !HTTPURL.looksLikeURL(file)
-                && (try? FileSource(path: RawArguments.path(file)))?.totalBytes != nil
+            let reopenable = file != "-" && !HTTPURL.looksLikeURL(file) && RawArguments.path(file).isRegularFile
             return try withBoard(cableOptions, &out) { (board, _, out) throws(TapWalkerError) in
                 let bar = ProgressBar(enabled: !json && !quiet)
                 var opened = false
