@@ -82,8 +82,9 @@ public final class SRAMProgrammer {
         _ source: any ByteSource, check: (any ByteSource)?, known: Part?, options: Options, progress: ProgressHandler?
     ) -> Report {
         var report = Report()
+        report.part = known
         do throws(TapWalkerError) {
-            try run(source, check, known, options, progress, &report)
+            try run(source, check, options, progress, &report)
         } catch {
             report.failure = error
             if report.status == nil, report.idcode != nil {
@@ -94,22 +95,14 @@ public final class SRAMProgrammer {
     }
 
     private func run(
-        _ source: any ByteSource, _ check: (any ByteSource)?, _ known: Part?, _ options: Options, _ progress: ProgressHandler?,
+        _ source: any ByteSource, _ check: (any ByteSource)?, _ options: Options, _ progress: ProgressHandler?,
         _ report: inout Report
     ) throws(TapWalkerError) {
-        let part: Part
-        if let known {
-            part = known
-        } else {
-            try port.reset()
-            let id = try port.readIDCODE()
-            report.idcode = id
-            guard let found = Part.with(idcode: id) else { throw TapWalkerError(.device, noECP5Message(id)) }
-            part = found
-        }
+        // The board is identified here unless the caller did (`report.part` set).
+        if report.part == nil { try identify(&report) }
+        guard let part = report.part else { return }
         let idcode = part.idcode
         report.idcode = idcode
-        report.part = part
 
         if let check {
             let info = try BitstreamInspector.inspect(check, for: part, progress: progress)
@@ -225,6 +218,15 @@ public final class SRAMProgrammer {
             // Only the checker's length limit stops a burst the device then accepts.
             throw TapWalkerError(.data, "\(source.name) has a problem at byte \(problem.offset): \(problem.message); the FPGA reached DONE with the bytes before it, and the rest was not sent")
         }
+    }
+
+    /// Reads the IDCODE into `report` and the part it names, or throws for a chip that is no ECP5.
+    private func identify(_ report: inout Report) throws(TapWalkerError) {
+        try port.reset()
+        let id = try port.readIDCODE()
+        report.idcode = id
+        guard let part = Part.with(idcode: id) else { throw TapWalkerError(.device, noECP5Message(id)) }
+        report.part = part
     }
 
     /// Refuses, before anything is erased, a bitstream for another part (unless `force`) or one
