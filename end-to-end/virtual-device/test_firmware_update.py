@@ -15,6 +15,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -176,18 +177,23 @@ class FirmwareUpdateTests(DeviceTest):
         """An update while a board job runs (a 16 MB flash read) is refused with 409 naming the
         job, and nothing is written."""
         d = self.start()
-        job = threading.Thread(target=lambda: d.curl(["-X", "POST", "-o", os.devnull,
+        dump = os.path.join(self.tmp_dir(), "flash.bin")
+        job = threading.Thread(target=lambda: d.curl(["-X", "POST", "-o", dump,
                                                       d.http_base + "/api/flash?addr=0&length=%d" % dh.FLASH_BYTES]))
         job.start()
         self.addCleanup(job.join)
-        busy = None
-        for _ in range(200):
-            code, body = self.upload(d, "good.bin", app_image.build())
-            if code == 409:
-                busy = body
+        # The update is sent once the flash's bytes are arriving: the job holds the board then, so
+        # the two meet instead of racing (an update that won would restart the device).
+        deadline = time.time() + 60
+        while not (os.path.exists(dump) and os.path.getsize(dump) > 0):
+            self.assertTrue(job.is_alive() and time.time() < deadline, "the flash read never started")
+            time.sleep(0.02)
+        for _ in range(30):
+            code, busy = self.upload(d, "good.bin", app_image.build())
+            if code != 503:  # short of memory beside the job: asked again, as the page does
                 break
-            self.assertNotEqual(code, 200, "an update ran before the board job had started: the test cannot say")
-        self.assertIsNotNone(busy, "never saw the board busy")
+            time.sleep(1)
+        self.assertEqual(code, 409, busy)
         self.assertIn("the firmware was not touched", busy["error"])
         job.join()
         self.assertUnchanged(d)
