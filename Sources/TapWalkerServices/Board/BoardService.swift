@@ -99,18 +99,20 @@ public final class BoardService {
         loadSRAM(arriving, on: nil, force: force, progress: progress)
     }
 
-    /// `loadSRAM` on a board already identified as `known` (nil: identified now).
-    private func loadSRAM(_ arriving: any ByteSource, on known: Part?, force: Bool, progress: ProgressHandler?) -> SRAMLoadResult {
+    /// `loadSRAM` on a board already identified through `known`'s port as its part (nil: identified
+    /// now). The port comes along: its walker knows the state the identification left the TAP in.
+    private func loadSRAM(_ arriving: any ByteSource, on known: (port: ECP5Port, part: Part)?, force: Bool,
+                          progress: ProgressHandler?) -> SRAMLoadResult {
         let source = inflating(arriving)
         var result = SRAMLoadResult()
         result.input = source.name
         let started = clock.microseconds()
-        let port = newPort()
+        let port = known?.port ?? newPort()
         do throws(TapWalkerError) {
             let decoder = try admitDecoder(source)
             defer { finishDecoder(decoder) }
             let part: Part
-            if let known { part = known; result.idcode = known.idcode } else { part = try readPart(port, &result.idcode) }
+            if let known { part = known.part; result.idcode = known.part.idcode } else { part = try readPart(port, &result.idcode) }
             result.part = part
             // A forced load may be another part's bitstream: bound it by the largest of any part.
             var limit = inputLimit(part)
@@ -139,11 +141,12 @@ public final class BoardService {
     public func loadPassthru(from directory: String, files: any BoardFileSystem, progress: ProgressHandler? = nil) -> SRAMLoadResult {
         var result = SRAMLoadResult()
         do throws(TapWalkerError) {
-            let part = try readPart(newPort(), &result.idcode)
+            let port = newPort()
+            let part = try readPart(port, &result.idcode)
             result.part = part
             let path = try PassthruLookup.find(idcode: part.idcode, in: directory, files: files)
             result.input = path
-            result = loadSRAM(try files.open(path), on: part, force: false, progress: progress)
+            result = loadSRAM(try files.open(path), on: (port, part), force: false, progress: progress)
             result.input = path
         } catch {
             result.failure = error
