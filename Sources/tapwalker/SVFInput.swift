@@ -28,16 +28,23 @@ enum SVFInput {
         if path == "-" || HTTPURL.looksLikeURL(path) { return }
         let hostPath = RawArguments.path(path)
         guard hostPath.isRegularFile, let file = try? FileSource(path: hostPath) else { return }
-        let source = DecompressingSource(file)
-        var prefix = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
+        if SVFRecognizer.looksLikeSVF(firstBytes(DecompressingSource(file))[...]) { throw refusal(path) }
+    }
+
+    /// Up to `SVFRecognizer.sniffLength` bytes of `source`, inflated: as many as it gives before
+    /// its end or an error (a look-ahead cut short, or a stream that ends early, is judged by what
+    /// came).
+    static func firstBytes(_ source: DecompressingSource) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
         var have = 0
-        while have < prefix.count {
-            guard let n = try? prefix.withMutableBytes({ (p) throws(TapWalkerError) in
+        while have < bytes.count {
+            guard let n = try? bytes.withMutableBytes({ (p) throws(TapWalkerError) in
                 try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[have...]))
             }), n > 0 else { break }
             have += n
         }
-        if SVFRecognizer.looksLikeSVF(prefix[0..<have]) { throw refusal(path) }
+        bytes.removeLast(bytes.count - have)
+        return bytes
     }
 }
 
@@ -64,16 +71,8 @@ final class SniffedSource: ByteSource {
         buffer.removeLast(buffer.count - have)
         prefix = buffer
         // What the job will see first: these bytes, inflated as far as they go.
-        let preview = DecompressingSource(MemorySource(buffer, name: inner.name))
-        var shown = [UInt8](repeating: 0, count: SVFRecognizer.sniffLength)
-        var seen = 0
-        while seen < shown.count {
-            guard let n = try? shown.withMutableBytes({ (p) throws(TapWalkerError) in
-                try preview.read(into: UnsafeMutableRawBufferPointer(rebasing: p[seen...]))
-            }), n > 0 else { break }
-            seen += n
-        }
-        if SVFRecognizer.looksLikeSVF(shown[0..<seen]) { throw SVFInput.refusal(inner.name) }
+        let shown = SVFInput.firstBytes(DecompressingSource(MemorySource(buffer, name: inner.name)))
+        if SVFRecognizer.looksLikeSVF(shown[...]) { throw SVFInput.refusal(inner.name) }
     }
 
     var name: String { inner.name }

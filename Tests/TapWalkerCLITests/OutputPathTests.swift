@@ -139,6 +139,10 @@ struct OutputPathTests {
             // Standard input is recognised by content too.
             let piped = tapwalker(["prog", "-", "--cable", cable], stdin: Data(svf))
             #expect(piped.exitCode == 2 && piped.stderr.contains("SVF"), "\(piped.stderr)")
+            // Gzipped on standard input: recognised from its first bytes inflated, before the cable.
+            let gzipped = try Data(contentsOf: URL(fileURLWithPath: dir.path("design.gz")))
+            let pipedGzip = tapwalker(["prog", "-", "--cable", cable], stdin: gzipped)
+            #expect(pipedGzip.exitCode == 2 && pipedGzip.stderr.contains("SVF"), "\(pipedGzip.stderr)")
             #expect(sim.log.components(separatedBy: "connected").count == connections, "no refused job reached the board")
             let detect = tapwalker("detect", "--json", "--cable", cable)
             #expect(detect.json()?.bool("done") == true, "the SRAM still holds the design")
