@@ -31,7 +31,10 @@ struct NetworkCableDropTests {
             let port = sim.port("xvc")
             let read = cut(sim, ["flash", "read", "--output", dir.path("dump.bin"), "--length", "0x200000", "--cable", "xvc://127.0.0.1:\(port)"], with: SIGKILL)
             #expect(read.status == 1, "\(read.stderr)")
-            #expect(read.stderr.contains("the connection to the XVC server at 127.0.0.1:\(port)"), "\(read.stderr)")
+            // A killed server's socket may reset (a failed send or read) or close in order (the read
+            // meets its end) depending on where the job was; both name the server.
+            #expect(read.stderr.contains("the connection to the XVC server at 127.0.0.1:\(port) failed")
+                    || read.stderr.contains("the XVC server at 127.0.0.1:\(port) closed the connection"), "\(read.stderr)")
             #expect(read.stderr.contains("SRAM was cleared"), "\(read.stderr)")
             #expect(read.stderr.contains("running the same job again finishes it"), "\(read.stderr)")
             sim.stop()
