@@ -35,11 +35,10 @@ final class DeviceConsoleActions: ConsoleActions {
 
     func status() throws(TapWalkerError) -> String {
         var lines: [String] = []
-        if let holder = board.lock.tryAcquire("\(DeviceConsoleActions.holder) reading the status") {
-            lines.append("board: busy (\(holder))")
-        } else {
-            let identity = board.identify()
-            board.lock.release()
+        switch board.holding("\(DeviceConsoleActions.holder) reading the status", { board.identify() }) {
+        case .failure(let busy):
+            lines.append("board: busy (\(busy.holder))")
+        case .success(let identity):
             if let failure = identity.failure {
                 lines.append("board: \(failure.message)")
             } else {
@@ -145,20 +144,21 @@ final class DeviceConsoleActions: ConsoleActions {
 
     /// Runs `job` holding the board, the LED showing it; refused, naming the holder, when busy.
     private func holding(_ what: String, _ job: () throws(TapWalkerError) -> String) throws(TapWalkerError) -> String {
-        if let holder = board.lock.tryAcquire("\(DeviceConsoleActions.holder) running \(what)") {
-            throw TapWalkerError(.usage, "the board is busy: \(holder); nothing was done, try again when it is free")
+        let held = try board.holding("\(DeviceConsoleActions.holder) running \(what)") { () throws(TapWalkerError) -> String in
+            light.setBusy(true)
+            jobsRun += 1
+            do throws(TapWalkerError) {
+                let reply = try job()
+                light.jobEnded(failed: false)
+                return reply
+            } catch {
+                light.jobEnded(failed: true)
+                throw error
+            }
         }
-        light.setBusy(true)
-        jobsRun += 1
-        do {
-            let reply = try job()
-            board.lock.release()
-            light.jobEnded(failed: false)
-            return reply
-        } catch {
-            board.lock.release()
-            light.jobEnded(failed: true)
-            throw error
+        switch held {
+        case .success(let reply): return reply
+        case .failure(let busy): throw TapWalkerError(.usage, busy.message)
         }
     }
 

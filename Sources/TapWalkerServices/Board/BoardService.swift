@@ -11,8 +11,8 @@ import TapWalkerCore
 ///   was kept running or no reload was asked for.
 /// - Results say exactly what changed, also when the job failed.
 ///
-/// Jobs never throw: the outcome, failure included, is in the result. The caller holds `lock`
-/// around a job when several clients share the board.
+/// Jobs never throw: the outcome, failure included, is in the result. Where several clients share
+/// the board, a front end runs its jobs inside `holding`.
 public final class BoardService {
     public let cable: any Cable
     public let lock: JobLock
@@ -36,6 +36,13 @@ public final class BoardService {
         self.sdCard = sdCard
         self.clock = clock
         lock.beforeRelease = { [cable] in cable.releaseBuffers() }
+    }
+
+    /// Runs `job` with the board held for `who` ("FTP client 10.0.0.5:51234 uploading to fpga"),
+    /// the cable's buffers given back after; `.failure` naming the holder, nothing run, when
+    /// another job has it.
+    public func holding<T, E: Error>(_ who: String, _ job: () throws(E) -> T) throws(E) -> Result<T, BoardBusy> {
+        try lock.holding(who, job)
     }
 
     func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }

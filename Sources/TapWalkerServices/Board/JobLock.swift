@@ -4,6 +4,14 @@ public protocol PlatformMutex: AnyObject {
     func unlock()
 }
 
+/// Another job has the board: `holder` names it ("XVC client 10.0.0.5:51234").
+public struct BoardBusy: Error {
+    public let holder: String
+
+    /// The refusal every front end gives, in its own status line.
+    public var message: String { "the board is busy: \(holder); nothing was done, try again when it is free" }
+}
+
 /// One job at a time on the board: a JTAG client session, an FTP upload, a SITE PROG. Whoever holds
 /// it is named, so that a refused client is told who has the board ("450 busy: XVC client
 /// 10.0.0.5:51234"). Browsing and other work that does not touch the board needs no lock.
@@ -20,12 +28,23 @@ public final class JobLock {
     }
 
     /// Takes the board for `who`. Returns nil when taken, else who holds it now (and nothing changes).
+    /// For a holder that keeps the board past one call (a firmware update that restarts the
+    /// device); board jobs use `holding`.
     public func tryAcquire(_ who: String) -> String? {
         mutex.lock()
         defer { mutex.unlock() }
         if let holder { return holder }
         holder = who
         return nil
+    }
+
+    /// Runs `job` holding the board as `who` and gives the board back after it, whatever the job
+    /// does; when someone else has the board, runs nothing and says who. Every board job a front end
+    /// runs goes through here (`BoardService.holding`), so none can forget the release.
+    public func holding<T, E: Error>(_ who: String, _ job: () throws(E) -> T) throws(E) -> Result<T, BoardBusy> {
+        if let holder = tryAcquire(who) { return .failure(BoardBusy(holder: holder)) }
+        defer { release() }
+        return .success(try job())
     }
 
     /// Gives the board back.

@@ -38,8 +38,6 @@ public final class FTPServer {
     public let store: any FileStore
     public let channels: any FTPDataChannels
     public let board: BoardService
-    /// The board's one-job-at-a-time lock, shared with the other servers.
-    public var lock: JobLock { board.lock }
     public let accounts: Accounts
     public let options: FTPServerOptions
     let clock: any ServiceClock

@@ -65,7 +65,7 @@ extension FTPSession {
             try reply(213, first: "status of \(FTPSession.text(path)):", lines: entries.map(FTPListing.longLine), last: "End")
             return
         }
-        let holder = server.lock.currentHolder
+        let holder = server.board.lock.currentHolder
         try reply(211, first: "TapWalker FTP server status:", lines: [
             "connected from \(peer)",
             "logged in as \(userName)\(canWrite ? "" : " (read-only)")",

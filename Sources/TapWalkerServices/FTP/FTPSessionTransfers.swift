@@ -136,20 +136,22 @@ extension FTPSession {
         return .flashJob
     }
 
-    /// Names the holder of the board for `what`, or replies 450 naming who has it.
-    func acquireBoard(_ what: String) throws(TapWalkerError) -> Bool {
-        if let holder = server.lock.tryAcquire("FTP client \(peer) \(what)") {
-            log("refused \(what): the board is busy (\(holder))")
-            try reply(450, "the board is busy: \(holder); nothing was done, try again when it is free")
-            return false
+    /// Runs `job` holding the board for `what`, or replies 450 naming who has it.
+    func holdingBoard(_ what: String, _ job: () throws(TapWalkerError) -> Void) throws(TapWalkerError) {
+        if case .failure(let busy) = try server.board.holding("FTP client \(peer) \(what)", job) {
+            log("refused \(what): the board is busy (\(busy.holder))")
+            try reply(450, busy.message)
         }
-        return true
     }
 
+    /// An upload to a board destination; the board is held before the data connection opens, so a
+    /// busy board is refused before any byte is sent.
     func program(_ destination: FTPDestination) throws(TapWalkerError) {
+        try holdingBoard("uploading to \(destination.name)") { () throws(TapWalkerError) in try programHeld(destination) }
+    }
+
+    private func programHeld(_ destination: FTPDestination) throws(TapWalkerError) {
         let name = destination.name
-        guard try acquireBoard("uploading to \(name)") else { return }
-        defer { server.lock.release() }
         guard let connection = try openData(name) else { return }
         defer { connection.close() }
         log("uploading to \(name)")

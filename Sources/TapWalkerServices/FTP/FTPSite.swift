@@ -118,9 +118,7 @@ extension FTPSession {
         guard command.board else { return try answerSite(command, request.argument) }
         let work: HeapWork = command.verb == .prog || command.verb == .passthru || command.verb == .svf ? .sramJob : .flashJob
         try withMemory(work) { () throws(TapWalkerError) in
-            guard try acquireBoard("running SITE \(command.name)") else { return }
-            defer { server.lock.release() }
-            try answerSite(command, request.argument)
+            try holdingBoard("running SITE \(command.name)") { () throws(TapWalkerError) in try answerSite(command, request.argument) }
         }
     }
 

@@ -20,9 +20,10 @@ public final class HTTPBoardService: HTTPBoardActions {
 
     /// Runs `body` holding the board as `holder`, or answers busy naming who holds it.
     private func holding(_ holder: String, _ body: () -> HTTPBoardAnswer) -> HTTPBoardAnswer {
-        if let current = board.lock.tryAcquire(holder) { return .busy(holder: current) }
-        defer { board.lock.release() }
-        return body()
+        switch board.holding(holder, body) {
+        case .success(let answer): return answer
+        case .failure(let busy): return .busy(holder: busy.holder)
+        }
     }
 
     private func remember(_ access: FlashAccess, protection: Range<Int>? = nil) {

@@ -37,26 +37,30 @@ public final class SharedBoardJTAG {
 
     private func serve(_ accepted: AcceptedConnection, _ protocolName: String, _ session: (any NetworkConnection) -> JTAGSessionSummary) {
         let peer = accepted.peer
-        if let holder = board.lock.tryAcquire("\(protocolName) client \(peer)") {
-            log(peer, "refused: the board is busy (\(holder))")
-            accepted.connection.close()
-            return
-        }
-        var ticket: HeapAdmission.Ticket? = nil
-        if let memory {
-            switch memory.admit(.jtagSession, peer: peer) {
-            case .failure(let refusal):
-                board.lock.release()
-                log(peer, "refused: \(refusal.message)")
-                accepted.connection.close()
-                return
-            case .success(let t): ticket = t
+        let held = board.holding("\(protocolName) client \(peer)") { () -> Result<JTAGSessionSummary, HeapRefusal> in
+            var ticket: HeapAdmission.Ticket? = nil
+            if let memory {
+                switch memory.admit(.jtagSession, peer: peer) {
+                case .failure(let refusal): return .failure(refusal)
+                case .success(let t): ticket = t
+                }
             }
+            log(peer, "connected")
+            let summary = session(accepted.connection)
+            if let ticket { memory?.finish(ticket) }
+            return .success(summary)
         }
-        log(peer, "connected")
-        let summary = session(accepted.connection)
-        if let ticket { memory?.finish(ticket) }
-        board.lock.release()
-        log(peer, "disconnected: \(summary.description)")
+        // Logged once the board is given back, so whoever reads "disconnected" finds it free. A
+        // refused client is disconnected at once: these protocols have no error replies.
+        switch held {
+        case .success(.success(let summary)):
+            log(peer, "disconnected: \(summary.description)")
+        case .success(.failure(let refusal)):
+            log(peer, "refused: \(refusal.message)")
+            accepted.connection.close()
+        case .failure(let busy):
+            log(peer, "refused: the board is busy (\(busy.holder))")
+            accepted.connection.close()
+        }
     }
 }
