@@ -7,7 +7,8 @@ import TapWalkerServices
 /// are named as on FTP: relative to the root of the device's file system.
 final class DeviceConsoleActions: ConsoleActions {
     let board: BoardService
-    let files: any DeviceFileSystem
+    /// The device's files as FTP and HTTP see them: the console names stored inputs as they do.
+    let store: DeviceFileStore
     let light: StatusLight
     /// The WiFi and services lines of `status`.
     let describeDevice: () -> [String]
@@ -26,7 +27,7 @@ final class DeviceConsoleActions: ConsoleActions {
          networks: @escaping ([WiFiNetwork]) -> Void, restart: @escaping () -> Void, firmware: DeviceFirmware? = nil) {
         self.firmware = firmware
         self.board = board
-        self.files = files
+        self.store = DeviceFileStore(files: files)
         self.light = light
         self.describeDevice = describeDevice
         self.networks = networks
@@ -60,36 +61,23 @@ final class DeviceConsoleActions: ConsoleActions {
     }
 
     func program(file: String) throws(TapWalkerError) -> String {
-        let (path, source) = try input(file)
-        return try holding("prog \(path)") { () throws(TapWalkerError) -> String in
-            let result = board.loadSRAM(source)
-            if let failure = result.failure {
-                let state = result.status.map { " (status \(ASCII.hex($0.raw)): \($0.configured ? "DONE" : "not DONE"))" } ?? ""
-                throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
-            }
-            return result.summary
-        }
+        let source = try board.openInput(file, in: store)
+        return try holding("prog \(file)") { () throws(TapWalkerError) -> String in try board.loadSRAM(source).line() }
     }
 
     func flash(file: String, address: Int) throws(TapWalkerError) -> String {
-        let (path, source) = try input(file)
-        return try holding("flash \(path) \(BoardText.address(address))") { () throws(TapWalkerError) -> String in
-            let result = board.writeFlash(source, at: address)
-            if let failure = result.failure {
-                throw TapWalkerError(failure.kind, "flash@\(BoardText.address(address)): \(failure.message)")
-            }
-            return result.summary
+        let source = try board.openInput(file, in: store)
+        return try holding("flash \(file) \(BoardText.address(address))") { () throws(TapWalkerError) -> String in
+            try board.writeFlash(source, at: address).line()
         }
     }
 
     func svf(file: String) throws(TapWalkerError) -> String {
-        let path = try DeviceConsoleActions.path(file)
-        _ = try DeviceFileSource.open(path, in: files)  // a missing file is refused before the board is taken
-        let files = self.files
+        // Checked to exist before the board is taken; read twice (checked whole, then played).
+        let path = try BoardService.storedPath(file, in: store)
+        let store = self.store
         return try holding("svf \(path)") { () throws(TapWalkerError) -> String in
-            let result = board.playSVF(checkFirst: true) { () throws(TapWalkerError) in
-                try DeviceFileSource.open(path, in: files)
-            }
+            let result = board.playSVF(checkFirst: true) { () throws(TapWalkerError) in try store.openForReading(path, offset: 0) }
             if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
             return DeviceConsoleActions.joined([result.summary] + (result.fpgaLine.map { [$0] } ?? []))
         }
@@ -97,9 +85,7 @@ final class DeviceConsoleActions: ConsoleActions {
 
     func passthru() throws(TapWalkerError) -> String {
         try holding("passthru") { () throws(TapWalkerError) -> String in
-            let result = board.loadPassthru(from: "/", files: StoreFileSystem(DeviceFileStore(files: files)))
-            if let failure = result.failure { throw TapWalkerError(failure.kind, "fpga: \(failure.message)") }
-            return result.summary
+            try board.loadPassthru(from: "/", files: StoreFileSystem(store)).line()
         }
     }
 
@@ -134,14 +120,6 @@ final class DeviceConsoleActions: ConsoleActions {
         restart()
     }
 
-    /// A stored file, or an http:// (https://) URL, opened before the board is taken: a missing
-    /// file or a URL that cannot be fetched is refused with the board left as it was.
-    private func input(_ file: String) throws(TapWalkerError) -> (String, any ByteSource) {
-        if HTTPURL.looksLikeURL(file) { return (file, try board.openURL(file)) }
-        let path = try DeviceConsoleActions.path(file)
-        return (path, try DeviceFileSource.open(path, in: files))
-    }
-
     /// Runs `job` holding the board, the LED showing it; refused, naming the holder, when busy.
     private func holding(_ what: String, _ job: () throws(TapWalkerError) -> String) throws(TapWalkerError) -> String {
         let held = try board.holding("\(DeviceConsoleActions.holder) running \(what)") { () throws(TapWalkerError) -> String in
@@ -160,12 +138,6 @@ final class DeviceConsoleActions: ConsoleActions {
         case .success(let reply): return reply
         case .failure(let busy): throw TapWalkerError(.usage, busy.message)
         }
-    }
-
-    /// A console file name as a path of the device's file system: relative names start at the
-    /// root, and ".." may not climb above it.
-    static func path(_ file: String) throws(TapWalkerError) -> String {
-        String(decoding: try StorePath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
     }
 
     static func joined(_ lines: [String]) -> String {

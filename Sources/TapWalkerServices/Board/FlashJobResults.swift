@@ -73,6 +73,13 @@ public struct FlashWriteResult: Sendable {
         return line
     }
 
+    /// The one line a line-based front end (an FTP reply, the serial console) gives: the summary,
+    /// or the failure prefixed with the address ("flash@0x200000: …").
+    public func line() throws(TapWalkerError) -> String {
+        guard let failure else { return summary }
+        throw TapWalkerError(failure.kind, "flash@\(BoardText.address(address)): \(failure.message)")
+    }
+
     /// The writer's outcome in detail (the command line's text output).
     public func detailLines(verbose: Bool) -> [String] {
         let r = report

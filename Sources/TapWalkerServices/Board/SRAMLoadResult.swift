@@ -38,4 +38,12 @@ public struct SRAMLoadResult: Sendable {
         "fpga: \(bytesSent) bytes in \(BoardText.seconds(microseconds)), DONE"
             + " (\(part?.name ?? "ECP5"), usercode \(ASCII.hex(usercode ?? 0)))"
     }
+
+    /// The one line a line-based front end (an FTP reply, the serial console) gives: the summary,
+    /// or the failure prefixed "fpga:" with the status the load left ("(status 0x…: not DONE)").
+    public func line() throws(TapWalkerError) -> String {
+        guard let failure else { return summary }
+        let state = status.map { " (status \(ASCII.hex($0.raw)): \($0.configured ? "DONE" : "not DONE"))" } ?? ""
+        throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
+    }
 }

@@ -9,30 +9,14 @@ extension FTPSession {
         let board = server.board
         switch destination {
         case .fpga:
-            return try FTPSession.render(board.loadSRAM(input))
+            return try board.loadSRAM(input).line()
         case .flash(let address):
-            return try FTPSession.render(board.writeFlash(input, at: address))
+            return try board.writeFlash(input, at: address).line()
         case .sd(let offset):
             let result = board.writeSD(input, offset: offset)
             if let failure = result.failure { throw failure }
             return result.summary
         }
-    }
-
-    static func render(_ result: SRAMLoadResult) throws(TapWalkerError) -> String {
-        if let failure = result.failure {
-            var state = ""
-            if let status = result.status { state = " (status \(ASCII.hex(status.raw)): \(status.configured ? "DONE" : "not DONE"))" }
-            throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
-        }
-        return result.summary
-    }
-
-    static func render(_ result: FlashWriteResult) throws(TapWalkerError) -> String {
-        if let failure = result.failure {
-            throw TapWalkerError(failure.kind, "flash@\(BoardText.address(result.address)): \(failure.message)")
-        }
-        return result.summary
     }
 
     /// Plays a stored SVF file, read twice: checked whole before the first TCK, then played.
@@ -90,7 +74,6 @@ extension FTPSession {
 
     /// The passthru bitstream for the FPGA's IDCODE, from the root.
     func sitePassthru(_ output: FTPSiteOutput) throws(TapWalkerError) -> String {
-        let result = server.board.loadPassthru(from: "/", files: StoreFileSystem(server.store), progress: output.progress("programming"))
-        return try FTPSession.render(result)
+        try server.board.loadPassthru(from: "/", files: StoreFileSystem(server.store), progress: output.progress("programming")).line()
     }
 }

@@ -138,24 +138,18 @@ extension FTPSession {
         let board = server.board
         switch command.verb {
         case .prog:
-            if HTTPURL.looksLikeURL(FTPSession.text(arg)) {
-                return try FTPSession.render(board.loadSRAM(try board.openURL(FTPSession.text(arg)), progress: output.progress("programming")))
-            }
             // A file under /sd is read through the mounted card (the device's file store).
-            let path = try storedFile(arg)
-            let source = try server.store.openForReading(FTPSession.text(path), offset: 0)
-            return try FTPSession.render(board.loadSRAM(source, progress: output.progress("programming")))
+            let source = try board.openInput(FTPSession.text(arg), in: server.store, directory: directory)
+            return try board.loadSRAM(source, progress: output.progress("programming")).line()
         case .flash:
             let words = arg.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
             guard words.count == 2, let address = ASCII.parseInteger(String(decoding: words[1], as: UTF8.self)), address >= 0 else {
                 throw TapWalkerError(.usage, "SITE FLASH takes a path and an address: SITE FLASH blink.bit 0x200000")
             }
-            let name = FTPSession.text(Array(words[0]))
-            let source = HTTPURL.looksLikeURL(name)
-                ? try board.openURL(name) : try server.store.openForReading(FTPSession.text(try storedFile(Array(words[0]))), offset: 0)
-            return try FTPSession.render(board.writeFlash(source, at: address, progress: output.progress("writing")))
+            let source = try board.openInput(FTPSession.text(Array(words[0])), in: server.store, directory: directory)
+            return try board.writeFlash(source, at: address, progress: output.progress("writing")).line()
         case .svf:
-            return try siteSVF(FTPSession.text(try storedFile(arg)), output)
+            return try siteSVF(try BoardService.storedPath(FTPSession.text(arg), in: server.store, directory: directory), output)
         case .passthru:
             return try sitePassthru(output)
         case .idcode:
@@ -180,14 +174,5 @@ extension FTPSession {
         case .help:
             return ""
         }
-    }
-
-    /// A stored regular file named by a SITE argument.
-    private func storedFile(_ arg: [UInt8]) throws(TapWalkerError) -> [UInt8] {
-        guard !arg.isEmpty else { throw TapWalkerError(.usage, "a path is needed") }
-        let path = try StorePath.resolve(arg, in: directory)
-        let info = try server.store.info(FTPSession.text(path))
-        guard !info.isDirectory else { throw TapWalkerError(.input, "\(FTPSession.text(path)) is a directory") }
-        return path
     }
 }

@@ -99,10 +99,9 @@ extension HTTPRouter {
             return try x.response.error(400, "dest is fpga, flash or sd")
         }
         let source: any ByteSource
-        do throws(TapWalkerError) {
-            let path = String(decoding: try StorePath.resolve(Array(file.utf8), in: [UInt8(ascii: "/")]), as: UTF8.self)
-            source = try store.openForReading(path, offset: 0)
-        } catch { return try x.response.error(404, error.message) }
+        do throws(TapWalkerError) { source = try BoardService.openStored(file, in: store) } catch {
+            return try x.response.error(error.kind == .usage ? 400 : 404, error.message)
+        }
         try answer(x, board.run(job, input: source, holder: x.holder, events: events), publish: true)
     }
 
