@@ -17,12 +17,32 @@ public struct TapWalkerError: Error {
         case data
     }
 
+    /// What the person can do about it where that depends on the front end: the message is
+    /// worded for every front end (an FTP client is never told about a command-line flag), and
+    /// each front end adds the remedy in its own terms, or leaves it out when it offers none.
+    public enum Remedy: Sendable {
+        /// Overriding the check that refused (the command line's --force; nothing else offers it).
+        case force
+        /// Reaching the flash with the running design stopped (the command line without --keep-running).
+        case stopTheDesign
+        /// Removing the flash's write protection.
+        case unprotect
+    }
+
     public let kind: Kind
     public let message: String
+    public let remedy: Remedy?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.message = message
+        self.remedy = remedy
+    }
+
+    /// The same failure told with `message` (what a caller adds: where it happened, what the job
+    /// left), its kind and remedy kept.
+    public func rephrased(_ message: String) -> TapWalkerError {
+        TapWalkerError(kind, message, remedy: remedy)
     }
 
     /// 0 success, 1 the device or the data said no, 2 bad usage or unreadable input.

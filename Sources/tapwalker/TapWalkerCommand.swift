@@ -87,18 +87,29 @@ struct TapWalkerCommand: ParsableCommand {
 
 /// Prints a failure the way every command does (stderr, or the JSON object) and exits.
 func fail(_ error: TapWalkerError, json: JSONObject?) -> ExitCode {
+    let message = error.message + remedyText(error.remedy)
     if var json {
         json["ok"] = .bool(false)
-        json["error"] = .string(error.message)
+        json["error"] = .string(message)
         print(json.serialized())
     } else {
-        Terminal.error("tapwalker: \(error.message)")
+        Terminal.error("tapwalker: \(message)")
     }
     return ExitCode(error.exitCode)
+}
+
+/// A failure's remedy in the command line's terms (its flags and commands).
+func remedyText(_ remedy: TapWalkerError.Remedy?) -> String {
+    switch remedy {
+    case .force?: return "; --force skips this check"
+    case .stopTheDesign?: return "; or leave out --keep-running to stop the design while the flash is used"
+    case .unprotect?: return "; `tapwalker flash unprotect` removes the protection"
+    case nil: return ""
+    }
 }
 
 /// A TapWalkerError thrown from `validate()` (a file that cannot be used, an SVF input) is shown
 /// by its message alone, without the usage text that argument mistakes get.
 extension TapWalkerError: LocalizedError {
-    public var errorDescription: String? { message }
+    public var errorDescription: String? { message + remedyText(remedy) }
 }

@@ -133,6 +133,7 @@ struct FlashTests {
             #expect(r.exitCode == 1)
             let error = r.json()?.string("error") ?? ""
             #expect(error.contains("0xffffff") && error.contains("MASTER_SPI_PORT"))
+            #expect(error.contains("leave out --keep-running"), "the command line words the remedy in its flags: \(error)")
             // Without it the SRAM is cleared first and the flash answers.
             #expect(tapwalker("flash", "info", "--cable", cable(dir)).exitCode == 0)
         }

@@ -200,7 +200,7 @@ public final class SRAMProgrammer {
             report.bitstream = tracker.finish()
             try leaveUnconfigured()
             report.status = try? port.readStatus()
-            throw TapWalkerError(error.kind, "\(error.message); \(report.bytesSent) bytes had been sent, and the FPGA was erased and left unconfigured")
+            throw error.rephrased("\(error.message); \(report.bytesSent) bytes had been sent, and the FPGA was erased and left unconfigured")
         }
         report.bitstream = tracker.finish()
 
@@ -237,7 +237,7 @@ public final class SRAMProgrammer {
     ) throws(TapWalkerError) {
         if let fileID, fileID != idcode, !options.force {
             let named = Part.with(idcode: fileID).map { "\($0.name) (\(ASCII.hex(fileID)))" } ?? "IDCODE \(ASCII.hex(fileID))"
-            throw TapWalkerError(.data, "bitstream is for \(named) but the board is \(part.name) (\(ASCII.hex(idcode))); nothing was written (--force sends it anyway, and the device will refuse it)")
+            throw TapWalkerError(.data, "bitstream is for \(named) but the board is \(part.name) (\(ASCII.hex(idcode))); nothing was written", remedy: .force)
         }
         if let problem, problem.code != .id || !options.force {
             if whole {

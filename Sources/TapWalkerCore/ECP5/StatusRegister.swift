@@ -135,10 +135,10 @@ public enum BSECode: UInt8, CaseIterable, Sendable {
         case .none: return ""
         case .id: return "the bitstream was built for another part; rebuild it for this device (nextpnr --25k/--45k/--85k, matching ecppack --idcode)"
         case .illegalCommand: return "the bitstream contains a command this device does not accept; it may be for another family or damaged"
-        case .crc: return "the bitstream is damaged (or the cable corrupted it); check the file with `tapwalker info` and lower the TCK frequency"
+        case .crc: return "the bitstream is damaged (or the cable corrupted it); check the file (its inspection shows where it is damaged) and lower the TCK frequency"
         case .preamble:
             return afterRefresh
-                ? "the flash is blank or does not hold a bitstream at address 0; write one with `tapwalker flash write`"
+                ? "the flash is blank or does not hold a bitstream at address 0; write one at address 0"
                 : "no bitstream reached the device; the data is not an ECP5 bitstream, or the cable lost it"
         case .aborted: return "the load was aborted; bitstreams with SPI_MODE or JUMP commands abort SRAM loads over JTAG"
         case .overflow: return "more data than the device expected; the bitstream is for a larger part or damaged"

@@ -191,13 +191,13 @@ public final class FlashWriter {
             do throws(TapWalkerError) {
                 n = try fill(source, pass, from: lo)
             } catch {
-                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)\(FlashWriter.runAgain)")
+                throw error.rephrased("\(error.message); \(report.outcome)\(FlashWriter.runAgain)")
             }
             if n == 0 { break }
             let hi = lo + n
             report.bytes += n
             if !protected.isEmpty, s + lo < protected.upperBound, s + hi > protected.lowerBound {
-                throw TapWalkerError(.device, "the image reaches the protected range \(hex(protected.lowerBound))–\(hex(protected.upperBound - 1)) of the \(chip.name) at \(hex(max(s + lo, protected.lowerBound))); \(report.outcome); `tapwalker flash unprotect` removes the protection")
+                throw TapWalkerError(.device, "the image reaches the protected range \(hex(protected.lowerBound))–\(hex(protected.upperBound - 1)) of the \(chip.name) at \(hex(max(s + lo, protected.lowerBound))); \(report.outcome)", remedy: .unprotect)
             }
             report.sectorsTotal += 1
             do throws(TapWalkerError) {
@@ -205,7 +205,7 @@ public final class FlashWriter {
             } catch {
                 // The link or the board went away: the same write again repairs it. (A verify
                 // failure or a refused protection is not repaired by repeating.)
-                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)\(error.kind == .cable ? FlashWriter.runAgain : "")")
+                throw error.rephrased("\(error.message); \(report.outcome)\(error.kind == .cable ? FlashWriter.runAgain : "")")
             }
             report.bytesDone += n
             progress?(Progress(phase: "writing", done: report.bytes, total: source.totalBytes))
@@ -219,7 +219,7 @@ public final class FlashWriter {
             do throws(TapWalkerError) {
                 more = try probe.withMutableBytes { (p) throws(TapWalkerError) -> Int in try source.read(into: p) }
             } catch {
-                throw TapWalkerError(error.kind, "\(error.message); \(report.outcome)")
+                throw error.rephrased("\(error.message); \(report.outcome)")
             }
             if more > 0 {
                 report.bytes += more
@@ -399,7 +399,7 @@ public final class FlashWriter {
     }
 
     private func protectedError(_ image: Range<Int>, _ protected: Range<Int>) -> TapWalkerError {
-        TapWalkerError(.device, "the image \(hex(image.lowerBound))–\(hex(image.upperBound - 1)) overlaps the protected range \(hex(protected.lowerBound))–\(hex(protected.upperBound - 1)) of the \(flash.chip.name); nothing was written; `tapwalker flash unprotect` removes the protection")
+        TapWalkerError(.device, "the image \(hex(image.lowerBound))–\(hex(image.upperBound - 1)) overlaps the protected range \(hex(protected.lowerBound))–\(hex(protected.upperBound - 1)) of the \(flash.chip.name); nothing was written", remedy: .unprotect)
     }
 }
 

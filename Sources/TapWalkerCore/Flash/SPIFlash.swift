@@ -24,9 +24,9 @@ public final class SPIFlash {
         if jedec == 0 || jedec == 0xFF_FFFF {
             var message = "no SPI flash answered (JEDEC ID reads \(ASCII.hex(jedec, digits: 6)))"
             message += keepRunningHint
-                ? "; with --keep-running the running design must enable the master SPI port (MASTER_SPI_PORT=ENABLE, no USRMCLK), or drop --keep-running"
+                ? "; to reach the flash while it runs, the running design must enable the master SPI port (MASTER_SPI_PORT=ENABLE, no USRMCLK)"
                 : "; the board may have no flash, or its flash is not wired to the ECP5's configuration pins"
-            throw TapWalkerError(.device, message + "; nothing was changed")
+            throw TapWalkerError(.device, message + "; nothing was changed", remedy: keepRunningHint ? .stopTheDesign : nil)
         }
         if let known = FlashChip.with(jedecID: jedec) {
             chip = known

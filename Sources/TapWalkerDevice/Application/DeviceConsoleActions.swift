@@ -78,7 +78,7 @@ final class DeviceConsoleActions: ConsoleActions {
         let store = self.store
         return try holding("svf \(path)") { () throws(TapWalkerError) -> String in
             let result = board.playSVF(checkFirst: true) { () throws(TapWalkerError) in try store.openForReading(path, offset: 0) }
-            if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
+            if let failure = result.failure { throw failure.rephrased("svf: \(failure.message)") }
             return DeviceConsoleActions.joined([result.summary] + (result.fpgaLine.map { [$0] } ?? []))
         }
     }
@@ -94,7 +94,7 @@ final class DeviceConsoleActions: ConsoleActions {
             let result = board.checkBoot()
             let lines = result.boot.map(BootCheckText.lines) ?? []
             if let failure = result.failure {
-                throw TapWalkerError(failure.kind, DeviceConsoleActions.joined(lines + [failure.message]))
+                throw failure.rephrased(DeviceConsoleActions.joined(lines + [failure.message]))
             }
             return DeviceConsoleActions.joined(lines)
         }

@@ -156,7 +156,7 @@ final class DeviceServices {
             }
         } catch {
             lifetime.loopEnded()
-            throw TapWalkerError(error.kind, "no task for its accept loop: \(error.message)")
+            throw error.rephrased("no task for its accept loop: \(error.message)")
         }
     }
 

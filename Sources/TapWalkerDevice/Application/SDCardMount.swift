@@ -32,7 +32,7 @@ public final class SDCardMount {
             mounted = try card.mount()
         } catch {
             problem = error.message
-            throw TapWalkerError(error.kind, "the SD card was not mounted: \(error.message)")
+            throw error.rephrased("the SD card was not mounted: \(error.message)")
         }
         return "the SD card's file system is mounted at /sd"
     }

@@ -98,7 +98,7 @@ final class DeviceFirmware: HTTPFirmwareActions {
         }
         switch outcome {
         case .busy(let holder): throw TapWalkerError(.device, "the board is busy: \(holder); the firmware was not touched")
-        case .refused(let error), .inputFailed(let error): throw TapWalkerError(error.kind, "update: \(error.message)")
+        case .refused(let error), .inputFailed(let error): throw error.rephrased("update: \(error.message)")
         case .installed(let info, let slot):
             say(DeviceFirmware.installedText(info, slot))
             restart()

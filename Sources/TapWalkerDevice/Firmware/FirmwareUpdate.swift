@@ -91,7 +91,7 @@ public struct FirmwareUpdate {
             return .installed(info, slot: writer.slot)
         } catch {
             writer?.abandon()
-            let failure = TapWalkerError(error.kind, "\(error.message); \(unchanged())")
+            let failure = error.rephrased("\(error.message); \(unchanged())")
             return readFailed ? .inputFailed(failure) : .refused(failure)
         }
     }

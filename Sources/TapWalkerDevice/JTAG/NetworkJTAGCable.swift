@@ -135,6 +135,6 @@ public final class NetworkJTAGCable: TDOSampling {
         close()
         let problem = "the JTAG server \(address.text): \(error.message)"
         lastProblem = problem
-        return TapWalkerError(error.kind, problem)
+        return error.rephrased(problem)
     }
 }

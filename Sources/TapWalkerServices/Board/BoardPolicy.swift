@@ -18,7 +18,7 @@ public enum BoardPolicy {
         do throws(TapWalkerError) {
             return try PrefetchedSource(source, limit: limit, track: track)
         } catch {
-            throw TapWalkerError(error.kind, "\(error.message); nothing was written, the board was left as it was")
+            throw error.rephrased("\(error.message); nothing was written, the board was left as it was")
         }
     }
 
@@ -37,7 +37,7 @@ public enum BoardPolicy {
         let info = input.inspectPrefix()
         if let notBitstream = info.notABitstream { throw notBitstream }
         if let fileID = info.idcode, fileID != part.idcode, !force {
-            throw TapWalkerError(.data, "bitstream is for \(describe(fileID)) but the board is \(part.name) (\(ASCII.hex(part.idcode))); nothing was written")
+            throw TapWalkerError(.data, "bitstream is for \(describe(fileID)) but the board is \(part.name) (\(ASCII.hex(part.idcode))); nothing was written", remedy: .force)
         }
         guard input.complete else {
             if limit >= part.maximumBitstreamBytes {

@@ -79,7 +79,7 @@ public final class BoardService {
             let suffix = Array("; nothing was written".utf8)
             let message = Array(error.message.utf8)
             let trimmed = message.count >= suffix.count && Array(message.suffix(suffix.count)) == suffix
-            result.failure = TapWalkerError(error.kind, trimmed ? String(decoding: message.dropLast(suffix.count), as: UTF8.self) : error.message)
+            result.failure = error.rephrased(trimmed ? String(decoding: message.dropLast(suffix.count), as: UTF8.self) : error.message)
         }
         return result
     }
@@ -272,11 +272,11 @@ public final class BoardService {
                 if ahead.prefix.isEmpty { throw TapWalkerError(.input, "\(source.name) is empty; nothing was written") }
                 try BoardPolicy.refuseSVF(ahead)
                 if boot && !options.force {
+                    // Refused as a boot image: overriding this check writes it anyway.
                     do throws(TapWalkerError) {
                         try BoardPolicy.checkBootImage(ahead, part: part)
                     } catch {
-                        result.bootImageRefused = true
-                        throw error
+                        throw TapWalkerError(error.kind, error.message, remedy: .force)
                     }
                 }
             }) { (session) throws(TapWalkerError) in
@@ -496,7 +496,7 @@ public final class BoardService {
         guard let card = sdCard else {
             var result = SDWriteResult()
             result.offset = offset
-            result.failure = TapWalkerError(.usage, "sd@\(offset): there is no SD card (start the server with --sd PATH); nothing was written")
+            result.failure = TapWalkerError(.usage, "sd@\(offset): this server has no SD card; nothing was written")
             return result
         }
         let decoder: HeapAdmission.Ticket?

@@ -51,7 +51,7 @@ extension BoardService {
         let goldenEnd = golden.imageAddress + (golden.size ?? part.maximumBitstreamBytes)
         let table = flash.chip.size - ColdBoot.jumpTableBytes
         if address < goldenEnd && address + count > golden.imageAddress || address + count > table {
-            throw TapWalkerError(.usage, "\(input.name) (\(count) bytes at \(BoardText.address(address))) would overwrite the golden image at \(BoardText.address(golden.imageAddress)) or the jump table at \(BoardText.address(table)); nothing was written; --force writes it anyway")
+            throw TapWalkerError(.usage, "\(input.name) (\(count) bytes at \(BoardText.address(address))) would overwrite the golden image at \(BoardText.address(golden.imageAddress)) or the jump table at \(BoardText.address(table)); nothing was written", remedy: .force)
         }
         return address
     }

@@ -50,8 +50,6 @@ public struct FlashWriteResult: Sendable {
     public var written: Range<Int> = 0..<0
     /// The input went on past the end of the flash (or the start of a protected range) and was cut there.
     public var cutAt: Int?
-    /// An image at 0 was refused before the flash changed (not a bitstream for the board's part).
-    public var bootImageRefused = false
     public var microseconds: UInt64 = 0
     public var failure: TapWalkerError?
 
@@ -77,7 +75,7 @@ public struct FlashWriteResult: Sendable {
     /// or the failure prefixed with the address ("flash@0x200000: …").
     public func line() throws(TapWalkerError) -> String {
         guard let failure else { return summary }
-        throw TapWalkerError(failure.kind, "flash@\(BoardText.address(address)): \(failure.message)")
+        throw failure.rephrased("flash@\(BoardText.address(address)): \(failure.message)")
     }
 
     /// The writer's outcome in detail (the command line's text output).

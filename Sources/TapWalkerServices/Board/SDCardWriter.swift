@@ -66,7 +66,7 @@ enum SDCardWriter {
                 ? "nothing was written"
                 : "bytes \(result.written.lowerBound)–\(result.written.upperBound - 1) of the card were written in whole blocks, the rest of the card is unchanged"
             let named = error.message.utf8.starts(with: name.utf8)
-            result.failure = TapWalkerError(error.kind, named ? error.message : "\(name): \(error.message); \(state)")
+            result.failure = error.rephrased(named ? error.message : "\(name): \(error.message); \(state)")
         }
         if remount { mountAgain(card, &result) }
         // Set here, not in a defer: a defer runs after the returned copy is taken.
@@ -84,7 +84,7 @@ enum SDCardWriter {
             result.fileSystem = "the card's file system was released for the raw write and could not be mounted again: \(error.message)"
         }
         if let failure = result.failure, let fileSystem = result.fileSystem {
-            result.failure = TapWalkerError(failure.kind, failure.message + "; " + fileSystem)
+            result.failure = failure.rephrased(failure.message + "; " + fileSystem)
         }
     }
 

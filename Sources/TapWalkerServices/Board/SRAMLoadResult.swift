@@ -44,6 +44,6 @@ public struct SRAMLoadResult: Sendable {
     public func line() throws(TapWalkerError) -> String {
         guard let failure else { return summary }
         let state = status.map { " (status \(ASCII.hex($0.raw)): \($0.configured ? "DONE" : "not DONE"))" } ?? ""
-        throw TapWalkerError(failure.kind, "fpga: \(failure.message)\(state)")
+        throw failure.rephrased("fpga: \(failure.message)\(state)")
     }
 }

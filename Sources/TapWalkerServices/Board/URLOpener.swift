@@ -18,7 +18,7 @@ extension BoardService {
         do throws(TapWalkerError) {
             return try urls.open(url)
         } catch {
-            throw TapWalkerError(error.kind, "\(error.message); nothing was written, the board was left as it was")
+            throw error.rephrased("\(error.message); nothing was written, the board was left as it was")
         }
     }
 }

@@ -25,7 +25,7 @@ extension FTPSession {
         let result = server.board.playSVF(checkFirst: true, progress: output.progress("svf")) { () throws(TapWalkerError) in
             try store.openForReading(path, offset: 0)
         }
-        if let failure = result.failure { throw TapWalkerError(failure.kind, "svf: \(failure.message)") }
+        if let failure = result.failure { throw failure.rephrased("svf: \(failure.message)") }
         if let fpga = result.fpgaLine { output.line(fpga) }
         return result.summary
     }

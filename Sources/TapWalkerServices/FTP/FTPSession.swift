@@ -123,6 +123,12 @@ final class FTPSession {
 
     /// Sends "code text"; CR and LF in the text (from an error message) become spaces, so that a
     /// message can never end the reply early or forge another one.
+    /// A failure as an FTP client is told it: with its remedy in FTP's terms where FTP offers one
+    /// (never a command-line flag).
+    static func told(_ error: TapWalkerError) -> String {
+        error.remedy == .unprotect ? error.message + "; SITE UNPROTECT removes the protection" : error.message
+    }
+
     func reply(_ code: Int, _ text: String) throws(TapWalkerError) {
         try send("\(code) \(FTPSession.oneLine(text))\r\n")
     }

@@ -166,7 +166,7 @@ extension FTPSession {
             // upload) instead of this reply.
             source.discardRest(upTo: FTPSession.refusedUploadDrainLimit)
             connection.close()
-            try reply(550, error.message)
+            try reply(550, FTPSession.told(error))
             return
         }
         log(summary)

@@ -85,12 +85,12 @@ final class FTPSiteOutput {
         session.log("SITE failed: \(error.message)")
         if committed {
             try flush()
-            try session.reply(250, "FAILED: \(error.message)")
+            try session.reply(250, "FAILED: \(FTPSession.told(error))")
             return
         }
         let code = error.kind == .usage ? 501 : 550
-        if pending.isEmpty { try session.reply(code, error.message); return }
-        try session.reply(code, first: pending[0], lines: Array(pending.dropFirst()), last: error.message)
+        if pending.isEmpty { try session.reply(code, FTPSession.told(error)); return }
+        try session.reply(code, first: pending[0], lines: Array(pending.dropFirst()), last: FTPSession.told(error))
     }
 }
 
@@ -168,7 +168,7 @@ extension FTPSession {
             return lines.last ?? ""
         case .mount, .umount:
             guard let card = board.sdCard else {
-                throw TapWalkerError(.usage, "this server has no SD card (start it with --sd PATH); nothing to mount")
+                throw TapWalkerError(.usage, "this server has no SD card; nothing to mount")
             }
             return command.verb == .mount ? try card.mount() : try card.unmount()
         case .help:

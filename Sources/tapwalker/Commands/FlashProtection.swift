@@ -80,7 +80,7 @@ private func render(_ result: FlashProtectionResult, into out: inout JSONObject,
     out["otp_changed"] = .bool(result.otpChanged)
     guard let failure = result.failure else { return }
     if otpFlag, result.needsOneTimeBottom {
-        throw TapWalkerError(failure.kind, failure.message + "; --set-otp-bottom sets the one-time bit PERMANENTLY")
+        throw failure.rephrased(failure.message + "; --set-otp-bottom sets the one-time bit PERMANENTLY")
     }
     throw failure
 }

@@ -49,7 +49,7 @@ struct FlashWrite: ParsableCommand {
                 out.add(result)
                 if let failure = result.failure {
                     if let boot = result.access.boot, !json { for line in BootCheckText.lines(boot) { Chatter.note(line) } }
-                    throw result.bootImageRefused ? TapWalkerError(failure.kind, failure.message + " (--force writes it anyway)") : failure
+                    throw failure
                 }
                 var lines = ["wrote \(file) at \(BoardText.address(result.address)) to the \(result.access.chip?.name ?? "flash")"]
                 lines += result.detailLines(verbose: verbose)
