@@ -61,7 +61,7 @@ public final class FTDIMPSSECable: Cable {
         if encoder.bytes.count >= Self.batch { try sendEncoded() }
     }
 
-    /// The slow path for a shift that does not start with TMS low (never the case after TAPWalker
+    /// The slow path for a shift that does not start with TMS low (never the case after TapWalker
     /// entered Shift-DR): each byte reversed and clocked LSB first.
     private func shiftReversed(_ bytes: UnsafeRawBufferPointer) throws(TapWalkerError) {
         let tms = [UInt8](repeating: 0, count: bytes.count)

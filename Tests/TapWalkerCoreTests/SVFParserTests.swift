@@ -112,13 +112,13 @@ private final class LoopbackCable: Cable {
     @Test("the player: reset first, TDO compared under MASK, a mismatch names the line and the masked bits, TCK counted")
     func player() throws {
         let cable = LoopbackCable()
-        let player = SVFPlayer(walker: TAPWalker(cable: cable))
+        let player = SVFPlayer(walker: TapWalker(cable: cable))
         try player.play(parser("SIR 8 TDI (E0) TDO (E0);\nSDR 32 TDI (12345678) TDO (00000078) MASK (000000FF);\nRUNTEST 10 TCK 1E-3 SEC;\nSTATE RESET;"))
         // 5 reset, 5 to Shift-IR, 8 (the last into Exit1), 2 to Idle, 3 to Shift-DR, 32, 2 to Idle, 10, 5 reset.
         #expect(cable.tms.count == 5 + 5 + 8 + 2 + 3 + 32 + 2 + 10 + 5)
         #expect(player.report.tckCycles == UInt64(cable.tms.count) && player.report.checkedScans == 2)
         #expect(cable.waited == 1000 - 10)  // the ten clocks at 1 MHz took 10 µs of the minimum time
-        let again = SVFPlayer(walker: TAPWalker(cable: LoopbackCable()))
+        let again = SVFPlayer(walker: TapWalker(cable: LoopbackCable()))
         do {
             try again.play(parser("SIR 8 TDI (E0);\n\nSDR 16 TDI (1234)\n TDO (1244) MASK (FFF0);"))
             Issue.record("a mismatch must fail")
@@ -132,11 +132,11 @@ private final class LoopbackCable: Cable {
     func longVector() throws {
         let digits = String(repeating: "0123456789ABCDEF", count: 1000)  // 64000 bits
         let cable = LoopbackCable()
-        let player = SVFPlayer(walker: TAPWalker(cable: cable))
+        let player = SVFPlayer(walker: TapWalker(cable: cable))
         try player.play(parser("SDR 64000 TDI (\(digits)) TDO (\(digits));"))
         #expect(player.report.bitsShifted == 64000 && player.report.checkedScans == 1)
         // A mismatch in a short last chunk (4100 bits: 4096 + 4) shows that chunk's bits.
-        let tail = SVFPlayer(walker: TAPWalker(cable: LoopbackCable()))
+        let tail = SVFPlayer(walker: TapWalker(cable: LoopbackCable()))
         let tdi = "1" + String(repeating: "0", count: 1024)
         do {
             try tail.play(parser("SDR 4100 TDI (\(tdi)) TDO (0\(tdi.dropFirst()));"))

@@ -172,7 +172,7 @@ struct BoardServiceTests {
         let bits = Examples.bytes("ram-25f.bit")
         let alone = BoardFixture()
         let before = alone.sim.statistics.tckCycles
-        let report = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: alone.sim))).program(MemorySource(bits))
+        let report = SRAMProgrammer(port: ECP5Port(walker: TapWalker(cable: alone.sim))).program(MemorySource(bits))
         #expect(report.ok && report.done)
         let programmerCycles = alone.sim.statistics.tckCycles - before
         let f = BoardFixture()

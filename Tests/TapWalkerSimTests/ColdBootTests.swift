@@ -38,7 +38,7 @@ private func refresh(_ contents: [UInt8], part: String = "25f") throws -> (Simul
     o.flash = FlashChip.named("is25lp032")!
     let cable = SimCable(options: o)
     cable.board.flash!.load(contents)
-    let port = ECP5Port(walker: TAPWalker(cable: cable))
+    let port = ECP5Port(walker: TapWalker(cable: cable))
     try port.reset()
     try port.command(.refresh)
     for _ in 0..<1000 where try port.readStatus().busy { try cable.wait(microseconds: 50_000) }
@@ -50,7 +50,7 @@ private func jtagDigest(_ file: String) throws -> UInt64 {
     var o = SimOptions()
     o.part = Part.named("25f")!
     let cable = SimCable(options: o)
-    let port = ECP5Port(walker: TAPWalker(cable: cable))
+    let port = ECP5Port(walker: TapWalker(cable: cable))
     try port.reset()
     #expect(SRAMProgrammer(port: port).program(MemorySource(Examples.bytes(file), name: file)).done)
     return cable.board.configurationDigest

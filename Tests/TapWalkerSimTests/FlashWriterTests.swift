@@ -16,7 +16,7 @@ private func board(_ chip: String = "w25q128jv", contents: [UInt8]? = nil) -> Si
 }
 
 private func session(_ cable: SimCable, _ options: FlashSession.Options = .init()) throws(TapWalkerError) -> FlashSession {
-    try FlashSession(port: ECP5Port(walker: TAPWalker(cable: cable)), options: options)
+    try FlashSession(port: ECP5Port(walker: TapWalker(cable: cable)), options: options)
 }
 
 private func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
@@ -40,7 +40,7 @@ private func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
     // The same design loaded over JTAG configures the same frames.
     var o = SimOptions(); o.part = Part.named("25f")!
     let jtag = SimCable(options: o)
-    #expect(SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: jtag))).program(MemorySource(image)).done)
+    #expect(SRAMProgrammer(port: ECP5Port(walker: TapWalker(cable: jtag))).program(MemorySource(image)).done)
     #expect(cable.board.configurationDigest == jtag.board.configurationDigest)
 }
 

@@ -12,7 +12,7 @@ private func board(_ part: String) -> (SimCable, ECP5Port) {
     var o = SimOptions()
     o.part = Part.named(part)!
     let cable = SimCable(options: o)
-    return (cable, ECP5Port(walker: TAPWalker(cable: cable)))
+    return (cable, ECP5Port(walker: TapWalker(cable: cable)))
 }
 
 @Test func aDamagedFrameEndsTheBurstThere() throws {

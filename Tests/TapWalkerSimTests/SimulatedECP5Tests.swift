@@ -10,7 +10,7 @@ private func board(_ part: String, tck: UInt32 = 25_000_000) -> (SimCable, ECP5P
     o.part = Part.named(part)!
     o.tck = tck
     let cable = SimCable(options: o)
-    return (cable, ECP5Port(walker: TAPWalker(cable: cable)))
+    return (cable, ECP5Port(walker: TapWalker(cable: cable)))
 }
 
 private func program(_ port: ECP5Port, _ data: [UInt8], _ options: SRAMProgrammer.Options = .init()) -> SRAMProgrammer.Report {
@@ -165,7 +165,7 @@ private final class BitByBitCable: Cable {
     let (bulk, bulkPort) = board("25f")
     #expect(program(bulkPort, data).done)
     let (inner, _) = board("25f")
-    let serialPort = ECP5Port(walker: TAPWalker(cable: BitByBitCable(inner)))
+    let serialPort = ECP5Port(walker: TapWalker(cable: BitByBitCable(inner)))
     #expect(program(serialPort, data).done)
     #expect(inner.board.configurationDigest == bulk.board.configurationDigest)
     #expect(inner.board.cycles == bulk.board.cycles, "both paths clock the same number of bits")

@@ -13,7 +13,7 @@ import Testing
 private final class Bench {
     let cable: SimCable
     let port: ECP5Port
-    var walker: TAPWalker { port.walker }
+    var walker: TapWalker { port.walker }
     var board: SimulatedECP5 { cable.board }
     var flash: SimulatedFlash { cable.board.flash! }
     var chip: FlashChip { flash.chip }
@@ -23,7 +23,7 @@ private final class Bench {
         o.part = Part.named(part)!
         o.flash = FlashChip.named(flash)!
         cable = SimCable(options: o)
-        port = ECP5Port(walker: TAPWalker(cable: cable))
+        port = ECP5Port(walker: TapWalker(cable: cable))
         try port.reset()
         if open {
             try clearSRAM()

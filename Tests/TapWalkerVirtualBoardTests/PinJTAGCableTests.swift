@@ -82,7 +82,7 @@ struct PinJTAGCableTests {
     func tdoThroughSPI() throws {
         // BYPASS in a 1-bit register: TDO is TDI one bit later, so a pattern comes back shifted.
         let f = VirtualBoardFixture(part: "25f")
-        let walker = TAPWalker(cable: f.cable)
+        let walker = TapWalker(cable: f.cable)
         try walker.reset()
         try walker.shiftIR(0xFF, length: 8)
         let n = 5000
@@ -111,7 +111,7 @@ struct PinJTAGCableTests {
         for i in [0, n - 3, n - 2] { tms[i >> 3] |= UInt8(1 << (i & 7)) }
         let tdi = (0..<tms.count).map { UInt8(truncatingIfNeeded: $0 &* 53 &+ 29) }
         func run(_ cable: any Cable) throws -> [UInt8] {
-            let walker = TAPWalker(cable: cable)
+            let walker = TapWalker(cable: cable)
             try walker.reset()
             try walker.shiftIR(0xFF, length: 8)
             var tdo = [UInt8](repeating: 0xEE, count: tms.count)

@@ -62,7 +62,7 @@ func main(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar
         var options = SimOptions()
         options.part = part
         let cable = SimCable(options: options)
-        let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable)))
+        let programmer = SRAMProgrammer(port: ECP5Port(walker: TapWalker(cable: cable)))
         let done = checkerProgram(programmer, MemorySource(bytes, name: "bitstream"))
         print("bytes \(bytes.count) done \(done) tck \(cable.statistics.tckCycles)")
         return done ? 0 : 1

@@ -66,7 +66,7 @@ func program(_ path: UnsafePointer<CChar>, part: Part, job: String? = nil) -> (S
     options.part = part
     let cable = MeteredCable(options: options)
     let meter = job.map { JobMeter($0, .sramLoad) }
-    let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable)))
+    let programmer = SRAMProgrammer(port: ECP5Port(walker: TapWalker(cable: cable)))
     let report = programmer.program(source)
     meter?.finish(bits: cable.statistics.tckCycles)
     return (report, cable)

@@ -19,7 +19,7 @@ enum PinCableCheck {
         let board = MeteredBoard(options: options, spi: spi)
         let meter = JobMeter(job, .sramLoadPins)
         let cable = PinJTAGCable(pins: board.pins, spi: board.spi, clock: board.clock)
-        let programmer = SRAMProgrammer(port: ECP5Port(walker: TAPWalker(cable: cable)))
+        let programmer = SRAMProgrammer(port: ECP5Port(walker: TapWalker(cable: cable)))
         let report = programmer.program(source)
         meter.finish(bits: cable.statistics.tckCycles, perByte: spi)
         return (report, board, cable)

@@ -1,7 +1,7 @@
 /// The ECP5's JTAG configuration port: instructions with their operands, IDCODE, status and BUSY.
 /// The SRAM programmer and the flash bridge are built on it.
 public final class ECP5Port {
-    public let walker: TAPWalker
+    public let walker: TapWalker
 
     /// Clocks in Run-Test/Idle after each instruction. The device executes ISC instructions in
     /// Run-Test/Idle; Diamond's SVF gives each 2 TCK, so does TapWalker, and then polls BUSY.
@@ -13,7 +13,7 @@ public final class ECP5Port {
     /// image at the 2.4 MHz default takes seconds. Allow a 16 MB read at that clock, and more.
     public static let bootTimeoutMicroseconds: UInt32 = 90_000_000
 
-    public init(walker: TAPWalker) {
+    public init(walker: TapWalker) {
         self.walker = walker
     }
 

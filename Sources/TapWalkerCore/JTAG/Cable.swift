@@ -1,7 +1,7 @@
 /// The seam between TapWalker and hardware: something that moves bits on TCK/TMS/TDI/TDO.
 ///
 /// Implemented by the simulated board, network cables and, on the ESP32, GPIO and SPI. A cable does
-/// not track the TAP state; `TAPWalker` does. Class-bound so that `any Cable` is allowed in
+/// not track the TAP state; `TapWalker` does. Class-bound so that `any Cable` is allowed in
 /// Embedded Swift.
 public protocol Cable: AnyObject {
     /// Clocks `bits` TCK cycles. Bit i of the vectors is bit (i % 8) of byte (i / 8), LSB first.

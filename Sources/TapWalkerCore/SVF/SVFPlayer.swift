@@ -19,11 +19,11 @@ public final class SVFPlayer {
     /// Bits per cable call: long vectors (a bitstream in one SDR) stream through this much.
     public static let chunkBits = 4096
 
-    public let walker: TAPWalker
+    public let walker: TapWalker
     public private(set) var report = Report()
     private var tdoChunk = [UInt8](repeating: 0, count: SVFPlayer.chunkBits / 8)
 
-    public init(walker: TAPWalker) {
+    public init(walker: TapWalker) {
         self.walker = walker
     }
 

@@ -45,7 +45,7 @@ public final class BoardService {
         try lock.holding(who, job)
     }
 
-    func newPort() -> ECP5Port { ECP5Port(walker: TAPWalker(cable: cable)) }
+    func newPort() -> ECP5Port { ECP5Port(walker: TapWalker(cable: cable)) }
 
     /// How much of a flash image is read ahead before the flash changes: an image that ends within
     /// it is known whole, so one that does not fit is refused with nothing written. 64 KB on a host;

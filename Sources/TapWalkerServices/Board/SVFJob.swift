@@ -11,7 +11,7 @@ extension BoardService {
     ) -> SVFPlayResult {
         var result = SVFPlayResult()
         let started = clock.microseconds()
-        let player = SVFPlayer(walker: TAPWalker(cable: cable))
+        let player = SVFPlayer(walker: TapWalker(cable: cable))
         do throws(TapWalkerError) {
             var source = inflating(try open())
             result.input = source.name

@@ -1,6 +1,6 @@
 /// Drives a cable through the TAP state machine: tracks the state, takes shortest TMS paths, and
 /// offers IR/DR scans, Run-Test/Idle with a clock count and minimum time, and chunked Shift-DR.
-public final class TAPWalker {
+public final class TapWalker {
     public let cable: any Cable
     /// The TAP state as far as the walker knows; only trustworthy after `reset()`.
     public private(set) var state: TAPState = .testLogicReset
