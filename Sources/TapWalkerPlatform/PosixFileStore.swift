@@ -197,7 +197,7 @@ public final class PosixFileStore: FileStore {
         var st = stat()
         guard fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure(path) }
         guard (st.st_mode & S_IFMT) != S_IFLNK else {
-            throw TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the FTP root; refused")
+            throw TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the served folder; refused")
         }
         return st
     }
@@ -205,7 +205,7 @@ public final class PosixFileStore: FileStore {
     private func walkFailure(_ path: String) -> TapWalkerError {
         // O_NOFOLLOW on a link gives ELOOP; O_DIRECTORY on a non-directory ENOTDIR.
         if errno == ELOOP {
-            return TapWalkerError(.input, "\(path) passes through a symbolic link, which could lead outside the FTP root; refused")
+            return TapWalkerError(.input, "\(path) passes through a symbolic link, which could lead outside the served folder; refused")
         }
         return failure(path)
     }
@@ -216,7 +216,7 @@ public final class PosixFileStore: FileStore {
 
     private func failure(_ path: String) -> TapWalkerError {
         if errno == ELOOP {
-            return TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the FTP root; refused")
+            return TapWalkerError(.input, "\(path) is a symbolic link, which could lead outside the served folder; refused")
         }
         return TapWalkerError(.input, "\(path): \(errnoText())")
     }

@@ -293,10 +293,10 @@ struct FTPServerTests {
             for line in lines where line.hasPrefix("NOLOGIN") { #expect(line.contains("530"), "\(line)") }
             #expect(lines.contains { $0.hasPrefix("WRONG 530") }, "\(r.output)")
             #expect(lines.contains { $0.hasPrefix("AFTER 530") }, "\(r.output)")
-            #expect(lines.filter { $0.hasPrefix("UP 550") && $0.contains("outside the FTP root") }.count == 2, "\(r.output)")
+            #expect(lines.filter { $0.hasPrefix("UP 550") && $0.contains("outside the served folder") }.count == 2, "\(r.output)")
             #expect(lines.contains { $0.hasPrefix("ESC 550") }, "\(r.output)")
             #expect(lines.contains { $0.hasPrefix("ABS 550") }, "\(r.output)")
-            #expect(lines.contains { $0.hasPrefix("LINK 550") && $0.contains("outside the FTP root") }, "\(r.output)")
+            #expect(lines.contains { $0.hasPrefix("LINK 550") && $0.contains("outside the served folder") }, "\(r.output)")
             #expect(lines.contains { $0.hasPrefix("LONG 500") }, "\(r.output)")
             #expect(lines.filter { $0.hasPrefix("SITE 502") }.count == 2, "\(r.output)")
             #expect(lines.contains { $0.hasPrefix("BAD 501") }, "\(r.output)")

@@ -60,12 +60,7 @@ final class CutSource: ByteSource {
     }
 }
 
-private func lock() -> JobLock { JobLock(mutex: TestMutex()) }
-
-final class TestMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
-}
+private func lock() -> JobLock { JobLock(mutex: NoMutex()) }
 
 @Suite struct FirmwareUpdateTests {
     @Test func aGoodImageIsWrittenToTheOtherSlotAndSelected() {

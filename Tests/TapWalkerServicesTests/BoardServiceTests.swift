@@ -271,4 +271,44 @@ struct BoardServiceTests {
         #expect(r.failure?.kind == .cable)
         #expect(r.failure?.message.contains("again") == true, "\(r.failure?.message ?? "")")
     }
+
+    @Test("holding runs a job with the board held and gives it back after a throw; a busy board runs nothing and names its holder")
+    func holding() throws {
+        let f = BoardFixture(booted: false)
+        var ran = false
+        let busy = f.board.holding("the serial console running prog") { () -> Int in
+            #expect(f.board.lock.currentHolder == "the serial console running prog")
+            let inner = f.board.holding("FTP client 10.0.0.9:1 uploading to fpga") { () -> Int in ran = true; return 1 }
+            guard case .failure(let refusal) = inner else { Issue.record("a second job ran while the board was held"); return 0 }
+            #expect(refusal.holder == "the serial console running prog")
+            #expect(refusal.message == "the board is busy: the serial console running prog; nothing was done, try again when it is free")
+            return 2
+        }
+        #expect(!ran)
+        #expect((try? busy.get()) == 2)
+        #expect(f.board.lock.currentHolder == nil)
+        #expect(throws: TapWalkerError.self) {
+            _ = try f.board.holding("a job that fails") { () throws(TapWalkerError) -> Int in throw TapWalkerError(.cable, "cut") }
+        }
+        #expect(f.board.lock.currentHolder == nil, "the board is given back when the job throws")
+    }
+
+    @Test("a stored input is a regular file of the store, confined to it, relative to the directory; a URL needs a URL opener")
+    func storedInputs() throws {
+        let f = BoardFixture(booted: false)
+        let store = MemoryFileStore()
+        store.directories.insert("/bits")
+        store.files["/bits/blink.bit"] = [1, 2, 3]
+        let source = try f.board.openInput("blink.bit", in: store, directory: Array("/bits".utf8))
+        #expect(source.name == "/bits/blink.bit" && source.totalBytes == 3)
+        #expect(try BoardService.storedPath("../bits/blink.bit", in: store, directory: Array("/bits".utf8)) == "/bits/blink.bit")
+        func refusal(_ name: String) -> TapWalkerError? {
+            do { _ = try f.board.openInput(name, in: store); return nil } catch { return error }
+        }
+        #expect(refusal("/bits")?.message == "/bits is a directory; nothing was done")
+        #expect(refusal("/nothing.bit")?.kind == .input)
+        #expect(refusal("")?.kind == .usage)
+        #expect(refusal("/../../etc/passwd") != nil, "nothing outside the store")
+        #expect(refusal("http://10.0.0.2/blink.bit")?.message == "this server does not fetch URLs; nothing was done")
+    }
 }

@@ -171,7 +171,7 @@ struct FTPProtocolTests {
         #expect(r.replies.contains("213 20231114221320"))
         #expect(r.replies.contains { $0.hasPrefix("550 fpga is a programming destination") })
         #expect(r.replies.contains("257 \"/\" is the current directory"))
-        #expect(r.replies.contains { $0.hasPrefix("550 .. leads outside the FTP root") })
+        #expect(r.replies.contains { $0.hasPrefix("550 .. leads outside the served folder") })
         #expect(r.replies.contains { $0.hasPrefix("425 no data connection") })
         #expect(r.replies.contains { $0.hasPrefix("500 unknown command 'FROB'") })
         #expect(r.replies.last == "221 goodbye")

@@ -17,7 +17,7 @@ public enum StorePath {
             if part.count == 1 && part.first == UInt8(ascii: ".") { continue }
             if part.count == 2 && part.allSatisfy({ $0 == UInt8(ascii: ".") }) {
                 if parts.isEmpty {
-                    throw TapWalkerError(.input, "\(ASCII.printable(argument)) leads outside the FTP root; refused")
+                    throw TapWalkerError(.input, "\(ASCII.printable(argument)) leads outside the served folder; refused")
                 }
                 parts.removeLast()
                 continue
