@@ -42,5 +42,5 @@ mapfile -t host < <(objects "$out/host")
 clang -O2 -c embedded/check/meter.c -o "$out/host/meter.o"
 swiftc -target x86_64-unknown-linux-gnu "${EMBEDDED_SWIFT_FLAGS[@]}" \
     -I "$out/host" -import-objc-header embedded/check/posix.h \
-    embedded/check/*.swift "${host[@]}" "$out/host/meter.o" $(embedded_meter_wraps) -lm -o "$out/host/embedded-check"
+    embedded/check/*.swift $(embedded_test_support) "${host[@]}" "$out/host/meter.o" $(embedded_meter_wraps) -lm -o "$out/host/embedded-check"
 "$out/host/embedded-check" "$bitstream"

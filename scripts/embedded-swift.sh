@@ -45,6 +45,16 @@ portable_sources() { # MODULE
     (cd "$tapwalker_root" && find "$dir" -name '*.swift' | sort)
 }
 
+# The test targets' fixtures that the embedded check shares (Tests/TapWalkerTestSupport, the ones
+# without Foundation): the scripted connection, the clocks and the no-op mutex, compiled into the
+# check as they are into the tests, so the two never drift apart.
+embedded_test_support() {
+    local f
+    for f in ScriptedConnection TestClocks NoMutex; do
+        printf '%s\n' "$tapwalker_root/Tests/TapWalkerTestSupport/$f.swift"
+    done
+}
+
 # Linker flags that route the C library's allocator through the embedded check's counting
 # allocator (embedded/check/meter.c), for swiftc (-Xlinker) links.
 embedded_meter_wraps() {

@@ -132,7 +132,7 @@ build() { # CHIP
         return 1
     fi
     embedded_swift_object riscv32-none-none-eabi "$m" "$dir" EmbeddedCheck \
-        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/check/*.swift
+        -Xcc -isystem -Xcc "$picolibc/include" -import-objc-header embedded/check/posix.h embedded/check/*.swift $(embedded_test_support)
     c_object "$m" embedded/check/meter.c "$dir/meter.o"
     c_object "$m" embedded/rv32/atomics.c "$dir/atomics.o"
     link "$dir/embedded-check.elf" "$dir/EmbeddedCheck.o" "${objects[@]}" "$dir/meter.o" "$dir/atomics.o"

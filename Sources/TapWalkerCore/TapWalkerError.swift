@@ -29,8 +29,11 @@ public struct TapWalkerError: Error {
         case unprotect
     }
 
-    public let kind: Kind
+    // The message first: the two one-byte enums then share its last word's padding, so the error
+    // is no larger than it was before it had a remedy (16 bytes on riscv32, 24 on 64-bit), and
+    // neither is any frame that holds one.
     public let message: String
+    public let kind: Kind
     public let remedy: Remedy?
 
     public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {

@@ -35,4 +35,8 @@ public final class ScriptedConnection: NetworkConnection {
     }
 
     public func close() { closed = true }
+
+    /// Room for `bytes` of replies, made before a measured session so that its heap figure is
+    /// the session's own, not the growth of this collector (the embedded check's budgets).
+    public func reserveReplies(_ bytes: Int) { sent.reserveCapacity(bytes) }
 }

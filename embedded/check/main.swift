@@ -22,7 +22,7 @@ import TapWalkerVirtualBoard
 func flashRoundTrip(_ path: UnsafePointer<CChar>, _ image: [UInt8]) -> Bool {
     guard let source = StdioSource(path: path) else { return false }
     let cable = MeteredCable()
-    let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: StillClock())
+    let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: ManualClock())
     board.inputBufferLimit = FlashChip.sectorSize
     let meter = JobMeter("flash write", .flashWrite)
     let result = board.writeFlash(source, at: 0)

@@ -6,34 +6,6 @@ import TapWalkerSim
 // session, each over an in-memory connection with scripted client bytes, against the simulated
 // board, each measured as a job (jobmeter.swift).
 
-/// Hands out the scripted request bytes, then reports the peer closed; collects the replies.
-final class ScriptedConnection: NetworkConnection {
-    private var input: [UInt8]
-    private var offset = 0
-    var sent: [UInt8] = []
-    init(_ input: [UInt8]) { self.input = input }
-    func connect(host: String, port: Int, timeoutMilliseconds: Int) throws(TapWalkerError) {}
-    func send(_ bytes: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) { sent += bytes }
-    func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutMilliseconds: Int) throws(TapWalkerError) -> Int {
-        let n = min(buffer.count, input.count - offset)
-        for i in 0..<n { buffer[i] = input[offset + i] }
-        offset += n
-        return n
-    }
-    func close() {}
-}
-
-final class StillClock: ServiceClock {
-    var now: UInt64 = 0
-    func microseconds() -> UInt64 { now }
-    func sleep(microseconds: UInt32) { now += UInt64(microseconds) }
-}
-
-final class NoMutex: PlatformMutex {
-    func lock() {}
-    func unlock() {}
-}
-
 final class EmptyStore: FileStore {
     func info(_ path: String) throws(TapWalkerError) -> FileInfo { throw TapWalkerError(.input, "no files here") }
     func list(_ path: String) throws(TapWalkerError) -> [FileInfo] { [] }
@@ -58,9 +30,9 @@ func xvcReadsIDCODE() -> Bool {
     let tms: [UInt8] = [0x5F, 0x00, 0x00, 0x00, 0x00, 0x01]
     let request = Array("getinfo:shift:".utf8) + [41, 0, 0, 0] + tms + [UInt8](repeating: 0, count: 6)
     let connection = ScriptedConnection(request)
-    connection.sent.reserveCapacity(64)
+    connection.reserveReplies(64)
     let cable = MeteredCable()
-    let clock = StillClock()
+    let clock = ManualClock()
     let meter = JobMeter("XVC session", .xvcSession)
     let summary = XVCServer(cable: cable, clock: clock).serve(connection)
     meter.finish()
@@ -87,9 +59,9 @@ func remoteBitbangReadsIDCODE() -> Bool {
     for k in 0..<32 { bit(tms: k == 31, read: true) }
     request.append(UInt8(ascii: "Q"))
     let connection = ScriptedConnection(request)
-    connection.sent.reserveCapacity(64)
+    connection.reserveReplies(64)
     let cable = MeteredCable()
-    let clock = StillClock()
+    let clock = ManualClock()
     let meter = JobMeter("remote_bitbang session", .remoteBitbangSession)
     let summary = RemoteBitbangServer(cable: cable, clock: clock).serve(connection)
     meter.finish()
@@ -107,8 +79,8 @@ func ftpSiteIDCODE() -> Bool {
         request += Array(line.utf8) + [13, 10]
     }
     let connection = ScriptedConnection(request)
-    connection.sent.reserveCapacity(1024)
-    let clock = StillClock()
+    connection.reserveReplies(1024)
+    let clock = ManualClock()
     let cable = MeteredCable()
     let meter = JobMeter("FTP session", .ftpSession)
     let server = FTPServer(
@@ -161,7 +133,7 @@ final class CountingRandom: RandomSource {
 /// throttle and job events (the page is a StaticString in flash, not heap). Printed for the README's
 /// figure of the whole device at rest; the servers' per-client memory is measured by the sessions.
 func idleServicesHeap() -> Int {
-    let clock = StillClock()
+    let clock = ManualClock()
     let cable = MeteredCable()
     let before = meter_heap_live()
     let board = BoardService(cable: cable, lock: JobLock(mutex: NoMutex()), clock: clock)
