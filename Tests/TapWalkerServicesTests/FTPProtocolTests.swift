@@ -121,14 +121,16 @@ struct FTPProtocolTests {
         #expect(a.check(name: Array("anonymous".utf8), password: []) == nil)
         let b = Accounts(user: nil, password: nil, anonymousRead: true)
         if case .readOnly? = b.check(name: Array("ftp".utf8), password: []) {} else { Issue.record("anonymous should be read-only") }
-        #expect(Accounts(user: nil, password: nil, anonymousRead: false).configurationProblem != nil)
+        #expect(Accounts(user: nil, password: nil, anonymousRead: false).problem == .nobodyCanLogIn)
+        #expect(Accounts(user: Array("ulx3s".utf8), password: [], anonymousRead: true).problem == .emptyPassword)
+        #expect(b.problem == nil && a.problem == nil)
     }
 
     @Test("a verifier decides the password in place of a clear one, and only for the configured user")
     func accountsWithVerifier() {
         var asked: [[UInt8]] = []
         let a = Accounts(user: Array("ulx3s".utf8), verifier: { asked.append($0); return $0 == Array("secret".utf8) }, anonymousRead: false)
-        #expect(a.configurationProblem == nil)
+        #expect(a.problem == nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("secret".utf8)) != nil)
         #expect(a.check(name: Array("ulx3s".utf8), password: Array("wrong".utf8)) == nil)
         #expect(a.check(name: Array("other".utf8), password: Array("secret".utf8)) == nil)

@@ -36,14 +36,19 @@ public struct Accounts {
         self.anonymousRead = anonymousRead
     }
 
-    /// A server that nobody could log in to is a configuration mistake, said before it starts.
-    public var configurationProblem: String? {
-        if user == nil && !anonymousRead {
-            return "the FTP server needs a user and password (--user NAME --password-file FILE), or --anonymous-read for read-only browsing without programming"
-        }
-        if user != nil && verifier == nil && (password?.isEmpty ?? true) {
-            return "the FTP user needs a non-empty password (--password-file FILE, first line)"
-        }
+    /// Why these accounts cannot serve: a configuration mistake, said before a server starts.
+    /// A fact, not a sentence: each front end words it in its own terms (the command line names
+    /// its options).
+    public enum Problem: Equatable {
+        /// No user and no anonymous access: nobody could log in.
+        case nobodyCanLogIn
+        /// A user whose password is empty (and no verifier).
+        case emptyPassword
+    }
+
+    public var problem: Problem? {
+        if user == nil && !anonymousRead { return .nobodyCanLogIn }
+        if user != nil && verifier == nil && (password?.isEmpty ?? true) { return .emptyPassword }
         return nil
     }
 

@@ -50,12 +50,10 @@ struct FTPServeOptions: ParsableArguments {
         }
     }
 
-    /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
-    /// `board` is the one board service `serve` shares between its servers; `throttle` counts failed
-    /// logins per address, shared with the HTTP server.
-    func start(board: BoardService, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
-        guard let port else { return }
-        guard let root else { throw TapWalkerError(.usage, "--ftp needs --root DIR: the directory the FTP clients see") }
+    /// Who may log in to `server` (FTP, and HTTP, which shares these options): --user with the
+    /// first line of --password-file, and --anonymous-read. A login nobody could use is refused
+    /// here, in the options' words, before anything listens.
+    func accounts(server: String) throws(TapWalkerError) -> Accounts {
         if (user == nil) != (passwordFile == nil) {
             throw TapWalkerError(.usage, "--user and --password-file go together")
         }
@@ -68,7 +66,23 @@ struct FTPServeOptions: ParsableArguments {
             password = Array(data.prefix { $0 != 10 && $0 != 13 })
         }
         let accounts = Accounts(user: user.map { Array($0.utf8) }, password: password, anonymousRead: anonymousRead)
-        if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem) }
+        switch accounts.problem {
+        case .nobodyCanLogIn?:
+            throw TapWalkerError(.usage, "the \(server) server needs a user and password (--user NAME --password-file FILE), or --anonymous-read for read-only browsing without programming")
+        case .emptyPassword?:
+            throw TapWalkerError(.usage, "the \(server) user needs a non-empty password (--password-file FILE, first line)")
+        case nil:
+            return accounts
+        }
+    }
+
+    /// Starts the FTP listener on its own thread (and a thread per client); returns once it listens.
+    /// `board` is the one board service `serve` shares between its servers; `throttle` counts failed
+    /// logins per address, shared with the HTTP server.
+    func start(board: BoardService, listen: String, throttle: LoginThrottle) throws(TapWalkerError) {
+        guard let port else { return }
+        guard let root else { throw TapWalkerError(.usage, "--ftp needs --root DIR: the directory the FTP clients see") }
+        let accounts = try accounts(server: "FTP")
         guard ftpIdleTimeout > 0, ftpMaxClients > 0 else {
             throw TapWalkerError(.usage, "--ftp-idle-timeout and --ftp-max-clients must be positive")
         }

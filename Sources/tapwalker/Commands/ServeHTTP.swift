@@ -22,19 +22,7 @@ struct HTTPServeOptions: ParsableArguments {
     /// `board` is the one board service `serve` shares between its servers.
     func start(ftp: FTPServeOptions, listen: String, throttle: LoginThrottle, board: BoardService) throws(TapWalkerError) {
         guard let port else { return }
-        if (ftp.user == nil) != (ftp.passwordFile == nil) {
-            throw TapWalkerError(.usage, "--user and --password-file go together")
-        }
-        var password: [UInt8]?
-        if let passwordFile = ftp.passwordFile {
-            guard let data = try? FileSource(path: RawArguments.path(passwordFile)).readAll(limit: 65536, tooLarge: TapWalkerError(.usage, "")) else {
-                throw TapWalkerError(.usage, "--password-file \(passwordFile) cannot be read")
-            }
-            // The first line, without its line ending, as for FTP.
-            password = Array(data.prefix { $0 != 10 && $0 != 13 })
-        }
-        let accounts = Accounts(user: ftp.user.map { Array($0.utf8) }, password: password, anonymousRead: ftp.anonymousRead)
-        if let problem = accounts.configurationProblem { throw TapWalkerError(.usage, problem.replacingOccurrences(of: "FTP", with: "HTTP")) }
+        let accounts = try ftp.accounts(server: "HTTP")
         guard httpMaxClients > 0 else { throw TapWalkerError(.usage, "--http-max-clients must be positive") }
         var options = HTTPServerOptions()
         options.maximumClients = httpMaxClients
