@@ -63,8 +63,22 @@ public final class DeviceApplication {
         let wifi = DeviceWiFiSettings(files: support.files, station: station, mutex: tasks.makeMutex())
 
         let lifetime = ServiceLifetime(mutex: tasks.makeMutex())
+        // A network JTAG server serves one client at a time, and after a restart it would go on
+        // waiting on the connection the device had (nothing tells it the device is gone), so the
+        // restarted device could not reach it: the connection is closed first. The firmware
+        // update holds the board until its restart, so no job uses the cable then; the console's
+        // reboot closes it only when the board is free (a job's connection is left to the
+        // server's timeout).
+        let restartAfterUpdate = { [support, cable] in
+            cable.network?.close()
+            support.restart()
+        }
+        let reboot = { [support, cable, board] in
+            _ = board.holding("reboot") { cable.network?.close() }
+            support.restart()
+        }
         let firmware = support.firmware.map {
-            DeviceFirmware(slots: $0, lock: board.lock, network: support.network, clock: support.clock, restart: support.restart)
+            DeviceFirmware(slots: $0, lock: board.lock, network: support.network, clock: support.clock, restart: restartAfterUpdate)
         }
         let services = DeviceServices(support: support, files: files, board: board, sampler: cable.sampler, wifi: wifi,
                                       lifetime: lifetime, output: output, firmware: firmware)
@@ -78,7 +92,7 @@ public final class DeviceApplication {
                     + (services.memory.map { DeviceApplication.describe($0) } ?? [])
                     + (support.describeSystem?() ?? [])
             },
-            networks: { wifi.networksChanged($0) }, restart: support.restart, firmware: firmware)
+            networks: { wifi.networksChanged($0) }, restart: reboot, firmware: firmware)
         // wifi add and remove edit wifiman.conf through the same settings as the page, one at a time.
         let console = Console(actions: actions, files: support.files, wifiEditor: wifi)
         wifi.withStation { $0.start() }
