@@ -38,3 +38,6 @@ tapwalker_spi_bus_pins_t tapwalker_spi_bus_pins(void);
 
 /* emu_deferred_switch.c, the emulation configuration on the ESP32-C3 only. */
 void tapwalker_emu_restore_task_threshold(void);
+/** Registers the idle hook that offers the emulated chip's pending interrupts (called by
+ *  tapwalker_eth_init). */
+esp_err_t tapwalker_emu_install(void);
