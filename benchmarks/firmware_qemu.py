@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, "end-to-end", "virtual-device"))
 import device_harness as dh  # noqa: E402
 
 BLINK = dh.example("blink-85f.bit")
+CONSOLE_LOG = os.path.join(ROOT, ".build", "firmware-qemu", "figures-console.log")
 ICOUNT = "-icount shift=3,sleep=off"   # 2^3 ns per instruction: 125 MHz of instructions (boot figures only)
 
 
@@ -135,13 +136,18 @@ class EmulatedDevice:
         self.proc.wait(timeout=60)
         self.sim.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        # The whole console, kept for a panic's register dump (decode its MEPC and RA with
+        # addr2line on the build's tapwalker.elf).
+        with open(CONSOLE_LOG, "a") as f:
+            f.write(self.log)
 
 
 def restarted(d, mark):
     """How the chip restarted since log position mark ("" if it did not): a panic's reason or the
     ROM's reset cause. The lowest free heap `status` then shows is the new boot's, not the load's."""
     m = re.search(r"Guru Meditation Error: Core\s+\d+ panic'ed \(([^)]*)\)|rst:0x\w+ \((\w+)\)", d.log[mark:])
-    return "" if not m else " [the chip restarted during it: %s; the figure is the new boot's]" % (m.group(1) or m.group(2))
+    return "" if not m else (" [the chip restarted during it: %s; the figure is the new boot's; the console is in %s]"
+                             % (m.group(1) or m.group(2), os.path.relpath(CONSOLE_LOG, ROOT)))
 
 
 def memory(status):
@@ -232,6 +238,7 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("--conf-dir", required=True)
     args = parser.parse_args()
+    open(CONSOLE_LOG, "w").close()
     image_figures(args.build)
     boot_figures(args.conf_dir)
     memory_figures(args.conf_dir)

@@ -134,7 +134,10 @@ if [[ $tests == 1 ]]; then
     export TAPWALKER_BIN
     rc=0
     "$python" "$root/benchmarks/firmware_qemu.py" --build "$build" --conf-dir "$conf" || rc=1
-    TAPWALKER_DEVICE=qemu "$python" "$root/end-to-end/virtual-device/test_virtual_device.py" -v || rc=1
+    # Each test's console (a panic's register dump among it) is kept in $build/test-consoles.
+    rm -rf "$build/test-consoles"
+    TAPWALKER_DEVICE=qemu TAPWALKER_DEVICE_LOGS=$build/test-consoles \
+        "$python" "$root/end-to-end/virtual-device/test_virtual_device.py" -v || rc=1
     exit $rc
 fi
 

@@ -88,6 +88,13 @@ class DeviceTest(unittest.TestCase):
     def _stop(self, device):
         if device.exit_code is None and device.procs:
             device.stop()
+        # TAPWALKER_DEVICE_LOGS=DIR keeps each test's whole device output (the console: a
+        # panic's register dump, the services' log) as DIR/TEST.log.
+        logs = os.environ.get("TAPWALKER_DEVICE_LOGS")
+        if logs and device.procs:
+            os.makedirs(logs, exist_ok=True)
+            with open(os.path.join(logs, self.id().rsplit(".", 1)[-1] + ".log"), "w") as f:
+                f.write(device.log)
 
     def tmp_dir(self):
         """A scratch directory beside the device's (set by start(); made here when called first)."""
@@ -289,7 +296,9 @@ class ConsoleTests(DeviceTest):
         self.assertIn("LFE5U-85F", status)
         self.assertRegex(status, r"(?i)41113043")
 
-        d.put_file("blink.bit", BLINK)
+        # The emulated chip's storage partition (1,216 KB of FAT) does not hold the 1.9 MB plain
+        # 85F bitstream; its compressed form (280 KB) is loaded there instead.
+        d.put_file("blink.bit", BLINK if d.kind != "qemu" else dh.example("blink-85f-compressed.bit"))
         prog = d.console("prog blink.bit")
         self.assertNotRegex(prog, r"(?m)^error: ")
         self.assertIn("DONE", prog)
