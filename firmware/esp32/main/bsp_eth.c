@@ -48,15 +48,14 @@ esp_err_t tapwalker_eth_init(void)
     if (s_eth != NULL) {
         return ESP_ERR_INVALID_STATE;
     }
+    esp_err_t err;
 #if CONFIG_IDF_TARGET_ESP32C3
     /* The emulated chip's interrupt matrix needs its pending interrupts offered while the CPU is
      * idle (emu_deferred_switch.c); the OpenCores MAC exists only in the emulator. */
-    esp_err_t err = tapwalker_emu_install();
+    err = tapwalker_emu_install();
     if (err != ESP_OK) return err;
-    err = esp_netif_init();
-#else
-    esp_err_t err = esp_netif_init();
 #endif
+    err = esp_netif_init();
     if (err != ESP_OK) return err;
     err = esp_event_loop_create_default();
     if (err != ESP_OK && err != ESP_ERR_INVALID_STATE) return err;

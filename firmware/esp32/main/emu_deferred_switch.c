@@ -1,7 +1,9 @@
-// Emulation configuration only (CONFIG_ETH_USE_OPENETH, sdkconfig.defaults.emulation): a task
-// switch that the emulated ESP32-C3 would otherwise make from inside a critical section is
-// deferred to the section's end, as the chip does (docs/firmware.md, "Interrupts masked by a
-// critical section").
+// Emulation configuration only (CONFIG_ETH_USE_OPENETH, sdkconfig.defaults.emulation): where the
+// emulated ESP32-C3's interrupt matrix differs from the chip's, made to behave as the chip does
+// (docs/firmware.md, "Interrupts masked by a critical section"). Two differences, each remedied
+// below: a task switch the emulator would make from inside a critical section is deferred to the
+// section's end (this first part), and interrupts left pending at another interrupt's exit are
+// offered wherever a task waits (offer_pending and its callers, further down).
 //
 // Why: ESP-IDF's critical sections mask ordinary interrupts by raising the interrupt controller's
 // threshold to RVHAL_EXCM_LEVEL with MIE cleared around the write. On the chip a raised threshold
